@@ -13,25 +13,19 @@ from datetime import time
 from decimal import Decimal
 from typing import Any
 
-# Hazard tags carried by ``Post.hazard_tags``. One vocabulary for the whole project.
+# Hazard tags carried by ``Post.hazard_tags`` (the vocabulary of ``backend.companies.models.HazardTag``).
 # 未成年工特殊保护规定 art. 3: work a minor (16-17) must never do.
 MINOR_FORBIDDEN_TAGS: frozenset[str] = frozenset(
     {
         "underground",  # 矿山井下
         "toxic",  # 有毒有害
         "height",  # 高处作业
-        "physical_intensity_iv",  # 体力劳动强度 IV 级
-        "lifting_over_20kg",  # 负重超过 20 公斤
-        "dust",  # 粉尘作业
+        "physical_iv",  # 第四级体力劳动强度
+        "heavy_lifting",  # 负重超过 20 公斤
         "radioactive",  # 放射性
-        "flammable",  # 易燃
-        "explosive",  # 易爆
-        "high_temperature",  # 高温作业
-        "low_temperature",  # 低温作业
-        "cold_water",  # 冷水作业
-        "logging",  # 森林伐木
-        "noise",  # 强噪声
-        "vibration",  # 强振动
+        "flammable_explosive",  # 易燃易爆
+        "low_temperature",  # 低温、冷水作业
+        "noise",  # 高噪声
     }
 )
 
@@ -42,29 +36,22 @@ HAZARDOUS_TAGS: frozenset[str] = frozenset(
         "underground",  # 井下
         "radioactive",  # 放射性
         "toxic",  # 高毒
-        "flammable",  # 易燃
-        "explosive",  # 易爆
-        "entertainment_venue",  # 酒吧、夜总会、歌厅、洗浴中心等营业性娱乐场所
+        "flammable_explosive",  # 易燃易爆
+        "entertainment",  # 酒吧、夜总会、歌厅、洗浴中心等营业性娱乐场所
     }
 )
 
 TAG_LABELS_ZH: dict[str, str] = {
-    "underground": "井下作业",
-    "toxic": "有毒有害作业",
+    "underground": "井下/矿山",
+    "toxic": "有毒有害",
     "height": "高处作业",
-    "physical_intensity_iv": "体力劳动强度IV级",
-    "lifting_over_20kg": "负重超过20公斤",
-    "dust": "粉尘作业",
-    "radioactive": "放射性作业",
-    "flammable": "易燃作业",
-    "explosive": "易爆作业",
-    "high_temperature": "高温作业",
-    "low_temperature": "低温作业",
-    "cold_water": "冷水作业",
-    "logging": "森林伐木",
-    "noise": "强噪声作业",
-    "vibration": "强振动作业",
-    "entertainment_venue": "营业性娱乐场所",
+    "physical_iv": "第四级体力劳动强度",
+    "heavy_lifting": "负重超过20公斤",
+    "radioactive": "放射性",
+    "flammable_explosive": "易燃易爆",
+    "entertainment": "娱乐场所",
+    "low_temperature": "低温/冷水作业",
+    "noise": "高噪声",
 }
 
 INSURANCE_KIND_LABELS_ZH: dict[str, str] = {"liability": "实习责任保险", "work_injury": "工伤保险"}

@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from backend.rules.messages import describe
 from backend.rules.policy import Policy
 
 DAILY_HOURS = "DAILY_HOURS"
@@ -83,14 +84,16 @@ class Finding:
 # -- helpers ----------------------------------------------------------------------------------
 
 
+def _finding(
+    code: str, start: date, end: date, figures: dict[str, Any], refs: tuple[Any, ...] = ()
+) -> Finding:
+    message, message_en = describe(code, start, end, figures)
+    return Finding(code, start, end, figures, message, message_en, refs=refs)
+
+
 def minutes_up(seconds: float) -> int:
     """Whole minutes, rounded up."""
     return int(-(-seconds // 60))
-
-
-def hm(minutes: int) -> str:
-    """480 -> '8:00'."""
-    return f"{minutes // 60}:{minutes % 60:02d}"
 
 
 def iso_week_bounds(day: date) -> tuple[date, date]:
@@ -165,13 +168,11 @@ def check_daily_hours(shifts: Sequence[Shift], policy: Policy) -> list[Finding]:
         if secs > limit * 60:
             actual = minutes_up(secs)
             out.append(
-                Finding(
+                _finding(
                     DAILY_HOURS,
                     day,
                     day,
                     {"limit_minutes": limit, "actual_minutes": actual},
-                    f"{day.isoformat()} 工作 {hm(actual)} 小时，每日上限为 {hm(limit)} 小时",
-                    f"{day.isoformat()}: {hm(actual)} h of work; the daily limit is {hm(limit)} h",
                 )
             )
     return out
@@ -190,16 +191,11 @@ def check_weekly_hours(shifts: Sequence[Shift], policy: Policy) -> list[Finding]
             year, week, _ = monday.isocalendar()
             sunday = monday + timedelta(days=6)
             out.append(
-                Finding(
+                _finding(
                     WEEKLY_HOURS,
                     monday,
                     sunday,
                     {"limit_minutes": limit, "actual_minutes": actual, "iso_week": f"{year}-W{week:02d}"},
-                    f"{year} 年第 {week} 周（{monday.isoformat()} 至 {sunday.isoformat()}）"
-                    f"工作 {hm(actual)} 小时，"
-                    f"每周上限为 {hm(limit)} 小时",
-                    f"ISO week {year}-W{week:02d} ({monday.isoformat()} to {sunday.isoformat()}): "
-                    f"{hm(actual)} h of work; the weekly limit is {hm(limit)} h",
                 )
             )
     return out
@@ -211,14 +207,11 @@ def check_night_work(shifts: Sequence[Shift], policy: Policy) -> list[Finding]:
     for day, secs in sorted(night_seconds_per_day(shifts, policy).items()):
         actual = minutes_up(secs)
         out.append(
-            Finding(
+            _finding(
                 NIGHT_WORK,
                 day,
                 day,
                 {"limit_minutes": 0, "actual_minutes": actual, "window": window},
-                f"{day.isoformat()} 在夜间时段（{window}）工作 {actual} 分钟，夜间不得安排工作",
-                f"{day.isoformat()}: {actual} min of work inside the night window {window}; "
-                "no night work is allowed",
             )
         )
     return out
@@ -232,13 +225,11 @@ def check_holiday_work(shifts: Sequence[Shift], policy: Policy, calendar: Calend
             actual = minutes_up(secs)
             name = calendar.holidays[day]
             out.append(
-                Finding(
+                _finding(
                     HOLIDAY_WORK,
                     day,
                     day,
                     {"limit_minutes": 0, "actual_minutes": actual, "holiday": name},
-                    f"{day.isoformat()} 是法定节假日（{name}），安排工作 {hm(actual)} 小时",
-                    f"{day.isoformat()} is a statutory holiday ({name}); {hm(actual)} h of work",
                 )
             )
     return out
@@ -259,15 +250,11 @@ def check_rest_days(shifts: Sequence[Shift], policy: Policy) -> list[Finding]:
             year, week, _ = monday.isocalendar()
             sunday = monday + timedelta(days=6)
             out.append(
-                Finding(
+                _finding(
                     REST_DAY,
                     monday,
                     sunday,
                     {"limit_days": need, "actual_days": rest, "iso_week": f"{year}-W{week:02d}"},
-                    f"{year} 年第 {week} 周（{monday.isoformat()} 至 {sunday.isoformat()}）休息 {rest} 天，"
-                    f"每周至少休息 {need} 天",
-                    f"ISO week {year}-W{week:02d} ({monday.isoformat()} to {sunday.isoformat()}): "
-                    f"{rest} rest days; at least {need} required",
                 )
             )
     return out
@@ -286,7 +273,7 @@ def check_overtime(planned: Sequence[Shift], actual: Sequence[Shift], policy: Po
             extra_m = minutes_up(extra)
             p, a = minutes_up(plan.get(day, 0.0)), minutes_up(done[day])
             out.append(
-                Finding(
+                _finding(
                     OVERTIME,
                     day,
                     day,
@@ -296,10 +283,6 @@ def check_overtime(planned: Sequence[Shift], actual: Sequence[Shift], policy: Po
                         "planned_minutes": p,
                         "worked_minutes": a,
                     },
-                    f"{day.isoformat()} 实际工作 {hm(a)} 小时，排班 {hm(p)} 小时，超出 {hm(extra_m)} 小时"
-                    f"（允许 {hm(limit)} 小时）",
-                    f"{day.isoformat()}: worked {hm(a)} h against {hm(p)} h planned, "
-                    f"{hm(extra_m)} h beyond the schedule (allowed {hm(limit)} h)",
                 )
             )
     return out
@@ -329,13 +312,11 @@ def _overlap_findings(pairs: Iterable[tuple[Shift, Shift]], policy: Policy) -> l
         a_txt = f"{_local(a.start, tz).strftime(fmt)}-{_local(a.end, tz).strftime('%H:%M')}"
         b_txt = f"{_local(b.start, tz).strftime(fmt)}-{_local(b.end, tz).strftime('%H:%M')}"
         out.append(
-            Finding(
+            _finding(
                 OVERLAP,
                 _local(b.start, tz).date(),
                 _local(max(a.end, b.end), tz).date(),
                 {"shift": b_txt, "overlaps": a_txt},
-                f"班次 {b_txt} 与已有班次 {a_txt} 时间重叠",
-                f"shift {b_txt} overlaps shift {a_txt}",
                 refs=(a.ref, b.ref),
             )
         )

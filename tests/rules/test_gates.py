@@ -76,11 +76,11 @@ def test_leap_day_birthday_turns_a_year_older_on_1_march_in_common_years():
 
 def test_forbidden_work_on_the_day_a_minor_turns_18():
     # given a post with lifting over 20 kg and a student born 3 March 2008
-    inp = base_input(birth_date=date(2008, 3, 3), post_hazard_tags=frozenset({"lifting_over_20kg"}))
+    inp = base_input(birth_date=date(2008, 3, 3), post_hazard_tags=frozenset({"heavy_lifting"}))
     # when the placement starts the day before the 18th birthday: refused
     day_before = run(replace(inp, start_date=date(2026, 3, 2)))
     assert error_codes(day_before) == ["MINOR_FORBIDDEN_WORK"]
-    assert day_before.errors[0].figures == {"age": 17, "adult_age": 18, "tags": ["lifting_over_20kg"]}
+    assert day_before.errors[0].figures == {"age": 17, "adult_age": 18, "tags": ["heavy_lifting"]}
     assert "负重超过20公斤" in day_before.errors[0].message
     # when it starts on the birthday: allowed (protections switch off from that date)
     on_birthday = run(replace(inp, start_date=date(2026, 3, 3)))

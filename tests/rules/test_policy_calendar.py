@@ -21,8 +21,8 @@ def test_national_defaults_match_domain():
     )
     assert (p.min_age, p.adult_age, p.max_company_months, p.program_years) == (16, 18, 12, 3)
     assert p.insurance_kinds == {"liability", "work_injury"}
-    assert {"underground", "lifting_over_20kg", "physical_intensity_iv"} <= p.minor_forbidden_tags
-    assert {"height", "entertainment_venue"} <= p.hazardous_tags
+    assert {"underground", "heavy_lifting", "physical_iv"} <= p.minor_forbidden_tags
+    assert {"height", "entertainment"} <= p.hazardous_tags
 
 
 def test_policy_round_trips_through_json_and_overrides_one_figure():
