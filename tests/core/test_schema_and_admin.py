@@ -32,7 +32,7 @@ def test_every_domain_model_has_an_admin():
 @pytest.mark.django_db
 def test_admin_change_lists_load_for_every_model(admin_client):
     PlacementFactory()
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         opts = model._meta
         response = admin_client.get(f"/admin/{opts.app_label}/{opts.model_name}/")
         assert response.status_code == 200, opts.label

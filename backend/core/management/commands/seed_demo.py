@@ -13,6 +13,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         with transaction.atomic():
             logins = seed_demo(seed=options["seed"])
-        self.stdout.write("Demo logins (password: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
         for login in logins:
             self.stdout.write(f"  {login.username:<10} {login.role:<12} {login.who}")
