@@ -45,6 +45,7 @@ services:
 lint: venv
 	$(BIN)/ruff check backend contracts worker tests bench
 	$(BIN)/ruff format --check backend contracts worker tests bench
+	$(BIN)/mypy backend worker contracts
 
 bench: setup services
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
