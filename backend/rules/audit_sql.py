@@ -51,6 +51,10 @@ SET LOCAL work_mem = '512MB';
 SET LOCAL jit = off;
 """
 
+DROP_SQL = "DROP TABLE IF EXISTS audit_scope, audit_day, audit_finding"
+# Back to Django's connection settings for the rest of a longer transaction.
+RESET_SQL = "SET LOCAL TimeZone = 'UTC'; SET LOCAL work_mem TO DEFAULT; SET LOCAL jit TO DEFAULT"
+
 SCOPE_SQL = """
 CREATE TEMP TABLE audit_scope (
     placement_id bigint PRIMARY KEY,
@@ -171,9 +175,9 @@ DELETE FROM audit_finding f
 UPSERT_SQL = """
 INSERT INTO rules_violation AS v
        (placement_id, rule_code, period_start, period_end, figures, severity, status,
-        first_seen, last_seen, policy_code, note, created_at, updated_at)
+        first_seen, last_seen, policy_code, note, notified_severity, created_at, updated_at)
 SELECT placement_id, rule_code, period_start, period_end, figures, 'violation', 'open',
-       %(now)s, %(now)s, policy_code, '', %(now)s, %(now)s
+       %(now)s, %(now)s, policy_code, '', '', %(now)s, %(now)s
   FROM audit_finding
 ON CONFLICT (placement_id, rule_code, period_start, period_end) DO UPDATE
    SET last_seen = EXCLUDED.last_seen,
@@ -281,6 +285,8 @@ def run_worktime_audit(
     for stmt in SESSION_SQL.strip().split(";"):
         if stmt.strip():
             cursor.execute(stmt)
+    # ON COMMIT DROP does not fire when the caller's transaction is a savepoint (tests): drop explicitly.
+    cursor.execute(DROP_SQL)
     cursor.execute(SCOPE_SQL)
     placements = _copy_scope(cursor, scope)
     cursor.execute("ANALYZE audit_scope")
@@ -310,6 +316,8 @@ def run_worktime_audit(
         )
         resolved = cursor.rowcount
         lap("write")
+    cursor.execute(DROP_SQL)
+    cursor.execute(RESET_SQL)
     return AuditResult(
         placements=placements, findings=findings, created=created, resolved=resolved, seconds=timings
     )

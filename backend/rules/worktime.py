@@ -11,6 +11,7 @@ detection (overlapping shifts of one placement are refused at entry).
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -374,8 +375,10 @@ def check_new_shifts(
     new_ids = {id(s) for s in new}
     pairs = [(a, b) for a, b in find_overlaps([*existing, *new]) if id(a) in new_ids or id(b) in new_ids]
     findings = _overlap_findings(pairs, policy)
-    days = touched_days(new, policy)
+    tz = ZoneInfo(policy.timezone)
+    new_days = [(s.ref, {day for day, _a, _b in split_by_day(s, tz)}) for s in new]
     for f in check_worktime([*existing, *new], policy, calendar, rules=rules):
-        if any(f.period_start <= d <= f.period_end for d in days):
-            findings.append(f)
+        refs = tuple(ref for ref, days in new_days if any(f.period_start <= d <= f.period_end for d in days))
+        if refs:
+            findings.append(dataclasses.replace(f, refs=refs))
     return findings

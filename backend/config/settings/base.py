@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "backend.companies",
     "backend.placements",
     "backend.notices",
+    "backend.rules",
 ]
 
 MIDDLEWARE = [
@@ -120,7 +121,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"PlacementStatusEnum": "backend.placements.models.PlacementStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "PlacementStatusEnum": "backend.placements.models.PlacementStatus",
+        "InsuranceKindEnum": "backend.placements.models.InsuranceKind",
+        "ShiftKindEnum": "backend.rules.models.ShiftKind",
+        "HolidayKindEnum": "backend.rules.models.HolidayKind",
+        "ViolationStatusEnum": "backend.rules.models.ViolationStatus",
+    },
 }
 
 # Celery. Redis when REDIS_URL is set; otherwise an embedded broker on the file system under var/ (no server,
