@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import io
 import logging
 from collections import defaultdict
@@ -604,7 +605,7 @@ def _enqueue_notify(ids: list[int]) -> None:
 
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
-        transaction.on_commit(lambda chunk=chunk: notify_violations.delay(chunk))
+        transaction.on_commit(functools.partial(notify_violations.delay, chunk))
 
 
 # -- the audit ----------------------------------------------------------------------------------
