@@ -12,7 +12,6 @@ Day figures are in seconds; reported figures are whole minutes rounded up, as in
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -372,18 +371,6 @@ def run_worktime_audit(
         cursor.execute(UPSERT_SQL, {"now": now})
         created = [row[0] for row in cursor.fetchall() if row[1]]
         lap("upsert")
-        if os.environ.get("XUETU_AUDIT_EXPLAIN"):
-            cursor.execute(
-                "EXPLAIN (ANALYZE, BUFFERS) " + RESOLVE_SQL,
-                {
-                    "now": now,
-                    "note": AUTO_RESOLVE_NOTE,
-                    "rules": list(SHIFT_RULES),
-                    "lo_week": lo_week,
-                    "hi_day": hi_day,
-                },
-            )
-            print("\n".join(r[0] for r in cursor.fetchall()))
         cursor.execute(
             RESOLVE_SQL,
             {
