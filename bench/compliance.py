@@ -289,9 +289,10 @@ def main() -> None:
             t = time.perf_counter()
             r = worktime_audit(lo_day=day, hi_day=day, now=now, notify=False)
             times.append(time.perf_counter() - t)
+            steps = r["seconds"]
         print(
             f"incremental audit of one day ({day}, its ISO week, all placements): median "
-            f"{statistics.median(times):.3f} s (runs {', '.join(f'{x:.3f}' for x in times)})"
+            f"{statistics.median(times):.3f} s (runs {', '.join(f'{x:.3f}' for x in times)}; last run's steps {steps})"
         )
 
         from backend.placements.models import Placement
