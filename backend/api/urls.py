@@ -23,5 +23,6 @@ for module in ROUTE_MODULES:
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("me/", MeApi.as_view(), name="api-me"),
+    path("", include("backend.signing.api_urls")),
     path("", include(router.urls)),
 ]
