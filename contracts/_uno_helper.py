@@ -49,8 +49,15 @@ def main():
     soffice, pipe_name, profile_url, connect_timeout = sys.argv[1:4] + [float(sys.argv[4])]
     parent = os.getppid()
     command = [
-        soffice, "--headless", "--invisible", "--nocrashreport", "--nodefault", "--nologo",
-        "--nofirststartwizard", "--norestore", "--nolockcheck",
+        soffice,
+        "--headless",
+        "--invisible",
+        "--nocrashreport",
+        "--nodefault",
+        "--nologo",
+        "--nofirststartwizard",
+        "--norestore",
+        "--nolockcheck",
         f"-env:UserInstallation={profile_url}",
         f"--accept=pipe,name={pipe_name};urp;StarOffice.ComponentContext",
     ]

@@ -34,55 +34,55 @@ def format_money(value: Decimal) -> str:
     return f"{value.quantize(FEN, rounding=ROUND_HALF_UP):,.2f}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Student:
     name: str
     resident_id: str
     sex: str  # 男 / 女
     birth_date: dt.date
-    phone: str
-    address: str
+    phone: str = ""
+    address: str = ""
     program: str  # 专业
     cohort: str  # e.g. 2025级
     class_name: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Guardian:
     name: str
     relation: str  # 父亲 / 母亲 / ...
-    resident_id: str
+    resident_id: str = ""
     phone: str
-    address: str
+    address: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SupervisingTeacher:
     name: str
-    phone: str
+    phone: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class School:
     name: str
-    address: str
-    legal_representative: str
-    contact_person: str
-    phone: str
+    address: str = ""
+    legal_representative: str = ""
+    contact_person: str = ""
+    phone: str = ""
     supervising_teacher: SupervisingTeacher
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Company:
     name: str
     credit_code: str
-    address: str
-    legal_representative: str
-    contact_person: str
-    phone: str
+    address: str = ""
+    legal_representative: str = ""
+    contact_person: str = ""
+    phone: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Post:
     title: str
     content: str  # 岗位工作内容
@@ -90,14 +90,14 @@ class Post:
     monthly_wage: Decimal  # the wage of a regular employee on the same post
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Mentor:
     name: str
-    phone: str
-    title: str  # the mentor's own post / rank
+    phone: str = ""
+    title: str = ""  # the mentor's own post / rank
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Stage:
     number: int
     name: str
@@ -108,28 +108,28 @@ class Stage:
     content: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Period:
     start_date: dt.date
     end_date: dt.date
     place: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WorkingTime:
     schedule: str  # e.g. 周一至周五 8:30-12:00、13:30-17:30
     daily_hours: int = 8
     weekly_hours: int = 40
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Pay:
     monthly_amount: Decimal
     pay_day: int  # day of the month
     method: str = "银行转账至学生本人银行账户"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class InsurancePolicy:
     insurer: str
     number: str
@@ -137,20 +137,21 @@ class InsurancePolicy:
     end_date: dt.date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Insurance:
     liability: InsurancePolicy
     work_injury: InsurancePolicy
+    premium_payer: str = "乙方"  # 甲方 or 乙方; never the student
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Living:
     board: str  # 食宿: meals
     lodging: str
     leave: str  # how leave is asked for and granted
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AgreementContext:
     kind: AgreementKind
     number: str  # agreement number printed on the cover
@@ -198,6 +199,8 @@ class AgreementContext:
         return data
 
 
+BLANK = "________"  # an unknown detail prints as a line to fill in by hand, never as nothing
+
 _CN_DIGITS = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八"}
 
 
@@ -212,6 +215,8 @@ def _plain(value: typing.Any) -> typing.Any:
         return format_date(value)
     if isinstance(value, Decimal):
         return format_money(value)
+    if value == "":
+        return BLANK
     return value
 
 

@@ -105,13 +105,13 @@ CLAUSES: list[tuple[str, list]] = [
     (
         "第七条　保险和事故处理",
         [
-            "（一）乙方为丙方投保学生实习责任保险，承保机构为{{ insurance.liability.insurer }}，"
+            "（一）丙方在培养期间享有学生实习责任保险，承保机构为{{ insurance.liability.insurer }}，"
             "保单号{{ insurance.liability.number }}，保险期间自{{ insurance.liability.start_date }}"
             "至{{ insurance.liability.end_date }}。",
-            "（二）乙方为丙方参加工伤保险（或投保相应的人身意外伤害保险），承保机构为"
+            "（二）丙方在培养期间享有工伤保险（或相应的人身意外伤害保险），承保机构为"
             "{{ insurance.work_injury.insurer }}，保单（参保）号{{ insurance.work_injury.number }}，"
             "保险期间自{{ insurance.work_injury.start_date }}至{{ insurance.work_injury.end_date }}。",
-            "（三）上述保险须覆盖丙方在乙方学徒培养的全部期间；保险费由乙方承担，"
+            "（三）上述保险须覆盖丙方在乙方学徒培养的全部期间；保险费由{{ insurance.premium_payer }}承担，"
             "不得向丙方收取，也不得从丙方报酬中扣除。",
             "（四）丙方发生伤害事故的，乙方应当立即组织救治，并在事故发生后24小时内通知甲方和【家长】，"
             "依法向有关部门报告；甲方、乙方应当协助丙方及其家长依照保险合同和有关规定办理理赔，"
