@@ -7,7 +7,9 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from backend.agreements.models import Agreement, AgreementRevision
+from backend.agreements.models import Agreement, AgreementKind, AgreementRevision, AgreementStatus
+from backend.core.audit import audit_record
+from backend.core.errors import ApplicationError
 
 from .models import Party
 
@@ -29,24 +31,42 @@ def placement_of(revision: AgreementRevision) -> Any:
 
 
 def is_four_party(agreement: Agreement) -> bool:
-    return str(agreement.kind).startswith("four")
+    return agreement.kind == AgreementKind.FOUR_PARTY
+
+
+def _printed(revision: AgreementRevision, who: str, key: str) -> str:
+    """A value as printed on the agreement (the revision's context snapshot), if it is there."""
+    context = revision.context if isinstance(revision.context, dict) else {}
+    value = (context.get(who) or {}).get(key) if isinstance(context.get(who), dict) else None
+    return str(value).strip() if value else ""
 
 
 def parties_on_record(revision: AgreementRevision) -> dict[str, PartyOnRecord]:
+    """Names as printed on the agreement (what the signer must type); phones as they are on record now."""
     agreement = revision.agreement
     placement = agreement.placement
     student = placement.student
+    student_name = _printed(revision, "student", "name") or student.name
     parties = {
-        Party.STUDENT: PartyOnRecord(Party.STUDENT, student.name, student.name, student.phone),
-        Party.COMPANY: PartyOnRecord(Party.COMPANY, placement.post.company.name, "", ""),
-        Party.SCHOOL: PartyOnRecord(Party.SCHOOL, placement.pilot.school.name, "", ""),
+        Party.STUDENT: PartyOnRecord(
+            Party.STUDENT, student_name, student_name, student.phone or _printed(revision, "student", "phone")
+        ),
+        Party.COMPANY: PartyOnRecord(
+            Party.COMPANY, _printed(revision, "company", "name") or placement.post.company.name, "", ""
+        ),
+        Party.SCHOOL: PartyOnRecord(
+            Party.SCHOOL, _printed(revision, "school", "name") or placement.pilot.school.name, "", ""
+        ),
     }
     if is_four_party(agreement):
-        guardian = student.guardians.order_by("-is_primary", "id").first()
-        if guardian is not None:
-            parties[Party.GUARDIAN] = PartyOnRecord(Party.GUARDIAN, guardian.name, guardian.name, guardian.phone)
-        else:
-            parties[Party.GUARDIAN] = PartyOnRecord(Party.GUARDIAN, "", "", "")
+        guardians = student.guardians.order_by("-is_primary", "id")
+        printed_name = _printed(revision, "guardian", "name")
+        guardian = (
+            guardians.filter(name=printed_name).first() if printed_name else None
+        ) or guardians.first()
+        name = printed_name or (guardian.name if guardian else "")
+        phone = (guardian.phone if guardian else "") or _printed(revision, "guardian", "phone")
+        parties[Party.GUARDIAN] = PartyOnRecord(Party.GUARDIAN, name, name, phone)
     return parties
 
 
@@ -60,12 +80,16 @@ def revision_pdf_sha256(revision: AgreementRevision) -> str:
 
 
 def revision_is_current(revision: AgreementRevision) -> bool:
-    latest = revision.agreement.revisions.order_by("-number").values_list("pk", flat=True).first()
+    """The newest revision of an agreement that is not void."""
+    agreement = revision.agreement
+    if agreement.status == AgreementStatus.VOID:
+        return False
+    latest = agreement.revisions.order_by("-number").values_list("pk", flat=True).first()
     return latest == revision.pk
 
 
 def agreement_reference(agreement: Agreement) -> str:
-    return f"XT-{agreement.pk:08d}"
+    return agreement.number
 
 
 def agreement_title(agreement: Agreement) -> str:
@@ -73,4 +97,34 @@ def agreement_title(agreement: Agreement) -> str:
 
 
 def template_version(revision: AgreementRevision) -> str:
-    return str(revision.template_version)
+    version = revision.template_version
+    owner = version.school.name if version.school_id else "默认 default"
+    return f"{version.kind} v{version.number} ({owner}; sha256 {version.sha256[:16]})"
+
+
+def replaced_agreement(agreement: Agreement) -> Agreement | None:
+    return agreement.replaces
+
+
+def agreement_set_status(*, agreement: Agreement, to: str, actor: Any, reason: str = "") -> None:
+    """Move the agreement's status as signing progresses (sent, signed, back to draft on a decline, void).
+
+    The agreements app owns the status table; this checks it and records the change."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.status == to:
+        return
+    if not agreement.can_move_to(to):
+        raise ApplicationError(
+            "AGREEMENT_STATUS",
+            f"协议状态不能从 {agreement.status} 变为 {to}",
+            f"the agreement cannot move from {agreement.status} to {to}",
+            status=409,
+        )
+    before = agreement.status
+    agreement.status = to
+    fields = ["status", "updated_at"]
+    if to == AgreementStatus.VOID:
+        agreement.void_reason = reason[:300]
+        fields.append("void_reason")
+    agreement.save(update_fields=fields)
+    audit_record(actor=actor, action="agreement.status", obj=agreement, changes={"status": [before, to]})

@@ -13,9 +13,19 @@ urlpatterns = [
     path("signing/requests/<int:pk>/decline/", apis.SigningDeclineApi.as_view(), name="signing-decline"),
     path("signing/requests/<int:pk>/resend/", apis.SigningResendApi.as_view(), name="signing-resend"),
     path("signing/links/<int:request_id>/<str:token>/", apis.LinkDetailApi.as_view(), name="signing-link"),
-    path("signing/links/<int:request_id>/<str:token>/pdf", apis.LinkPdfApi.as_view(), name="signing-link-pdf"),
-    path("signing/links/<int:request_id>/<str:token>/code/", apis.LinkCodeApi.as_view(), name="signing-link-code"),
-    path("signing/links/<int:request_id>/<str:token>/sign/", apis.LinkSignApi.as_view(), name="signing-link-sign"),
+    path(
+        "signing/links/<int:request_id>/<str:token>/pdf", apis.LinkPdfApi.as_view(), name="signing-link-pdf"
+    ),
+    path(
+        "signing/links/<int:request_id>/<str:token>/code/",
+        apis.LinkCodeApi.as_view(),
+        name="signing-link-code",
+    ),
+    path(
+        "signing/links/<int:request_id>/<str:token>/sign/",
+        apis.LinkSignApi.as_view(),
+        name="signing-link-sign",
+    ),
     path(
         "signing/links/<int:request_id>/<str:token>/decline/",
         apis.LinkDeclineApi.as_view(),

@@ -15,8 +15,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from backend.agreements.models import AgreementRevision
 from backend.accounts.scoping import scope_queryset
+from backend.agreements.models import AgreementRevision
 from backend.core.errors import NotFound
 
 from . import agreement_source as source
@@ -61,8 +61,18 @@ class EnvelopeOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SigningEnvelope
-        fields = ["id", "revision", "status", "signing_order", "declined_reason", "voided_reason", "replaced_by",
-                  "requests", "sealed_sha256", "created_at"]
+        fields = [
+            "id",
+            "revision",
+            "status",
+            "signing_order",
+            "declined_reason",
+            "voided_reason",
+            "replaced_by",
+            "requests",
+            "sealed_sha256",
+            "created_at",
+        ]
 
     def get_sealed_sha256(self, obj: SigningEnvelope) -> str | None:
         sealed = getattr(obj, "sealed", None)
@@ -94,7 +104,9 @@ class SignatureOutputSerializer(serializers.Serializer):
     agreed_text_sha256 = serializers.CharField()
 
 
-CODE_SENT = inline_serializer("CodeSent", {"sent_to": serializers.CharField(), "expires_at": serializers.DateTimeField()})
+CODE_SENT = inline_serializer(
+    "CodeSent", {"sent_to": serializers.CharField(), "expires_at": serializers.DateTimeField()}
+)
 
 
 def _masked(phone: str) -> str:
@@ -168,7 +180,11 @@ class SigningSignApi(APIView):
         data = SignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         signature = services.signing_sign(
-            request=req, evidence=client_evidence(request), now=timezone.now(), user=request.user, **data.validated_data
+            request=req,
+            evidence=client_evidence(request),
+            now=timezone.now(),
+            user=request.user,
+            **data.validated_data,
         )
         return Response(SignatureOutputSerializer(signature).data, status=201)
 
@@ -182,7 +198,11 @@ class SigningDeclineApi(APIView):
         data = DeclineInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         declined = services.signing_decline(
-            request=req, evidence=client_evidence(request), now=timezone.now(), user=request.user, **data.validated_data
+            request=req,
+            evidence=client_evidence(request),
+            now=timezone.now(),
+            user=request.user,
+            **data.validated_data,
         )
         return Response(SignatureRequestOutputSerializer(declined).data)
 
@@ -217,7 +237,9 @@ class SealedPdfApi(APIView):
     @extend_schema(responses={(200, "application/pdf"): bytes})
     def get(self, request: Request, pk: int) -> FileResponse:
         sealed = selectors.sealed_agreement_get(user=request.user, envelope_pk=pk)
-        return FileResponse(sealed.pdf.open("rb"), content_type="application/pdf", filename=f"{sealed.sha256}.pdf")
+        return FileResponse(
+            sealed.pdf.open("rb"), content_type="application/pdf", filename=f"{sealed.sha256}.pdf"
+        )
 
 
 # --- students and guardians (links; no login) -------------------------------------------------------------------------
@@ -292,7 +314,11 @@ class LinkSignApi(_LinkApi):
         data = SignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         signature = services.signing_sign(
-            request=req, evidence=client_evidence(request), now=timezone.now(), token=token, **data.validated_data
+            request=req,
+            evidence=client_evidence(request),
+            now=timezone.now(),
+            token=token,
+            **data.validated_data,
         )
         return Response(SignatureOutputSerializer(signature).data, status=201)
 
@@ -304,7 +330,11 @@ class LinkDeclineApi(_LinkApi):
         data = DeclineInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         declined = services.signing_decline(
-            request=req, evidence=client_evidence(request), now=timezone.now(), via_link=True, **data.validated_data
+            request=req,
+            evidence=client_evidence(request),
+            now=timezone.now(),
+            via_link=True,
+            **data.validated_data,
         )
         return Response(SignatureRequestOutputSerializer(declined).data)
 

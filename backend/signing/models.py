@@ -31,7 +31,9 @@ class SigningEnvelope(TimeStampedModel):
     """The signing of one agreement revision: created when the coordinator sends it."""
 
     ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-        EnvelopeStatus.SIGNING: frozenset({EnvelopeStatus.DECLINED, EnvelopeStatus.COMPLETED, EnvelopeStatus.VOIDED}),
+        EnvelopeStatus.SIGNING: frozenset(
+            {EnvelopeStatus.DECLINED, EnvelopeStatus.COMPLETED, EnvelopeStatus.VOIDED}
+        ),
         EnvelopeStatus.DECLINED: frozenset({EnvelopeStatus.VOIDED}),
         EnvelopeStatus.COMPLETED: frozenset({EnvelopeStatus.SEALED, EnvelopeStatus.VOIDED}),
         EnvelopeStatus.SEALED: frozenset({EnvelopeStatus.VOIDED}),
@@ -42,10 +44,16 @@ class SigningEnvelope(TimeStampedModel):
         "agreements.AgreementRevision", on_delete=models.PROTECT, related_name="signing_envelope"
     )
     status = models.CharField(
-        _("状态"), max_length=20, choices=EnvelopeStatus.choices, default=EnvelopeStatus.SIGNING, db_index=True
+        _("状态"),
+        max_length=20,
+        choices=EnvelopeStatus.choices,
+        default=EnvelopeStatus.SIGNING,
+        db_index=True,
     )
     signing_order = models.JSONField(_("签署顺序"), default=list)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     declined_reason = models.TextField(_("拒签理由"), blank=True)
     voided_reason = models.TextField(_("作废理由"), blank=True)
     replaced_by = models.ForeignKey(
@@ -128,6 +136,9 @@ class SigningLink(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"link for request {self.request_id} ({self.token_sha256[:8]}…)"
+
 
 class OneTimeCode(models.Model):
     """A six-digit code sent by SMS before signing or declining. Stored as an HMAC; expires; few attempts."""
@@ -142,6 +153,9 @@ class OneTimeCode(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"code for request {self.request_id}"
 
 
 class Signature(models.Model):
@@ -165,6 +179,9 @@ class Signature(models.Model):
         verbose_name = _("签名记录")
         verbose_name_plural = _("签名记录")
 
+    def __str__(self) -> str:
+        return f"{self.get_party_display()} {self.typed_name} @ {self.signed_at:%Y-%m-%d %H:%M}"
+
 
 class SealedAgreement(models.Model):
     """The sealed PDF: the revision's PDF, the certificate page, the platform's signature."""
@@ -180,3 +197,6 @@ class SealedAgreement(models.Model):
     class Meta:
         verbose_name = _("封存协议")
         verbose_name_plural = _("封存协议")
+
+    def __str__(self) -> str:
+        return f"sealed {self.sha256[:12]}…"

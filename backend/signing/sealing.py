@@ -113,7 +113,9 @@ def agreement_seal(*, envelope_id: int, now: dt.datetime) -> SealedAgreement | N
             logger.info("envelope %s is %s; not sealing", envelope_id, envelope.status)
             return None
         if envelope.requests.exclude(status=RequestStatus.SIGNED).exists():
-            raise ApplicationError("NOT_FULLY_SIGNED", "尚有签署方未签署", "not every party has signed", status=409)
+            raise ApplicationError(
+                "NOT_FULLY_SIGNED", "尚有签署方未签署", "not every party has signed", status=409
+            )
         started = time.perf_counter()
         unsigned = source.revision_pdf_bytes(envelope.revision)
         unsigned_sha = hashlib.sha256(unsigned).hexdigest()
@@ -137,13 +139,19 @@ def agreement_seal(*, envelope_id: int, now: dt.datetime) -> SealedAgreement | N
             sealed_at=now,
             seconds=time.perf_counter() - started,
         )
-        sealed.pdf.save(f"{source.agreement_reference(source.agreement_of(envelope.revision))}-sealed.pdf",
-                        ContentFile(sealed_pdf.pdf), save=False)
+        sealed.pdf.save(
+            f"{source.agreement_reference(source.agreement_of(envelope.revision))}-sealed.pdf",
+            ContentFile(sealed_pdf.pdf),
+            save=False,
+        )
         sealed.save()
         envelope.status = EnvelopeStatus.SEALED
         envelope.save(update_fields=["status", "updated_at"])
         audit_record(
-            actor=None, action="signing.seal", obj=envelope, changes={"sha256": sealed.sha256, "unsigned": unsigned_sha}
+            actor=None,
+            action="signing.seal",
+            obj=envelope,
+            changes={"sha256": sealed.sha256, "unsigned": unsigned_sha},
         )
         from .services import _account_signers, _coordinators
 
@@ -226,12 +234,20 @@ def _answer_from_record(sealed: SealedAgreement | None, base: dict[str, Any]) ->
     if sealed.envelope.status == EnvelopeStatus.VOIDED:
         zh, en = _EXTRA_MESSAGES[VOIDED_AFTER_SEALING]
         return VerifyAnswer(
-            valid=False, reason=VOIDED_AFTER_SEALING, message=zh, message_en=en, agreement=info, history=history, **base
+            valid=False,
+            reason=VOIDED_AFTER_SEALING,
+            message=zh,
+            message_en=en,
+            agreement=info,
+            history=history,
+            **base,
         )
     from contracts.sealing.verify import MESSAGES, VALID
 
     zh, en = MESSAGES[VALID]
-    return VerifyAnswer(valid=True, reason=VALID, message=zh, message_en=en, agreement=info, history=history, **base)
+    return VerifyAnswer(
+        valid=True, reason=VALID, message=zh, message_en=en, agreement=info, history=history, **base
+    )
 
 
 def verify_document(*, pdf: bytes | None = None, sha256: str | None = None) -> VerifyAnswer:
@@ -239,7 +255,9 @@ def verify_document(*, pdf: bytes | None = None, sha256: str | None = None) -> V
     if pdf is None:
         digest = (sha256 or "").strip().lower()
         if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-            raise ApplicationError("BAD_SHA256", "请输入 64 位十六进制的 SHA-256", "enter a 64-hex-digit SHA-256")
+            raise ApplicationError(
+                "BAD_SHA256", "请输入 64 位十六进制的 SHA-256", "enter a 64-hex-digit SHA-256"
+            )
         sealed = SealedAgreement.objects.select_related("envelope__revision").filter(sha256=digest).first()
         return _answer_from_record(sealed, {"document_sha256": digest, "checked": "hash"})
 
@@ -267,5 +285,9 @@ def verify_document(*, pdf: bytes | None = None, sha256: str | None = None) -> V
         return VerifyAnswer(
             valid=False, reason=result.reason, message=result.message, message_en=result.message_en, **base
         )
-    sealed = SealedAgreement.objects.select_related("envelope__revision").filter(sha256=result.document_sha256).first()
+    sealed = (
+        SealedAgreement.objects.select_related("envelope__revision")
+        .filter(sha256=result.document_sha256)
+        .first()
+    )
     return _answer_from_record(sealed, base)

@@ -17,9 +17,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from backend.accounts.models import Role, User
+from backend.agreements.models import AgreementStatus
 from backend.core.audit import audit_record
 from backend.core.errors import ApplicationError
 from backend.notices.services import notice_send
@@ -110,13 +110,17 @@ def _account_signers(request: SignatureRequest) -> list[User]:
     if request.party == Party.COMPANY:
         return list(User.objects.filter(role=Role.HR, company_id=placement.post.company_id, is_active=True))
     if request.party == Party.SCHOOL:
-        return list(User.objects.filter(role=Role.COORDINATOR, school_id=placement.pilot.school_id, is_active=True))
+        return list(
+            User.objects.filter(role=Role.COORDINATOR, school_id=placement.pilot.school_id, is_active=True)
+        )
     return []
 
 
 def _coordinators(envelope: SigningEnvelope) -> list[User]:
     placement = source.placement_of(envelope.revision)
-    return list(User.objects.filter(role=Role.COORDINATOR, school_id=placement.pilot.school_id, is_active=True))
+    return list(
+        User.objects.filter(role=Role.COORDINATOR, school_id=placement.pilot.school_id, is_active=True)
+    )
 
 
 def user_may_sign(user: Any, request: SignatureRequest) -> bool:
@@ -153,8 +157,18 @@ def signing_send(*, actor: Any, revision: Any, now: dt.datetime) -> SigningEnvel
             "this revision has been superseded; send the latest one",
             status=409,
         )
+    if source.agreement_of(revision).status != AgreementStatus.DRAFT:
+        raise ApplicationError(
+            "AGREEMENT_NOT_DRAFT",
+            "只有未发出的协议可以发送签署",
+            "only an agreement that has not been sent can be sent for signing",
+            details={"status": source.agreement_of(revision).status},
+            status=409,
+        )
     if SigningEnvelope.objects.filter(revision=revision).exists():
-        raise ApplicationError("ALREADY_SENT", "该协议已发出签署", "this revision was already sent", status=409)
+        raise ApplicationError(
+            "ALREADY_SENT", "该协议已发出签署", "this revision was already sent", status=409
+        )
     agreement = source.agreement_of(revision)
     active = SigningEnvelope.objects.filter(
         revision__agreement=agreement,
@@ -194,13 +208,19 @@ def signing_send(*, actor: Any, revision: Any, now: dt.datetime) -> SigningEnvel
             signer_name=record.signer_name,
             phone=record.phone,
         )
-    replaced = SigningEnvelope.objects.filter(
-        revision__agreement=agreement, status=EnvelopeStatus.VOIDED, replaced_by__isnull=True
-    ).exclude(pk=envelope.pk)
-    replaced.update(replaced_by=envelope)
+    # A replacement agreement (or a new revision after a decline) points the old envelopes to this one.
+    old_agreement = source.replaced_agreement(agreement)
+    SigningEnvelope.objects.filter(
+        revision__agreement__in=[a for a in (agreement, old_agreement) if a is not None],
+        status__in=[EnvelopeStatus.VOIDED, EnvelopeStatus.DECLINED],
+        replaced_by__isnull=True,
+    ).exclude(pk=envelope.pk).update(replaced_by=envelope)
+    source.agreement_set_status(agreement=agreement, to=AgreementStatus.SENT, actor=actor)
     _advance(envelope, now)
     if placement.status == PlacementStatus.PROPOSED:
-        placement_transition(placement=placement, to=PlacementStatus.SIGNING, actor=actor, note="agreement sent")
+        placement_transition(
+            placement=placement, to=PlacementStatus.SIGNING, actor=actor, note="agreement sent"
+        )
     audit_record(actor=actor, action="signing.send", obj=envelope, changes={"order": order})
     return envelope
 
@@ -215,6 +235,9 @@ def _advance(envelope: SigningEnvelope, now: dt.datetime) -> None:
         return
     envelope.status = EnvelopeStatus.COMPLETED
     envelope.save(update_fields=["status", "updated_at"])
+    source.agreement_set_status(
+        agreement=source.agreement_of(envelope.revision), to=AgreementStatus.SIGNED, actor=None
+    )
     envelope_id = envelope.pk
 
     def enqueue() -> None:
@@ -276,8 +299,18 @@ _STATUS_ERRORS = {
     RequestStatus.WAITING: ("NOT_YOUR_TURN", "尚未轮到您签署", "it is not yet your turn to sign", 409),
     RequestStatus.SIGNED: ("ALREADY_SIGNED", "您已签署，无需重复操作", "this party has already signed", 409),
     RequestStatus.DECLINED: ("AGREEMENT_DECLINED", "该协议已被拒签", "this agreement was declined", 409),
-    RequestStatus.EXPIRED: ("REQUEST_EXPIRED", "签署请求已过期，请联系学校重新发送", "the request expired", 410),
-    RequestStatus.VOIDED: ("AGREEMENT_VOIDED", "该协议已作废，此链接不再有效", "this agreement was voided", 410),
+    RequestStatus.EXPIRED: (
+        "REQUEST_EXPIRED",
+        "签署请求已过期，请联系学校重新发送",
+        "the request expired",
+        410,
+    ),
+    RequestStatus.VOIDED: (
+        "AGREEMENT_VOIDED",
+        "该协议已作废，此链接不再有效",
+        "this agreement was voided",
+        410,
+    ),
 }
 
 
@@ -331,12 +364,16 @@ def link_resolve(*, request_id: int, token: str, now: dt.datetime) -> SignatureR
     if link is None:
         raise ApplicationError("LINK_INVALID", "签署链接无效", "this signing link is not valid", status=404)
     if link.used_at is not None:
-        raise ApplicationError("LINK_USED", "该链接已使用过，不能再次签署", "this link was already used", status=410)
+        raise ApplicationError(
+            "LINK_USED", "该链接已使用过，不能再次签署", "this link was already used", status=410
+        )
     if link.revoked_at is not None:
         code, zh, en, status = _REVOKED_ERRORS.get(link.revoked_reason, _REVOKED_ERRORS["replaced"])
         raise ApplicationError(code, zh, en, status=status)
     if link.expires_at <= now:
-        raise ApplicationError("LINK_EXPIRED", "签署链接已过期，请联系学校重新发送", "the link expired", status=410)
+        raise ApplicationError(
+            "LINK_EXPIRED", "签署链接已过期，请联系学校重新发送", "the link expired", status=410
+        )
     check_signable(link.request, now)
     return link.request
 
@@ -364,11 +401,17 @@ def signing_code_send(
     last = recent.first()
     if last is not None and last.created_at > now - dt.timedelta(seconds=code_resend_seconds()):
         raise ApplicationError(
-            "CODE_TOO_SOON", "验证码发送过于频繁，请稍后再试", "wait a minute before asking for a new code", status=429
+            "CODE_TOO_SOON",
+            "验证码发送过于频繁，请稍后再试",
+            "wait a minute before asking for a new code",
+            status=429,
         )
     if recent.count() >= code_max_per_day():
         raise ApplicationError(
-            "CODE_LIMIT", "今日验证码次数已用完，请明天再试", "no more codes today for this request", status=429
+            "CODE_LIMIT",
+            "今日验证码次数已用完，请明天再试",
+            "no more codes today for this request",
+            status=429,
         )
     request.codes.filter(used_at__isnull=True).update(used_at=now)  # only the newest code counts
     code = f"{secrets.randbelow(1_000_000):06d}"
@@ -405,7 +448,9 @@ def _verify_code(*, request_id: int, code: str, now: dt.datetime) -> int:
                 status=429,
             )
         elif otp.expires_at <= now:
-            error = ApplicationError("CODE_EXPIRED", "验证码已过期，请重新获取", "the code expired; request a new one")
+            error = ApplicationError(
+                "CODE_EXPIRED", "验证码已过期，请重新获取", "the code expired; request a new one"
+            )
         elif not hmac.compare_digest(otp.code_hmac, _code_hmac(request_id, (code or "").strip())):
             otp.failed_attempts += 1
             otp.save(update_fields=["failed_attempts"])
@@ -417,6 +462,11 @@ def _verify_code(*, request_id: int, code: str, now: dt.datetime) -> int:
                 details={"attempts_left": left},
             )
     if error is not None:
+        if otp is None:
+            # The code may have just been consumed by a concurrent submit: report the request's state instead.
+            check_signable(
+                SignatureRequest.objects.select_related("envelope__revision").get(pk=request_id), now
+            )
         raise error
     assert otp is not None
     return otp.pk
@@ -526,7 +576,11 @@ def signing_sign(
                 actor=user,
                 action="signing.sign",
                 obj=locked,
-                changes={"party": locked.party, "typed_name": signature.typed_name, "ip": evidence.ip_address},
+                changes={
+                    "party": locked.party,
+                    "typed_name": signature.typed_name,
+                    "ip": evidence.ip_address,
+                },
             )
             _advance(locked.envelope, now)
     except IntegrityError as exc:  # the unique request constraint: a concurrent submit won
@@ -554,7 +608,9 @@ def signing_decline(
     with transaction.atomic():
         locked = _lock_and_check(request.pk, now)
         if not OneTimeCode.objects.filter(pk=code_id, used_at__isnull=True).update(used_at=now):
-            raise ApplicationError("CODE_USED", "验证码已使用，请重新获取", "this code was already used", status=409)
+            raise ApplicationError(
+                "CODE_USED", "验证码已使用，请重新获取", "this code was already used", status=409
+            )
         locked.status = RequestStatus.DECLINED
         locked.declined_at = now
         locked.decline_reason = reason[:2000]
@@ -563,9 +619,9 @@ def signing_decline(
         envelope.status = EnvelopeStatus.DECLINED
         envelope.declined_reason = reason[:2000]
         envelope.save(update_fields=["status", "declined_reason", "updated_at"])
-        SigningLink.objects.filter(request__envelope=envelope, used_at__isnull=True, revoked_at__isnull=True).update(
-            revoked_at=now, revoked_reason="declined"
-        )
+        SigningLink.objects.filter(
+            request__envelope=envelope, used_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=now, revoked_reason="declined")
         agreement = source.agreement_of(envelope.revision)
         notice_send(
             recipients=_coordinators(envelope),
@@ -574,6 +630,7 @@ def signing_decline(
             body=f"{PARTY_LABELS[Party(locked.party)][0]}拒绝签署。理由：{reason}",
             link=f"/signing/envelopes/{envelope.pk}",
         )
+        source.agreement_set_status(agreement=agreement, to=AgreementStatus.DRAFT, actor=user)
         placement = source.placement_of(envelope.revision)
         if placement.status == PlacementStatus.SIGNING:
             placement_transition(
@@ -597,7 +654,9 @@ def signing_remind(*, request_id: int, now: dt.datetime) -> bool:
     request = SignatureRequest.objects.select_for_update().filter(pk=request_id).first()
     if request is None or request.status != RequestStatus.PENDING:
         return False
-    if request.envelope.status != EnvelopeStatus.SIGNING or (request.expires_at and request.expires_at <= now):
+    if request.envelope.status != EnvelopeStatus.SIGNING or (
+        request.expires_at and request.expires_at <= now
+    ):
         return False
     last = request.last_reminded_at or request.sent_at
     if last and last > now - dt.timedelta(hours=reminder_hours()):
@@ -644,7 +703,10 @@ def signing_resend(*, actor: Any, request: SignatureRequest, now: dt.datetime) -
         raise ApplicationError(*_STATUS_ERRORS[RequestStatus.VOIDED][:3], status=409)
     if request.status != RequestStatus.EXPIRED:
         raise ApplicationError(
-            "NOT_EXPIRED", "只有已过期的签署请求可以重新发送", "only an expired request can be re-sent", status=409
+            "NOT_EXPIRED",
+            "只有已过期的签署请求可以重新发送",
+            "only an expired request can be re-sent",
+            status=409,
         )
     request.reminder_count = 0
     request.last_reminded_at = None
@@ -669,14 +731,19 @@ def signing_void(*, actor: Any, envelope: SigningEnvelope, reason: str, now: dt.
     envelope.status = EnvelopeStatus.VOIDED
     envelope.voided_reason = reason
     envelope.save(update_fields=["status", "voided_reason", "updated_at"])
-    envelope.requests.filter(status__in=[RequestStatus.WAITING, RequestStatus.PENDING, RequestStatus.EXPIRED]).update(
-        status=RequestStatus.VOIDED
-    )
-    SigningLink.objects.filter(request__envelope=envelope, used_at__isnull=True, revoked_at__isnull=True).update(
-        revoked_at=now, revoked_reason="voided"
+    envelope.requests.filter(
+        status__in=[RequestStatus.WAITING, RequestStatus.PENDING, RequestStatus.EXPIRED]
+    ).update(status=RequestStatus.VOIDED)
+    SigningLink.objects.filter(
+        request__envelope=envelope, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now, revoked_reason="voided")
+    source.agreement_set_status(
+        agreement=source.agreement_of(envelope.revision), to=AgreementStatus.VOID, actor=actor, reason=reason
     )
     placement = source.placement_of(envelope.revision)
     if placement.status == PlacementStatus.SIGNING:
-        placement_transition(placement=placement, to=PlacementStatus.PROPOSED, actor=actor, note="agreement voided")
+        placement_transition(
+            placement=placement, to=PlacementStatus.PROPOSED, actor=actor, note="agreement voided"
+        )
     audit_record(actor=actor, action="signing.void", obj=envelope, changes={"from": before, "reason": reason})
     return envelope

@@ -22,7 +22,9 @@ def verify_page(request: HttpRequest) -> HttpResponse:
         if request.method == "POST" and request.FILES.get("file"):
             upload = request.FILES["file"]
             if upload.size > MAX_UPLOAD:
-                raise ApplicationError("FILE_TOO_LARGE", "文件过大（上限 20 MB）", "file too large (20 MB at most)")
+                raise ApplicationError(
+                    "FILE_TOO_LARGE", "文件过大（上限 20 MB）", "file too large (20 MB at most)"
+                )
             answer = verify_document(pdf=upload.read())
         elif sha256:
             answer = verify_document(sha256=sha256)

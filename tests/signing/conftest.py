@@ -58,7 +58,9 @@ def cast(db) -> Cast:
     )
     guardian = GuardianFactory(student=placement.student, name="李建国", phone="13811112222", is_primary=True)
     hr = HrFactory(company=placement.post.company, display_name="王芳", phone="13700001111")
-    coordinator = CoordinatorFactory(school=placement.pilot.school, display_name="陈老师", phone="13600002222")
+    coordinator = CoordinatorFactory(
+        school=placement.pilot.school, display_name="陈老师", phone="13600002222"
+    )
     revision = make_agreement_revision(placement, four_party=True)
     return Cast(placement, revision, placement.student, guardian, hr, coordinator)
 

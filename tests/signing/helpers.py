@@ -11,18 +11,56 @@ from rest_framework.test import APIClient
 from tests.contracts.sealing_support import agreement_pdf
 
 
-def make_agreement_revision(placement: Any, *, four_party: bool, pdf: bytes | None = None) -> Any:
-    """An agreement with one revision whose PDF is stored (reportlab-made here; the end-to-end test uses the real
-    LibreOffice pipeline)."""
+def _template_version(kind: str) -> Any:
+    from django.core.files.base import ContentFile
+
+    from backend.agreements.models import TemplateVersion
+
+    version = TemplateVersion.objects.filter(kind=kind, school=None).first()
+    if version is None:
+        data = b"template stand-in for signing tests"
+        version = TemplateVersion(kind=kind, number=1, sha256=hashlib.sha256(data).hexdigest())
+        version.file.save(f"{kind}.docx", ContentFile(data), save=False)
+        version.save()
+    return version
+
+
+def make_agreement_revision(
+    placement: Any, *, four_party: bool, pdf: bytes | None = None, agreement: Any = None, replaces: Any = None
+) -> Any:
+    """An agreement (draft) with a revision whose PDF is stored. reportlab makes the PDF here; the end-to-end test
+    uses the real template and LibreOffice."""
     from django.core.files.base import ContentFile
 
     from backend.agreements.models import Agreement, AgreementRevision
 
+    kind = "four_party" if four_party else "three_party"
     pdf = pdf or agreement_pdf(pages=2)
-    agreement = Agreement.objects.create(
-        placement=placement, kind="four_party" if four_party else "three_party"
+    if agreement is None:
+        agreement = Agreement.objects.create(
+            placement=placement,
+            kind=kind,
+            number=f"XT-TEST-{placement.pk:06d}-{Agreement.objects.count() + 1}",
+            replaces=replaces,
+        )
+    number = (agreement.revisions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    student = placement.student
+    guardian = student.guardians.order_by("-is_primary").first()
+    context = {
+        "student": {"name": student.name, "phone": student.phone},
+        "guardian": {"name": guardian.name, "phone": guardian.phone} if guardian else None,
+        "company": {"name": placement.post.company.name},
+        "school": {"name": placement.pilot.school.name},
+    }
+    revision = AgreementRevision(
+        agreement=agreement,
+        number=number,
+        template_version=_template_version(kind),
+        context=context,
+        docx_sha256=hashlib.sha256(b"docx").hexdigest(),
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
     )
-    revision = AgreementRevision(agreement=agreement, number=1, pdf_sha256=hashlib.sha256(pdf).hexdigest())
+    revision.docx.save("agreement.docx", ContentFile(b"docx"), save=False)
     revision.pdf.save("agreement.pdf", ContentFile(pdf), save=False)
     revision.save()
     return revision
@@ -34,7 +72,9 @@ def committed(call: Any) -> Any:
         return call()
 
 
-def sign_by_link(phone: str, typed_name: str, *, ip: str = "203.0.113.9", client: APIClient | None = None) -> Any:
+def sign_by_link(
+    phone: str, typed_name: str, *, ip: str = "203.0.113.9", client: APIClient | None = None
+) -> Any:
     from tests.signing.conftest import last_code, last_link
 
     client = client or APIClient(REMOTE_ADDR=ip, HTTP_USER_AGENT="Mozilla/5.0 (iPhone) test")
