@@ -7,6 +7,7 @@ text). The CFF-based Noto CJK OpenType fonts cannot be embedded by reportlab.
 
 from __future__ import annotations
 
+import functools
 import io
 import threading
 import zoneinfo
@@ -69,15 +70,22 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
     }
 
 
+@functools.lru_cache(maxsize=64)
+def _qr_matrix(url: str) -> tuple[tuple[bool, ...], ...]:
+    """The QR modules of `url` (cached: every certificate page of a deployment carries the same URL). The mask is
+    fixed, skipping qrcode's evaluation of all eight masks (about 8 ms); any mask is valid."""
+    qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M, mask_pattern=0)
+    qr.add_data(url)
+    qr.make(fit=True)
+    return tuple(tuple(row) for row in qr.get_matrix())
+
+
 class QrCode(Flowable):
     """A vector QR code: the qrcode package computes the modules; one filled path draws them."""
 
     def __init__(self, url: str, size: float) -> None:
         super().__init__()
-        qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
-        qr.add_data(url)
-        qr.make(fit=True)
-        self.matrix = qr.get_matrix()
+        self.matrix = _qr_matrix(url)
         self.width = self.height = size
 
     def draw(self) -> None:
