@@ -125,6 +125,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AgreementKindEnum": "backend.agreements.models.AgreementKind.choices",
         "AgreementStatusEnum": "backend.agreements.models.AgreementStatus.choices",
+        "SigningEnvelopeStatusEnum": "backend.signing.models.EnvelopeStatus.choices",
+        "SignatureRequestStatusEnum": "backend.signing.models.RequestStatus.choices",
+        "PlacementStatusEnum": "backend.placements.models.PlacementStatus.choices",
     },
 }
 
