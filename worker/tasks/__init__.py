@@ -4,6 +4,8 @@ from importlib import import_module
 
 TASK_MODULES = [
     "worker.tasks.core",
+    "worker.tasks.agreements",
+    "worker.tasks.signing",
 ]
 
 for _module in TASK_MODULES:
