@@ -294,6 +294,7 @@ def agreement_batch_create(*, actor: Any, pilot: Any = None, cohort: Cohort | No
     if pilot is not None:
         placements, school = placements.filter(pilot=pilot), pilot.school
     else:
+        assert cohort is not None
         placements, school = placements.filter(student__cohort=cohort), cohort.program.school
     with transaction.atomic():
         batch = AgreementBatch.objects.create(
