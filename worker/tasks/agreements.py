@@ -13,6 +13,12 @@ logger = logging.getLogger(__name__)
 def _one_libreoffice_per_worker_process(**_: object) -> None:
     # prefork: every child keeps its own warm LibreOffice; one each, so `-c N` gives N converters.
     os.environ.setdefault("XUETU_CONVERTER_POOL_SIZE", "1")
+    if os.environ.get("XUETU_CONVERTER_WARM") == "1":  # set for the documents workers: start LibreOffice now
+        import threading
+
+        from contracts.convert import get_converter
+
+        threading.Thread(target=get_converter().warm_up, daemon=True, name="libreoffice-warm-up").start()
 
 
 @worker_process_shutdown.connect
