@@ -4,4 +4,8 @@ from celery.schedules import crontab
 
 BEAT_SCHEDULE: dict[str, dict] = {
     "core-heartbeat": {"task": "core.heartbeat", "schedule": crontab(minute="*/5")},
+    "agreements-batches-sweep": {
+        "task": "documents.agreement_batches_sweep",
+        "schedule": crontab(minute="*/5"),
+    },
 }

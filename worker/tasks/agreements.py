@@ -28,6 +28,15 @@ def _stop_libreoffice(**_: object) -> None:
     shutdown_converter()
 
 
+@shared_task(name="documents.agreement_batches_sweep", time_limit=120)
+def agreement_batches_sweep() -> int:
+    from django.utils import timezone
+
+    from backend.agreements.services import agreement_batch_sweep
+
+    return agreement_batch_sweep(now=timezone.now())
+
+
 @shared_task(
     name="documents.agreement_batch_item",
     acks_late=True,  # the service is idempotent: a task lost with a killed worker runs again
