@@ -6,4 +6,8 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "core-heartbeat": {"task": "core.heartbeat", "schedule": crontab(minute="*/5")},
     "signing-reminders": {"task": "signing.remind_sweep", "schedule": crontab(minute=7)},
     "signing-expiry": {"task": "signing.expire_sweep", "schedule": crontab(minute="*/15")},
+    "agreements-batches-sweep": {
+        "task": "documents.agreement_batches_sweep",
+        "schedule": crontab(minute="*/5"),
+    },
 }
