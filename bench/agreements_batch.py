@@ -20,8 +20,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.config.settings.test")
 os.environ.setdefault("XUETU_TEST_DB", "test_xuetu_bench")
 
 
-def _processes() -> list[tuple[int, int, int, int]]:
-    """(pid, ppid, pgid, rss bytes) of every process."""
+def _processes() -> list[tuple[int, int, int, int, int]]:
+    """(pid, ppid, pgid, rss bytes, pss bytes) of every process (PSS counts shared pages once)."""
     rows = []
     page = os.sysconf("SC_PAGE_SIZE")
     for entry in Path("/proc").iterdir():
@@ -29,26 +29,32 @@ def _processes() -> list[tuple[int, int, int, int]]:
             continue
         try:
             stat = (entry / "stat").read_text()
-        except (FileNotFoundError, ProcessLookupError):
+            rollup = (entry / "smaps_rollup").read_text()
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
         fields = stat.rsplit(")", 1)[1].split()
-        rows.append((int(entry.name), int(fields[1]), int(fields[2]), int(fields[21]) * page))
+        pss = next(
+            (int(line.split()[1]) * 1024 for line in rollup.splitlines() if line.startswith("Pss:")), 0
+        )
+        rows.append((int(entry.name), int(fields[1]), int(fields[2]), int(fields[21]) * page, pss))
     return rows
 
 
-def _group_rss(pgid: int) -> tuple[int, int]:
-    """(celery bytes, libreoffice bytes): summed RSS of the worker's process group and of the converter
-    groups (helper + soffice.bin, each in a process group of its own) that its pool processes started."""
+def _worker_memory(pgid: int) -> dict[str, int]:
+    """Memory of the worker's process group (celery) and of the converter groups (helper + soffice.bin, each in
+    a process group of its own) that its pool processes started: RSS summed, and PSS summed."""
     rows = _processes()
-    members = {pid for pid, _, group, _ in rows if group == pgid}
-    helper_groups = {pid for pid, ppid, group, _ in rows if ppid in members and pid == group}
-    python = office = 0
-    for _pid, _ppid, group, rss in rows:
+    members = {pid for pid, _, group, _, _ in rows if group == pgid}
+    helper_groups = {pid for pid, ppid, group, _, _ in rows if ppid in members and pid == group}
+    memory = {"celery_rss": 0, "office_rss": 0, "celery_pss": 0, "office_pss": 0}
+    for _pid, _ppid, group, rss, pss in rows:
         if group == pgid:
-            python += rss
+            memory["celery_rss"] += rss
+            memory["celery_pss"] += pss
         elif group in helper_groups:
-            office += rss
-    return python, office
+            memory["office_rss"] += rss
+            memory["office_pss"] += pss
+    return memory
 
 
 def part2(batch_size: int, cold_sample: int) -> None:
@@ -93,16 +99,21 @@ def _run(batch_size: int, cold_sample: int, test_db: str) -> None:
         queues="documents", concurrency=cores, extra_env={"XUETU_CONVERTER_WARM": "1"}
     ).start()
     time.sleep(8)  # let every child start its LibreOffice, as a long-running worker already has
-    peak = [0, 0, 0]  # total, python, office
+    peak_rss: dict[str, int] = {"total": 0}
+    peak_pss: dict[str, int] = {"total": 0}
     stop = threading.Event()
 
     def sample() -> None:
         assert worker.process is not None
         while not stop.is_set():
-            python, office = _group_rss(worker.process.pid)
-            if python + office > peak[0]:
-                peak[:] = [python + office, python, office]
-            time.sleep(0.25)
+            memory = _worker_memory(worker.process.pid)
+            rss = memory["celery_rss"] + memory["office_rss"]
+            pss = memory["celery_pss"] + memory["office_pss"]
+            if rss > peak_rss["total"]:
+                peak_rss.update(memory, total=rss)
+            if pss > peak_pss["total"]:
+                peak_pss.update(memory, total=pss)
+            time.sleep(0.5)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -146,8 +157,12 @@ def _run(batch_size: int, cold_sample: int, test_db: str) -> None:
         f"(render, convert, store)"
     )
     print(
-        f"    peak worker memory: {peak[0] / mib:.0f} MiB "
-        f"(celery {peak[1] / mib:.0f} MiB + LibreOffice {peak[2] / mib:.0f} MiB)"
+        f"    peak worker memory, PSS: {peak_pss['total'] / mib:.0f} MiB (celery {peak_pss['celery_pss'] / mib:.0f}"
+        f" MiB + LibreOffice {peak_pss['office_pss'] / mib:.0f} MiB)"
+    )
+    print(
+        f"    peak worker memory, RSS summed (shared pages counted per process): {peak_rss['total'] / mib:.0f} MiB"
+        f" (celery {peak_rss['celery_rss'] / mib:.0f} MiB + LibreOffice {peak_rss['office_rss'] / mib:.0f} MiB)"
     )
     print(f"  one soffice start per document ({len(sample_items)} measured, extrapolated to {batch_size}):")
     print(f"    {cold_s:.1f} s: {batch_size / cold_s:.2f} docs/s")
