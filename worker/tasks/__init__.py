@@ -6,6 +6,7 @@ TASK_MODULES = [
     "worker.tasks.core",
     "worker.tasks.agreements",
     "worker.tasks.signing",
+    "worker.tasks.rules",
 ]
 
 for _module in TASK_MODULES:

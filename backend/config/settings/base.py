@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "backend.notices",
     "backend.agreements",
     "backend.signing",
+    "backend.rules",
 ]
 
 MIDDLEWARE = [
@@ -123,12 +124,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "PlacementStatusEnum": "backend.placements.models.PlacementStatus",
         "AgreementKindEnum": "backend.agreements.models.AgreementKind.choices",
         "AgreementStatusEnum": "backend.agreements.models.AgreementStatus.choices",
         "SigningEnvelopeStatusEnum": "backend.signing.models.EnvelopeStatus.choices",
         "SignatureRequestStatusEnum": "backend.signing.models.RequestStatus.choices",
         "PlacementStatusEnum": "backend.placements.models.PlacementStatus.choices",
+        "InsuranceKindEnum": "backend.placements.models.InsuranceKind",
+        "ShiftKindEnum": "backend.rules.models.ShiftKind",
+        "HolidayKindEnum": "backend.rules.models.HolidayKind",
+        "ViolationStatusEnum": "backend.rules.models.ViolationStatus",
     },
 }
 
