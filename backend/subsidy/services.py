@@ -80,6 +80,23 @@ def _move(claim: Claim, to: str) -> None:
         )
 
 
+# ---------------------------------------------------------------------------------------------------------- policy
+
+DEFAULT_POLICY_FROM = datetime.date(2015, 1, 1)
+DEFAULT_POLICY = {
+    "name": "现代学徒制试点学徒补助(默认): 每名考核合格学徒5000元, 其中带徒师傅奖励3000元、企业水电耗材2000元",
+    "mentor_reward": Decimal("3000.00"),
+    "company_costs": Decimal("2000.00"),
+    "trigger": SubsidyTrigger.ASSESSMENT_PASSED,
+}
+
+
+def subsidy_policy_ensure_default() -> SubsidyPolicy:
+    """The default policy (also seeded by migration 0002); for demo data and databases flushed by tests."""
+    policy, _ = SubsidyPolicy.objects.get_or_create(valid_from=DEFAULT_POLICY_FROM, defaults=DEFAULT_POLICY)
+    return policy
+
+
 # ---------------------------------------------------------------------------------------------------------- accrue
 
 

@@ -129,9 +129,8 @@ def test_the_ledger_reconciles_after_any_sequence_of_operations(passed_first, op
                     elif name == "sweep":
                         subsidy_sweep(as_of=TODAY)
             except ApplicationError as exc:
-                event(
-                    f"refused {name}: {exc.code}"
-                )  # a refusal must leave nothing behind (reconciled below)  # a refused operation must leave nothing behind: the reconciliation below proves it
+                # a refused operation must leave nothing behind: the reconciliation below proves it
+                event(f"refused {name}: {exc.code}")
         # then: the database's own deferred checks pass, and the reconciliation proves the books
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
