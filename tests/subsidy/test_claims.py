@@ -289,3 +289,18 @@ def test_payment_is_all_or_nothing_and_idempotent_by_reference(bureau):
     approved.refresh_from_db()
     assert approved.status == ClaimStatus.PAID and approved.batch.reference == "PAY-9"
     assert account_balances(claim=approved) == {"expense": FIVE, "bank": -FIVE}
+
+
+def test_a_claim_held_after_approval_is_not_paid(bureau):
+    # given an approved claim whose work-injury policy is then withdrawn
+    claim = accrued_claim(actor=bureau)
+    PilotBudgetFactory(pilot=claim.pilot, year=claim.budget_year)
+    claim_approve(claim=claim, actor=bureau)
+    claim.placement.insurance_policies.filter(kind=InsuranceKind.WORK_INJURY).delete()
+    # when the bureau tries to pay it
+    with pytest.raises(ApplicationError) as refused:
+        batch_pay(claims=[claim], reference="PAY-H", paid_on=TODAY, actor=bureau)
+    # then nothing is paid and the reason is given
+    assert refused.value.code == "BATCH_NOT_PAYABLE"
+    assert "INSURANCE_NOT_COVERED" in refused.value.details["claims"][str(claim.pk)]
+    assert not JournalEntry.objects.filter(kind="payment").exists()

@@ -122,7 +122,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "PlacementStatusEnum": "backend.placements.models.PlacementStatus.choices",
+        "AssessmentStatusEnum": "backend.assessments.models.AssessmentStatus.choices",
+        "ClaimStatusEnum": "backend.subsidy.models.ClaimStatus.choices",
+    },
 }
 
 # Celery. Redis when REDIS_URL is set; otherwise an embedded broker on the file system under var/ (no server,
