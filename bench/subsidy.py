@@ -44,9 +44,9 @@ def main() -> None:
 
     bureau = BureauFactory()
     pilot = PilotProjectFactory()
-    import datetime
+    from django.utils import timezone
 
-    today = datetime.date.today()
+    today = timezone.localdate()
 
     def make():  # type: ignore[no-untyped-def]
         for _ in range(n):
@@ -64,12 +64,22 @@ def main() -> None:
     )
     print(f"    approved {len(result['approved'])}, waiting {len(result['waiting'])}")
     approved = list(Claim.objects.filter(status="approved"))
-    timed("pay one batch of all approved", lambda: batch_pay(
-        claims=approved, reference="BENCH-1", paid_on=today, actor=bureau), per=len(approved))
+    timed(
+        "pay one batch of all approved",
+        lambda: batch_pay(claims=approved, reference="BENCH-1", paid_on=today, actor=bureau),
+        per=len(approved),
+    )
     report = timed("reconcile", reconcile, per=n)
     print(f"    reconciles: {report['ok']}")
-    data = timed("XLSX claim sheet of all claims", lambda: claims_xlsx(Claim.objects.select_related(
-        "pilot__school", "student", "company", "mentor", "assessment", "batch")), per=n)
+    data = timed(
+        "XLSX claim sheet of all claims",
+        lambda: claims_xlsx(
+            Claim.objects.select_related(
+                "pilot__school", "student", "company", "mentor", "assessment", "batch"
+            )
+        ),
+        per=n,
+    )
     print(f"    {len(data):,} bytes")
 
 
