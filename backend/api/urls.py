@@ -15,6 +15,8 @@ ROUTE_MODULES = [
     "backend.placements.apis",
     "backend.notices.apis",
     "backend.rules.apis",
+    "backend.assessments.apis",
+    "backend.subsidy.apis",
 ]
 
 router = DefaultRouter()

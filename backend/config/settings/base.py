@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "backend.agreements",
     "backend.signing",
     "backend.rules",
+    "backend.assessments",
+    "backend.subsidy",
 ]
 
 MIDDLEWARE = [
@@ -133,6 +135,8 @@ SPECTACULAR_SETTINGS = {
         "ShiftKindEnum": "backend.rules.models.ShiftKind",
         "HolidayKindEnum": "backend.rules.models.HolidayKind",
         "ViolationStatusEnum": "backend.rules.models.ViolationStatus",
+        "AssessmentStatusEnum": "backend.assessments.models.AssessmentStatus.choices",
+        "ClaimStatusEnum": "backend.subsidy.models.ClaimStatus.choices",
     },
 }
 
