@@ -1,0 +1,62 @@
+"""Tenant scoping, in one place.
+
+Every selector, API view, portal page, export and file download narrows its queryset with `scope_queryset`.
+A model without a registered scope is visible only to the roles that see everything, so a new model is closed
+until its app says who may see it. Apps register their rules with `register_scope(Model)` in their `scopes.py`
+(imported from the app's `AppConfig.ready`).
+"""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.db import models
+from django.db.models import Q
+
+from .models import Role, User
+
+M = TypeVar("M", bound=models.Model)
+ScopeRule = Callable[[User], Q]
+_RULES: dict[type[models.Model], ScopeRule] = {}
+NOTHING = Q(pk__in=[])
+
+
+def register_scope(model: type[models.Model]) -> Callable[[ScopeRule], ScopeRule]:
+    def decorator(rule: ScopeRule) -> ScopeRule:
+        _RULES[model] = rule
+        return rule
+
+    return decorator
+
+
+def scope_queryset(user: Any, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    if user.sees_everything:
+        return queryset
+    rule = _RULES.get(queryset.model)
+    if rule is None:
+        return queryset.none()
+    condition = rule(user)
+    if condition is NOTHING:
+        return queryset.none()
+    # A subquery, not a join: conditions through many-valued relations would otherwise repeat rows.
+    visible = queryset.model._default_manager.filter(condition).values("pk")
+    return queryset.filter(pk__in=visible)
+
+
+def by_role(**rules: Callable[[User], Q]) -> ScopeRule:
+    """Build a scope rule from one lambda per role; roles not named see nothing."""
+
+    def rule(user: User) -> Q:
+        make = rules.get(user.role)
+        return make(user) if make else NOTHING
+
+    return rule
+
+
+def can_write(user: Any, *roles: str) -> bool:
+    return bool(
+        user
+        and user.is_authenticated
+        and (user.role == Role.ADMIN or user.is_superuser or user.role in roles)
+    )

@@ -1,0 +1,110 @@
+from typing import Any
+
+from rest_framework import serializers
+
+from backend.accounts.models import Role
+from backend.api.mixins import ScopedModelSerializer, ScopedModelViewSet
+
+from . import services
+from .models import Company, HazardTag, Mentor, Post
+
+
+class CompanySerializer(ScopedModelSerializer):
+    class Meta:
+        model = Company
+        fields = [
+            "id",
+            "name",
+            "credit_code",
+            "staff_count",
+            "annual_revenue",
+            "industry",
+            "address",
+            "legal_representative",
+            "contact_phone",
+        ]
+        extra_kwargs: dict[str, dict[str, Any]] = {"credit_code": {"validators": []}}
+
+
+class CompanyViewSet(ScopedModelViewSet):
+    base_queryset = Company.objects.all()
+    serializer_class = CompanySerializer
+    write_roles = (Role.HR,)  # HR keeps its own profile; companies are registered by the platform admin
+    search_fields = ["name", "credit_code"]
+    ordering_fields = ["name", "staff_count"]
+
+    def create_object(self, data: dict[str, Any]) -> Company:
+        return services.company_create(actor=self.request.user, **data)
+
+    def update_object(self, instance: Company, data: dict[str, Any]) -> Company:
+        return services.company_update(actor=self.request.user, company=instance, data=data)
+
+    def get_write_roles(self) -> tuple[str, ...]:
+        return () if self.action == "create" else self.write_roles  # creating a company: platform admin only
+
+
+class PostSerializer(ScopedModelSerializer):
+    hazard_tags = serializers.ListField(
+        child=serializers.ChoiceField(choices=HazardTag.choices), required=False, allow_empty=True
+    )
+
+    class Meta:
+        model = Post
+        fields = [
+            "id",
+            "company",
+            "title",
+            "description",
+            "location",
+            "capacity",
+            "staff_on_post",
+            "hazard_tags",
+            "monthly_wage",
+        ]
+
+
+class PostViewSet(ScopedModelViewSet):
+    base_queryset = Post.objects.select_related("company")
+    serializer_class = PostSerializer
+    write_roles = (Role.HR,)
+    filterset_fields = ["company"]
+    search_fields = ["title", "location"]
+    ordering_fields = ["title", "capacity", "monthly_wage"]
+
+    def create_object(self, data: dict[str, Any]) -> Post:
+        data["hazard_tags"] = services.hazard_tags_or_raise(data.get("hazard_tags", []))
+        return super().create_object(data)
+
+    def update_object(self, instance: Post, data: dict[str, Any]) -> Post:
+        if "hazard_tags" in data:
+            data["hazard_tags"] = services.hazard_tags_or_raise(data["hazard_tags"])
+        return super().update_object(instance, data)
+
+
+class MentorSerializer(ScopedModelSerializer):
+    class Meta:
+        model = Mentor
+        fields = ["id", "company", "post", "name", "phone", "title", "years_experience"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        company = attrs.get("company") or getattr(self.instance, "company", None)
+        post = attrs.get("post", getattr(self.instance, "post", None))
+        if post is not None and company is not None and post.company_id != company.pk:
+            raise serializers.ValidationError({"post": "the post belongs to another company"})
+        return attrs
+
+
+class MentorViewSet(ScopedModelViewSet):
+    base_queryset = Mentor.objects.select_related("company", "post")
+    serializer_class = MentorSerializer
+    write_roles = (Role.HR,)
+    filterset_fields = ["company", "post"]
+    search_fields = ["name"]
+    ordering_fields = ["name"]
+
+
+routes = [
+    ("companies", CompanyViewSet),
+    ("posts", PostViewSet),
+    ("mentors", MentorViewSet),
+]

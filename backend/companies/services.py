@@ -1,0 +1,63 @@
+from typing import Any
+
+from django.db import transaction
+
+from backend.core.audit import audit_record, model_changes
+from backend.core.errors import ApplicationError
+from backend.core.ids import InvalidId, validate_credit_code
+from backend.core.services import full_clean_or_raise
+
+from .models import Company, HazardTag
+
+
+def _credit_code_or_raise(value: str) -> str:
+    try:
+        return validate_credit_code(value)
+    except InvalidId as exc:
+        raise ApplicationError(
+            exc.code, exc.message, exc.message_en, details={"credit_code": [exc.message_en]}
+        ) from exc
+
+
+def hazard_tags_or_raise(tags: list[str]) -> list[str]:
+    unknown = sorted(set(tags) - set(HazardTag.values))
+    if unknown:
+        raise ApplicationError(
+            "HAZARD_TAG_UNKNOWN",
+            f"未知的危险作业标签: {', '.join(unknown)}",
+            f"unknown hazard tags: {', '.join(unknown)}",
+            details={"hazard_tags": unknown},
+        )
+    return sorted(set(tags))
+
+
+@transaction.atomic
+def company_create(*, actor: Any, credit_code: str, **data: Any) -> Company:
+    code = _credit_code_or_raise(credit_code)
+    if Company.objects.filter(credit_code=code).exists():
+        raise ApplicationError(
+            "CREDIT_CODE_DUPLICATE",
+            "该统一社会信用代码已登记",
+            "this credit code is already registered",
+            status=409,
+        )
+    company = Company(credit_code=code, **data)
+    full_clean_or_raise(company)
+    company.save()
+    audit_record(
+        actor=actor, action="company.create", obj=company, changes={"name": company.name, "credit_code": code}
+    )
+    return company
+
+
+@transaction.atomic
+def company_update(*, actor: Any, company: Company, data: dict[str, Any]) -> Company:
+    data = dict(data)
+    if "credit_code" in data:
+        data["credit_code"] = _credit_code_or_raise(data["credit_code"])
+    changes = model_changes(company, data)
+    full_clean_or_raise(company)
+    if changes:
+        company.save()
+        audit_record(actor=actor, action="company.update", obj=company, changes=changes)
+    return company

@@ -1,0 +1,52 @@
+"""Notifications: an in-app inbox row per recipient, and an e-mail where the recipient has an address."""
+
+import functools
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+
+from .models import Notice
+
+logger = logging.getLogger(__name__)
+
+
+def notice_send(
+    *, recipients: Iterable[Any], kind: str, title: str, body: str = "", link: str = "", dedupe_key: str = ""
+) -> list[Notice]:
+    """Send one notice to each recipient. With a `dedupe_key`, a recipient gets it at most once, ever."""
+    sent: list[Notice] = []
+    for user in {u.pk: u for u in recipients if u is not None}.values():
+        try:
+            with transaction.atomic():
+                notice = Notice.objects.create(
+                    recipient=user, kind=kind, title=title, body=body, link=link, dedupe_key=dedupe_key
+                )
+        except IntegrityError:
+            continue  # already told
+        if user.email:
+            transaction.on_commit(functools.partial(_email, notice))
+        sent.append(notice)
+    return sent
+
+
+def _email(notice: Notice) -> None:
+    link = f"\n\n{settings.XUETU_PUBLIC_URL}{notice.link}" if notice.link else ""
+    try:
+        send_mail(notice.title, notice.body + link, None, [notice.recipient.email])
+    except Exception:  # mail is best effort; the inbox row is the record
+        logger.exception("e-mail for notice %s failed", notice.pk)
+        return
+    Notice.objects.filter(pk=notice.pk).update(emailed=True)
+
+
+def notice_mark_read(*, notice: Notice) -> Notice:
+    from django.utils import timezone
+
+    if notice.read_at is None:
+        notice.read_at = timezone.now()
+        notice.save(update_fields=["read_at"])
+    return notice

@@ -1,0 +1,22 @@
+"""The Celery app. Tasks live in worker/tasks/<area>.py and stay thin: load by id, call one service."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.config.settings.local")
+
+app = Celery("xuetu")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.task_routes = {"documents.*": {"queue": "documents"}}
+app.conf.task_default_queue = "default"
+app.conf.imports = ["worker.tasks"]
+
+
+def _load_beat_schedule() -> None:
+    from .beat import BEAT_SCHEDULE
+
+    app.conf.beat_schedule = BEAT_SCHEDULE
+
+
+_load_beat_schedule()

@@ -1,0 +1,10 @@
+"""Importing this package registers every task. Add your area's module to the list below."""
+
+from importlib import import_module
+
+TASK_MODULES = [
+    "worker.tasks.core",
+]
+
+for _module in TASK_MODULES:
+    import_module(_module)
