@@ -14,6 +14,7 @@ ROUTE_MODULES = [
     "backend.companies.apis",
     "backend.placements.apis",
     "backend.notices.apis",
+    "backend.matching.apis",
 ]
 
 router = DefaultRouter()

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "backend.companies",
     "backend.placements",
     "backend.notices",
+    "backend.matching",
 ]
 
 MIDDLEWARE = [
