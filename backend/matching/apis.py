@@ -35,9 +35,16 @@ class PreferencesReplaceSerializer(serializers.Serializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        user = self.context["request"].user
+        user = getattr(self.context.get("request"), "user", None)
         fields["student"].queryset = scope_queryset(user, Student.objects.all())  # type: ignore[attr-defined]
-        fields["pilot"].queryset = scope_queryset(user, PilotProject.objects.all())  # type: ignore[attr-defined]
+        pilots = scope_queryset(user, PilotProject.objects.all())
+        if getattr(user, "role", None) == Role.STUDENT and user.student_id:
+            # a student applies through the pilots of their own school and program
+            student = user.student
+            pilots = PilotProject.objects.filter(
+                school_id=student.school_id, program_id=student.cohort.program_id
+            )
+        fields["pilot"].queryset = pilots  # type: ignore[attr-defined]
         return fields
 
 
@@ -249,7 +256,7 @@ class ProposalAdjustSerializer(serializers.Serializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        user = self.context["request"].user
+        user = getattr(self.context.get("request"), "user", None)
         fields["post"].queryset = scope_queryset(user, Post.objects.all())  # type: ignore[attr-defined]
         fields["mentor"].queryset = scope_queryset(user, Mentor.objects.all())  # type: ignore[attr-defined]
         return fields

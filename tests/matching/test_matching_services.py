@@ -73,7 +73,11 @@ def test_minors_are_never_proposed_for_forbidden_work_and_caps_hold():
     # then the minor is refused the lifting post by rule, and the company cap (2) decides the rest
     got = {p.student_id: p for p in Proposal.objects.filter(run=run)}
     assert got[minor.pk].explanation["higher"][0]["rule"] == "MINOR_FORBIDDEN_WORK"
-    assert got[minor.pk].explanation["higher"][0]["message_en"].startswith("not eligible: rule MINOR_FORBIDDEN_WORK")
+    assert (
+        got[minor.pk]
+        .explanation["higher"][0]["message_en"]
+        .startswith("not eligible: rule MINOR_FORBIDDEN_WORK")
+    )
     placed = [p for p in got.values() if p.post_id]
     assert len(placed) == 2
     assert got[other.pk].post_id is None
@@ -178,7 +182,10 @@ def test_manual_adjust_is_checked_against_gates_and_caps():
     assert audit["blocking_pairs"] == [
         {"student": world.students[1].pk, "post": b.pk, "choice": 1, "displaces": None, "binding": None}
     ]
-    assert moved.explanation["blocking_pairs_after"] == 1 and moved.explanation["manual"]["by"] == world.coordinator.pk
+    assert (
+        moved.explanation["blocking_pairs_after"] == 1
+        and moved.explanation["manual"]["by"] == world.coordinator.pk
+    )
     assert AuditEvent.objects.filter(action="match_proposal.adjust", object_id=str(moved.pk)).exists()
 
 
