@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -187,6 +187,8 @@ class AuditSerializer(serializers.Serializer):
 
 
 class ProposalSerializer(ScopedModelSerializer):
+    explanation = serializers.SerializerMethodField()
+
     class Meta:
         model = Proposal
         fields = [
@@ -203,6 +205,10 @@ class ProposalSerializer(ScopedModelSerializer):
             "placement",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField())
+    def get_explanation(self, obj: Proposal) -> dict[str, Any]:
+        return services.explanation_render(obj.explanation)
 
 
 class MatchRunViewSet(ScopedModelViewSet):

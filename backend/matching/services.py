@@ -23,7 +23,7 @@ from backend.schools.models import Student
 
 from . import engine
 from .eligibility import RULE_MESSAGES
-from .market import LIVE_STATUSES, Market, assign_mentors, load_market
+from .market import LIVE_STATUSES, Market, assign_mentors, describe_priority, load_market
 from .models import MatchRun, MatchRunStatus, Proposal, ProposalStatus, StudentPreference
 
 PAY_SHARE = Decimal("0.80")  # PAY_FLOOR: at least 80% of the post's wage
@@ -200,17 +200,53 @@ def match_run_execute(*, run_id: int) -> MatchRun:
 
 
 def _explanation_json(market: Market, ex: engine.Explanation) -> dict[str, Any]:
-    out = ex.as_dict()
-    out["post"] = market.post_ids[ex.post] if ex.post != -1 else None
-    for item in out["higher"]:
-        item["post"] = market.post_ids[item["post"]]
-        if item["rule"] in RULE_MESSAGES:
-            zh, en = RULE_MESSAGES[item["rule"]]
-            item["message"] += f"（{zh}）"
-            item["message_en"] += f" ({en})"
-    if ex.post != -1:
-        out["message"] = f"第{ex.choice + 1}志愿录取" if ex.choice >= 0 else "人工安排"
-        out["message_en"] = f"matched to choice {ex.choice + 1}" if ex.choice >= 0 else "placed by hand"
+    """What is stored: codes and figures only (compact at 100k rows); `explanation_render` adds the messages."""
+    higher = []
+    for h in ex.higher:
+        item: dict[str, Any] = {"choice": h.choice + 1, "post": market.post_ids[h.post], "reason": h.reason}
+        if h.rule:
+            item["rule"] = h.rule
+        if h.capacity is not None:
+            item["capacity"] = h.capacity
+            item["held"] = h.held
+        if h.student_priority is not None:
+            item["score"] = describe_priority(h.student_priority)
+        if h.last_admitted_priority is not None:
+            item["last_admitted"] = describe_priority(h.last_admitted_priority)
+        higher.append(item)
+    out: dict[str, Any] = {
+        "post": market.post_ids[ex.post] if ex.post != -1 else None,
+        "choice": ex.choice + 1 if ex.choice >= 0 else None,
+        "higher": higher,
+    }
+    if ex.unmatched_reason:
+        out["unmatched"] = ex.unmatched_reason
+    return out
+
+
+def explanation_render(stored: dict[str, Any]) -> dict[str, Any]:
+    """The stored explanation with messages in Chinese and English for each refusal and the outcome."""
+    if not stored:
+        return {}
+    out = dict(stored)
+    higher = []
+    for item in stored.get("higher", []):
+        zh, en = engine.message_for(item["reason"], item.get("rule"))
+        if item.get("rule") in RULE_MESSAGES:
+            rule_zh, rule_en = RULE_MESSAGES[item["rule"]]
+            zh, en = f"{zh}（{rule_zh}）", f"{en} ({rule_en})"
+        higher.append({**item, "message": zh, "message_en": en})
+    out["higher"] = higher
+    if stored.get("unmatched"):
+        zh, en = engine.message_for(stored["unmatched"])
+        out["message"], out["message_en"] = f"未匹配：{zh}", f"unmatched: {en}"
+    elif stored.get("choice"):
+        out["message"], out["message_en"] = (
+            f"第{stored['choice']}志愿录取",
+            f"matched to choice {stored['choice']}",
+        )
+    elif stored.get("post"):
+        out["message"], out["message_en"] = "人工安排（非所填志愿）", "placed by hand (not a listed choice)"
     return out
 
 
@@ -244,6 +280,10 @@ def proposal_rows(
     return rows
 
 
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 _COLUMNS = ("run_id", "student_id", "pilot_id", "post_id", "mentor_id", "choice", "explanation")
 
 
@@ -258,7 +298,7 @@ def write_proposals(rows: Sequence[tuple]) -> None:
             cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
         ):
             for row in rows:
-                copy.write_row((now, now, ProposalStatus.PROPOSED, False, *row[:-1], json.dumps(row[-1])))
+                copy.write_row((now, now, ProposalStatus.PROPOSED, False, *row[:-1], _dumps(row[-1])))
         return
     Proposal.objects.bulk_create(
         (Proposal(**dict(zip(_COLUMNS, row, strict=True))) for row in rows), batch_size=2000

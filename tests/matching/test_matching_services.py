@@ -41,9 +41,12 @@ def test_a_run_proposes_by_company_score_and_explains_the_refusal():
     assert got[s1.pk].post_id == a.pk and got[s1.pk].choice == 1
     assert got[s0.pk].post_id == b.pk and got[s0.pk].choice == 2
     assert got[s0.pk].mentor_id == world.mentors[1].pk
-    refusal = got[s0.pk].explanation["higher"][0]
+    refusal = services.explanation_render(got[s0.pk].explanation)["higher"][0]
     assert refusal["reason"] == "POST_FULL" and refusal["post"] == a.pk
     assert refusal["message_en"] == "post full with applicants the company ranked higher"
+    assert refusal["score"] == {"by": "company", "score": "70"}
+    assert refusal["last_admitted"] == {"by": "company", "score": "90"}
+    assert services.explanation_render(got[s1.pk].explanation)["message_en"] == "matched to choice 1"
     assert run.status == "done" and run.progress_done == run.progress_total == 4
     assert run.audit["ok"] and run.audit["blocking_pairs"] == []
     assert run.statistics["by_choice"] == [
@@ -73,11 +76,9 @@ def test_minors_are_never_proposed_for_forbidden_work_and_caps_hold():
     # then the minor is refused the lifting post by rule, and the company cap (2) decides the rest
     got = {p.student_id: p for p in Proposal.objects.filter(run=run)}
     assert got[minor.pk].explanation["higher"][0]["rule"] == "MINOR_FORBIDDEN_WORK"
-    assert (
-        got[minor.pk]
-        .explanation["higher"][0]["message_en"]
-        .startswith("not eligible: rule MINOR_FORBIDDEN_WORK")
-    )
+    rendered = services.explanation_render(got[minor.pk].explanation)
+    assert rendered["higher"][0]["message_en"].startswith("not eligible: rule MINOR_FORBIDDEN_WORK")
+    assert "未成年工禁忌作业岗位" in rendered["higher"][0]["message"]
     placed = [p for p in got.values() if p.post_id]
     assert len(placed) == 2
     assert got[other.pk].post_id is None
@@ -96,7 +97,10 @@ def test_first_year_students_are_not_eligible():
     # then
     proposal = Proposal.objects.get(run=run)
     assert proposal.post_id is None
-    assert proposal.explanation["unmatched"]["reason"] == "NO_ELIGIBLE_CHOICE"
+    assert proposal.explanation["unmatched"] == "NO_ELIGIBLE_CHOICE"
+    assert services.explanation_render(proposal.explanation)["message_en"] == (
+        "unmatched: not eligible for any listed post"
+    )
     assert proposal.explanation["higher"][0]["rule"] == "FIRST_YEAR"
 
 
