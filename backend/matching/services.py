@@ -199,25 +199,38 @@ def match_run_execute(*, run_id: int) -> MatchRun:
     return run
 
 
+# A stored refusal is a list, in this order (compact: a province run stores a million of them).
+REFUSAL_FIELDS = (
+    "choice",
+    "post",
+    "reason",
+    "rule",
+    "capacity",
+    "held",
+    "priority",
+    "last_admitted_priority",
+)
+
+
 def _explanation_json(market: Market, ex: engine.Explanation) -> dict[str, Any]:
-    """What is stored: codes and figures only (compact at 100k rows); `explanation_render` adds the messages."""
-    higher = []
-    for h in ex.higher:
-        item: dict[str, Any] = {"choice": h.choice + 1, "post": market.post_ids[h.post], "reason": h.reason}
-        if h.rule:
-            item["rule"] = h.rule
-        if h.capacity is not None:
-            item["capacity"] = h.capacity
-            item["held"] = h.held
-        if h.student_priority is not None:
-            item["score"] = describe_priority(h.student_priority)
-        if h.last_admitted_priority is not None:
-            item["last_admitted"] = describe_priority(h.last_admitted_priority)
-        higher.append(item)
+    """What is stored: codes and figures only; `explanation_render` adds field names, scores and messages."""
+    post_ids = market.post_ids
     out: dict[str, Any] = {
-        "post": market.post_ids[ex.post] if ex.post != -1 else None,
+        "post": post_ids[ex.post] if ex.post != -1 else None,
         "choice": ex.choice + 1 if ex.choice >= 0 else None,
-        "higher": higher,
+        "higher": [
+            [
+                h.choice + 1,
+                post_ids[h.post],
+                h.reason,
+                h.rule,
+                h.capacity,
+                h.held,
+                h.student_priority,
+                h.last_admitted_priority,
+            ]
+            for h in ex.higher
+        ],
     }
     if ex.unmatched_reason:
         out["unmatched"] = ex.unmatched_reason
@@ -230,7 +243,12 @@ def explanation_render(stored: dict[str, Any]) -> dict[str, Any]:
         return {}
     out = dict(stored)
     higher = []
-    for item in stored.get("higher", []):
+    for values in stored.get("higher", []):
+        item = dict(zip(REFUSAL_FIELDS, values, strict=True))
+        priority = item.pop("priority")
+        last = item.pop("last_admitted_priority")
+        item["score"] = describe_priority(priority) if priority is not None else None
+        item["last_admitted"] = describe_priority(last) if last is not None else None
         zh, en = engine.message_for(item["reason"], item.get("rule"))
         if item.get("rule") in RULE_MESSAGES:
             rule_zh, rule_en = RULE_MESSAGES[item["rule"]]
@@ -293,12 +311,19 @@ def write_proposals(rows: Sequence[tuple]) -> None:
     if connection.vendor == "postgresql":
         columns = ", ".join(("created_at", "updated_at", "status", "manual", *_COLUMNS))
         table = Proposal._meta.db_table
+        head = f"{now.isoformat()}\t{now.isoformat()}\t{ProposalStatus.PROPOSED.value}\tf\t"
         with (
             connection.cursor() as cursor,
             cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
         ):
-            for row in rows:
-                copy.write_row((now, now, ProposalStatus.PROPOSED, False, *row[:-1], _dumps(row[-1])))
+            for start in range(0, len(rows), 5000):
+                lines = []
+                for row in rows[start : start + 5000]:
+                    fields = ["\\N" if v is None else str(v) for v in row[:-1]]
+                    # COPY text format: backslash is the escape character; JSON has no raw tabs or newlines
+                    fields.append(_dumps(row[-1]).replace("\\", "\\\\"))
+                    lines.append(head + "\t".join(fields))
+                copy.write("\n".join(lines) + "\n")
         return
     Proposal.objects.bulk_create(
         (Proposal(**dict(zip(_COLUMNS, row, strict=True))) for row in rows), batch_size=2000
