@@ -17,6 +17,7 @@ ROUTE_MODULES = [
     "backend.rules.apis",
     "backend.assessments.apis",
     "backend.subsidy.apis",
+    "backend.matching.apis",
 ]
 
 router = DefaultRouter()

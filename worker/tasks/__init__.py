@@ -8,6 +8,7 @@ TASK_MODULES = [
     "worker.tasks.signing",
     "worker.tasks.rules",
     "worker.tasks.subsidy",
+    "worker.tasks.matching",
 ]
 
 for _module in TASK_MODULES:

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "backend.rules",
     "backend.assessments",
     "backend.subsidy",
+    "backend.matching",
 ]
 
 MIDDLEWARE = [
