@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "backend.companies",
     "backend.placements",
     "backend.notices",
+    "backend.portal",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +82,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -1,0 +1,39 @@
+from django.urls import path
+
+from .views import auth, bureau, company, me, school
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", auth.home, name="home"),
+    # coordinators (学校)
+    path("school/", school.dashboard, name="school-dashboard"),
+    path("school/roster/", school.roster_upload, name="school-roster"),
+    path("school/roster/confirm/", school.roster_confirm, name="school-roster-confirm"),
+    path("school/pilots/", school.pilots, name="school-pilots"),
+    path("school/pilots/<int:pk>/", school.pilot_detail, name="school-pilot"),
+    path("school/programs/", school.programs, name="school-programs"),
+    path("school/cohorts/", school.cohorts, name="school-cohorts"),
+    path("school/students/", school.students, name="school-students"),
+    path("school/students/<int:pk>/", school.student_detail, name="school-student"),
+    path("school/placements/", school.placements, name="school-placements"),
+    path("school/placements/<int:pk>/", school.placement_detail, name="school-placement"),
+    # enterprise HR (企业)
+    path("company/", company.dashboard, name="company-dashboard"),
+    path("company/profile/", company.profile, name="company-profile"),
+    path("company/posts/", company.posts, name="company-posts"),
+    path("company/posts/new/", company.post_edit, name="company-post-new"),
+    path("company/posts/<int:pk>/", company.post_edit, name="company-post"),
+    path("company/mentors/", company.mentors, name="company-mentors"),
+    path("company/mentors/new/", company.mentor_edit, name="company-mentor-new"),
+    path("company/mentors/<int:pk>/", company.mentor_edit, name="company-mentor"),
+    path("company/placements/", company.placements, name="company-placements"),
+    path("company/placements/<int:pk>/", company.placement_detail, name="company-placement"),
+    # bureau (教育局), read-only
+    path("bureau/", bureau.dashboard, name="bureau-dashboard"),
+    path("bureau/export/<slug:name>.<str:fmt>", bureau.export, name="bureau-export"),
+    # students, guardians, mentors
+    path("me/", me.me, name="me"),
+    path("me/placements/<int:pk>/", me.placement_detail, name="me-placement"),
+    path("me/notices/<int:pk>/read/", me.notice_read, name="me-notice-read"),
+]

@@ -1,0 +1,25 @@
+from django.contrib.auth.views import LoginView, LogoutView
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from backend.portal.access import HOME_BY_ROLE
+
+
+class PortalLoginView(LoginView):
+    template_name = "portal/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return reverse(HOME_BY_ROLE.get(self.request.user.role, "portal:me"))  # type: ignore[union-attr]
+
+
+class PortalLogoutView(LogoutView):
+    template_name = "portal/logged_out.html"
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """"/": each role lands on its own dashboard."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    return redirect(HOME_BY_ROLE.get(request.user.role, "portal:me"))  # type: ignore[union-attr]
