@@ -7,6 +7,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from backend.accounts.apis import MeApi
+from backend.schools.roster_apis import RosterImportApi, RosterPreviewApi
 
 ROUTE_MODULES = [
     "backend.schools.apis",
@@ -23,5 +24,7 @@ for module in ROUTE_MODULES:
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("me/", MeApi.as_view(), name="api-me"),
+    path("roster-imports/preview/", RosterPreviewApi.as_view(), name="roster-preview"),
+    path("roster-imports/", RosterImportApi.as_view(), name="roster-import"),
     path("", include(router.urls)),
 ]
