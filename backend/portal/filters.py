@@ -49,7 +49,9 @@ class StudentFilter(SearchFilterSet):
     def filter_placed(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
             return queryset
-        live = Q(placements__status__in=[PlacementStatus.PROPOSED, PlacementStatus.SIGNING, PlacementStatus.ACTIVE])
+        live = Q(
+            placements__status__in=[PlacementStatus.PROPOSED, PlacementStatus.SIGNING, PlacementStatus.ACTIVE]
+        )
         ids = Student.objects.filter(live).values("pk")
         return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
 

@@ -48,7 +48,15 @@ class PostForm(forms.ModelForm):
 
     class Meta:
         model = Post
-        fields = ["title", "description", "location", "capacity", "staff_on_post", "hazard_tags", "monthly_wage"]
+        fields = [
+            "title",
+            "description",
+            "location",
+            "capacity",
+            "staff_on_post",
+            "hazard_tags",
+            "monthly_wage",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 

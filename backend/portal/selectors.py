@@ -45,9 +45,7 @@ def placements_by_status(user: Any) -> Series:
 
 def placements_by_school(user: Any) -> list[dict[str, Any]]:
     """The bureau's table: one row per school with a count per status."""
-    aggregates = {
-        status.value: Count("id", filter=Q(status=status.value)) for status in PlacementStatus
-    }
+    aggregates = {status.value: Count("id", filter=Q(status=status.value)) for status in PlacementStatus}
     rows = (
         scope_queryset(user, Placement.objects.all())
         .values("pilot__school__id", "pilot__school__name")
@@ -70,12 +68,18 @@ def pilot_list(user: Any) -> QuerySet[PilotProject]:
         .select_related("school", "program")
         .prefetch_related("companies")
         .annotate(placement_count=Count("placements", distinct=True))
+        .order_by("-year", "name")
     )
 
 
 def program_list(user: Any) -> QuerySet[Program]:
-    return scope_queryset(user, Program.objects.all()).annotate(
-        cohort_count=Count("cohorts", distinct=True), student_count=Count("cohorts__students", distinct=True)
+    return (
+        scope_queryset(user, Program.objects.all())
+        .annotate(
+            cohort_count=Count("cohorts", distinct=True),
+            student_count=Count("cohorts__students", distinct=True),
+        )
+        .order_by("name")
     )
 
 
@@ -84,6 +88,7 @@ def cohort_list(user: Any) -> QuerySet[Cohort]:
         scope_queryset(user, Cohort.objects.all())
         .select_related("program")
         .annotate(student_count=Count("students"))
+        .order_by("program__name", "-entry_year")
     )
 
 
@@ -99,8 +104,10 @@ def placement_list(user: Any) -> QuerySet[Placement]:
 
 def post_list(user: Any) -> QuerySet[Post]:
     open_statuses = [PlacementStatus.PROPOSED, PlacementStatus.SIGNING, PlacementStatus.ACTIVE]
-    return scope_queryset(user, Post.objects.all()).annotate(
-        taken=Count("placements", filter=Q(placements__status__in=open_statuses))
+    return (
+        scope_queryset(user, Post.objects.all())
+        .annotate(taken=Count("placements", filter=Q(placements__status__in=open_statuses)))
+        .order_by("title", "id")
     )
 
 
@@ -110,6 +117,7 @@ def mentor_list(user: Any) -> QuerySet[Mentor]:
         scope_queryset(user, Mentor.objects.all())
         .select_related("post")
         .annotate(apprentices=Count("placements", filter=Q(placements__status__in=open_statuses)))
+        .order_by("name", "id")
     )
 
 

@@ -70,5 +70,7 @@ def chart(series: Any, kind: str = "bar", chart_id: str = "") -> dict[str, Any]:
         "series": series,
         "kind": kind,
         "data_id": f"{chart_id}-data",
-        "data": {"labels": list(series.labels), "values": [float(v) for v in series.values]} if series else None,
+        "data": {"labels": list(series.labels), "values": [float(v) for v in series.values]}
+        if series
+        else None,
     }

@@ -15,11 +15,11 @@ class PortalLoginView(LoginView):
 
 
 class PortalLogoutView(LogoutView):
-    template_name = "portal/logged_out.html"
+    """POST only (Django 5); back to the login page (LOGOUT_REDIRECT_URL)."""
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """"/": each role lands on its own dashboard."""
+    """ "/": each role lands on its own dashboard."""
     if not request.user.is_authenticated:
         return redirect("login")
     return redirect(HOME_BY_ROLE.get(request.user.role, "portal:me"))  # type: ignore[union-attr]

@@ -97,7 +97,9 @@ def post_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             if post is None:
                 model_create(model=Post, actor=request.user, data={"company": company, **data})
             else:
-                model_update(instance=scoped_get(request, Post.objects.all(), pk=pk), actor=request.user, data=data)
+                model_update(
+                    instance=scoped_get(request, Post.objects.all(), pk=pk), actor=request.user, data=data
+                )
         except ApplicationError as exc:
             _service_errors_to_form(form, exc)
         else:

@@ -1,7 +1,6 @@
 """The coordinators' portal (学校): dashboard, roster import, pilots, programs, cohorts, students, placements."""
 
 import base64
-import datetime
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -184,7 +183,6 @@ def placement_context(request: HttpRequest, pk: int) -> dict:
         "events": placement.events.select_related("actor"),
         "policies": placement.insurance_policies.all(),
         "age_at_start": placement.student.age_on(placement.start_date),
-        "today": datetime.date.today(),
     }
 
 
