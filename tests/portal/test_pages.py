@@ -335,3 +335,21 @@ def test_language_switch_serves_english(client, placement):
     client.force_login(coordinator_of(placement))
     client.post("/i18n/setlang/", {"language": "en", "next": "/school/"})
     assert "Overview" in client.get("/school/").content.decode()
+
+
+@pytest.mark.parametrize("url", ["/school/students/", "/school/placements/", "/school/pilots/", "/school/cohorts/"])
+def test_list_pages_run_the_same_queries_for_few_and_many_rows(client, django_assert_max_num_queries, url):
+    # given a school with one placement; count the queries of its list page
+    first = PlacementFactory()
+    client.force_login(coordinator_of(first))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    # when the school gets ten more placements
+    for _ in range(10):
+        PlacementFactory(pilot=first.pilot)
+    # then the page needs no more queries than before
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200
