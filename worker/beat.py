@@ -4,4 +4,10 @@ from celery.schedules import crontab
 
 BEAT_SCHEDULE: dict[str, dict] = {
     "core-heartbeat": {"task": "core.heartbeat", "schedule": crontab(minute="*/5")},
+    # Asia/Shanghai (CELERY_TIMEZONE): accrue, reverse and re-check holds at night; statements on the 1st.
+    "subsidy-nightly-sweep": {"task": "subsidy.nightly_sweep", "schedule": crontab(hour=1, minute=30)},
+    "subsidy-monthly-statements": {
+        "task": "subsidy.monthly_statements",
+        "schedule": crontab(day_of_month=1, hour=8, minute=0),
+    },
 }

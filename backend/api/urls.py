@@ -14,6 +14,8 @@ ROUTE_MODULES = [
     "backend.companies.apis",
     "backend.placements.apis",
     "backend.notices.apis",
+    "backend.assessments.apis",
+    "backend.subsidy.apis",
 ]
 
 router = DefaultRouter()

@@ -4,6 +4,7 @@ from importlib import import_module
 
 TASK_MODULES = [
     "worker.tasks.core",
+    "worker.tasks.subsidy",
 ]
 
 for _module in TASK_MODULES:

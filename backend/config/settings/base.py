@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "backend.companies",
     "backend.placements",
     "backend.notices",
+    "backend.assessments",
+    "backend.subsidy",
     "backend.portal",
 ]
 
