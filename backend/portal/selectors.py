@@ -19,9 +19,14 @@ class Series:
     labels: list[str] = field(default_factory=list)
     values: list[Any] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
+    headline: Any = (
+        None  # the figure shown when it is not the sum of the values (e.g. granted of granted/paid)
+    )
 
     @property
     def total(self) -> Any:
+        if self.headline is not None:
+            return self.headline
         return sum(self.values) if self.values else 0
 
     def rows(self) -> list[tuple[str, str, Any]]:

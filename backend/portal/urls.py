@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .access import feature
 from .views import auth, bureau, company, me, school
 
 app_name = "portal"
@@ -37,3 +38,14 @@ urlpatterns = [
     path("me/placements/<int:pk>/", me.placement_detail, name="me-placement"),
     path("me/notices/<int:pk>/read/", me.notice_read, name="me-notice-read"),
 ]
+
+# Feature pages, present once the app that owns the feature is installed.
+if feature("subsidy"):
+    from .views import subsidy
+
+    urlpatterns += [
+        path("school/subsidy/", subsidy.school_subsidy, name="school-subsidy"),
+        path("school/subsidy/claims.<str:fmt>", subsidy.school_export, name="school-subsidy-export"),
+        path("company/subsidy/", subsidy.company_subsidy, name="company-subsidy"),
+        path("company/subsidy/claims.<str:fmt>", subsidy.company_export, name="company-subsidy-export"),
+    ]

@@ -337,7 +337,9 @@ def test_language_switch_serves_english(client, placement):
     assert "Overview" in client.get("/school/").content.decode()
 
 
-@pytest.mark.parametrize("url", ["/school/students/", "/school/placements/", "/school/pilots/", "/school/cohorts/"])
+@pytest.mark.parametrize(
+    "url", ["/school/students/", "/school/placements/", "/school/pilots/", "/school/cohorts/"]
+)
 def test_list_pages_run_the_same_queries_for_few_and_many_rows(client, django_assert_max_num_queries, url):
     # given a school with one placement; count the queries of its list page
     first = PlacementFactory()
