@@ -49,3 +49,25 @@ if feature("subsidy"):
         path("company/subsidy/", subsidy.company_subsidy, name="company-subsidy"),
         path("company/subsidy/claims.<str:fmt>", subsidy.company_export, name="company-subsidy-export"),
     ]
+
+if feature("signing"):
+    from .views import signing
+
+    urlpatterns += [
+        # the link sent by SMS: /sign/<request id>/<token> (backend.signing.services.link_url)
+        path("sign/<int:request_id>/<str:token>", signing.link_page, name="sign-link"),
+        path("sign/<int:request_id>/<str:token>/code", signing.link_code, name="sign-link-code"),
+        path("sign/<int:request_id>/<str:token>/sign", signing.link_sign, name="sign-link-sign"),
+        path("sign/<int:request_id>/<str:token>/decline", signing.link_decline, name="sign-link-decline"),
+        path(
+            "sign/<int:request_id>/<str:token>/page-<int:number>.png", signing.link_png, name="sign-link-page"
+        ),
+        # HR and coordinators, from the notice "请签署《…》": /signing/requests/<pk>
+        path("signing/requests/<int:pk>", signing.account_page, name="sign-account"),
+        path("signing/requests/<int:pk>/code", signing.account_code, name="sign-account-code"),
+        path("signing/requests/<int:pk>/sign", signing.account_sign, name="sign-account-sign"),
+        path("signing/requests/<int:pk>/decline", signing.account_decline, name="sign-account-decline"),
+        path(
+            "signing/requests/<int:pk>/page-<int:number>.png", signing.account_png, name="sign-account-page"
+        ),
+    ]
