@@ -10,4 +10,6 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "subsidy.monthly_statements",
         "schedule": crontab(day_of_month=1, hour=8, minute=0),
     },
+    "signing-reminders": {"task": "signing.remind_sweep", "schedule": crontab(minute=7)},
+    "signing-expiry": {"task": "signing.expire_sweep", "schedule": crontab(minute="*/15")},
 }

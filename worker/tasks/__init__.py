@@ -5,6 +5,7 @@ from importlib import import_module
 TASK_MODULES = [
     "worker.tasks.core",
     "worker.tasks.subsidy",
+    "worker.tasks.signing",
 ]
 
 for _module in TASK_MODULES:

@@ -1,0 +1,130 @@
+"""Everything signing needs to know about an agreement (backend.agreements, owned by the documents work), in one
+place: which parties sign, the revision's PDF and hash, whether a revision is still the current one."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from backend.agreements.models import Agreement, AgreementKind, AgreementRevision, AgreementStatus
+from backend.core.audit import audit_record
+from backend.core.errors import ApplicationError
+
+from .models import Party
+
+
+@dataclass(frozen=True)
+class PartyOnRecord:
+    party: str
+    party_name: str
+    signer_name: str  # the name the signer must type; blank: the signing account's name
+    phone: str
+
+
+def agreement_of(revision: AgreementRevision) -> Agreement:
+    return revision.agreement
+
+
+def placement_of(revision: AgreementRevision) -> Any:
+    return revision.agreement.placement
+
+
+def is_four_party(agreement: Agreement) -> bool:
+    return agreement.kind == AgreementKind.FOUR_PARTY
+
+
+def _printed(revision: AgreementRevision, who: str, key: str) -> str:
+    """A value as printed on the agreement (the revision's context snapshot), if it is there."""
+    context = revision.context if isinstance(revision.context, dict) else {}
+    value = (context.get(who) or {}).get(key) if isinstance(context.get(who), dict) else None
+    return str(value).strip() if value else ""
+
+
+def parties_on_record(revision: AgreementRevision) -> dict[str, PartyOnRecord]:
+    """Names as printed on the agreement (what the signer must type); phones as they are on record now."""
+    agreement = revision.agreement
+    placement = agreement.placement
+    student = placement.student
+    student_name = _printed(revision, "student", "name") or student.name
+    parties = {
+        Party.STUDENT: PartyOnRecord(
+            Party.STUDENT, student_name, student_name, student.phone or _printed(revision, "student", "phone")
+        ),
+        Party.COMPANY: PartyOnRecord(
+            Party.COMPANY, _printed(revision, "company", "name") or placement.post.company.name, "", ""
+        ),
+        Party.SCHOOL: PartyOnRecord(
+            Party.SCHOOL, _printed(revision, "school", "name") or placement.pilot.school.name, "", ""
+        ),
+    }
+    if is_four_party(agreement):
+        guardians = student.guardians.order_by("-is_primary", "id")
+        printed_name = _printed(revision, "guardian", "name")
+        guardian = (
+            guardians.filter(name=printed_name).first() if printed_name else None
+        ) or guardians.first()
+        name = printed_name or (guardian.name if guardian else "")
+        phone = (guardian.phone if guardian else "") or _printed(revision, "guardian", "phone")
+        parties[Party.GUARDIAN] = PartyOnRecord(Party.GUARDIAN, name, name, phone)
+    return parties
+
+
+def revision_pdf_bytes(revision: AgreementRevision) -> bytes:
+    with revision.pdf.open("rb") as handle:
+        return handle.read()
+
+
+def revision_pdf_sha256(revision: AgreementRevision) -> str:
+    return revision.pdf_sha256 or hashlib.sha256(revision_pdf_bytes(revision)).hexdigest()
+
+
+def revision_is_current(revision: AgreementRevision) -> bool:
+    """The newest revision of an agreement that is not void."""
+    agreement = revision.agreement
+    if agreement.status == AgreementStatus.VOID:
+        return False
+    latest = agreement.revisions.order_by("-number").values_list("pk", flat=True).first()
+    return latest == revision.pk
+
+
+def agreement_reference(agreement: Agreement) -> str:
+    return agreement.number
+
+
+def agreement_title(agreement: Agreement) -> str:
+    return "现代学徒制四方协议" if is_four_party(agreement) else "现代学徒制三方协议"
+
+
+def template_version(revision: AgreementRevision) -> str:
+    version = revision.template_version
+    owner = version.school.name if version.school_id else "默认 default"
+    return f"{version.kind} v{version.number} ({owner}; sha256 {version.sha256[:16]})"
+
+
+def replaced_agreement(agreement: Agreement) -> Agreement | None:
+    return agreement.replaces
+
+
+def agreement_set_status(*, agreement: Agreement, to: str, actor: Any, reason: str = "") -> None:
+    """Move the agreement's status as signing progresses (sent, signed, back to draft on a decline, void).
+
+    The agreements app owns the status table; this checks it and records the change."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.status == to:
+        return
+    if not agreement.can_move_to(to):
+        raise ApplicationError(
+            "AGREEMENT_STATUS",
+            f"协议状态不能从 {agreement.status} 变为 {to}",
+            f"the agreement cannot move from {agreement.status} to {to}",
+            status=409,
+        )
+    before = agreement.status
+    agreement.status = to
+    fields = ["status", "updated_at"]
+    if to == AgreementStatus.VOID:
+        agreement.void_reason = reason[:300]
+        fields.append("void_reason")
+    agreement.save(update_fields=fields)
+    audit_record(actor=actor, action="agreement.status", obj=agreement, changes={"status": [before, to]})
