@@ -192,3 +192,135 @@ def test_main_pages_on_a_phone(world, live_server, new_page, login):
         # nothing wider than the phone: the tables scroll inside their own box
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         screenshot(page, f"phone-{name}")
+
+
+@pytest.fixture
+def four_party(settings, live_server, tmp_path):
+    """A four-party agreement (student 17 on the start date) sent for signing; links point at the live server."""
+    from django.utils import timezone
+
+    from backend.signing import sms
+    from backend.signing.services import signing_send
+    from contracts.sealing import create_dev_certificate
+    from tests.factories.schools import birth_date_for_age
+    from tests.signing.helpers import make_agreement_revision
+
+    cert = create_dev_certificate(tmp_path, passphrase="portal-tests")
+    settings.XUETU_SMS_BACKEND = "backend.signing.sms.LocmemSmsBackend"
+    settings.XUETU_PUBLIC_URL = live_server.url
+    settings.XUETU_SEALING_PKCS12 = str(cert.pkcs12_path)
+    settings.XUETU_SEALING_PASSPHRASE = "portal-tests"
+    sms.outbox.clear()
+    start = datetime.date(2026, 9, 1)
+    placement = PlacementFactory(
+        student__name="李小明",
+        student__phone="13900001111",
+        student__birth=birth_date_for_age(17, start),
+        start_date=start,
+    )
+    guardian = GuardianFactory(student=placement.student, name="李建国", phone="13811112222", is_primary=True)
+    hr = HrFactory(company=placement.post.company, display_name="王芳", phone="13700001111")
+    coordinator = CoordinatorFactory(
+        school=placement.pilot.school, display_name="陈老师", phone="13600002222"
+    )
+    revision = make_agreement_revision(placement, four_party=True)
+    envelope = signing_send(actor=coordinator, revision=revision, now=timezone.now())
+    yield {
+        "placement": placement,
+        "guardian": guardian,
+        "hr": hr,
+        "coordinator": coordinator,
+        "envelope": envelope,
+    }
+    sms.outbox.clear()
+
+
+def _sign_on_the_page(page, phone, name, shot):
+    from tests.signing.conftest import last_code
+
+    page.wait_for_selector("[data-testid=agreement-pages] img")
+    assert page.evaluate("document.querySelector('[data-testid=agreement-pages] img').naturalWidth") > 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scrolling
+    page.click("[data-testid=send-code]")
+    page.wait_for_selector("[data-testid=code-sent]")
+    screenshot(page, f"{shot}-read")
+    page.fill("[data-testid=sign-form] input[name=code]", last_code(phone))
+    page.fill("[data-testid=sign-form] input[name=typed_name]", name)
+    page.check("[data-testid=sign-form] input[name=agreed]")
+    page.click("[data-testid=sign]")
+    page.wait_for_selector("[data-testid=signing-done]")
+    screenshot(page, f"{shot}-done")
+
+
+def test_four_party_agreement_is_signed_by_every_party_on_a_phone(four_party, live_server, new_page, login):
+    from backend.signing.models import EnvelopeStatus, RequestStatus
+    from tests.signing.conftest import last_link
+
+    envelope = four_party["envelope"]
+    # the student, then the guardian: from the link in their text message, no login
+    for phone, name, shot in (
+        ("13900001111", "李小明", "sign-student"),
+        ("13811112222", "李建国", "sign-guardian"),
+    ):
+        request_id, token = last_link(phone)
+        page = new_page(viewport=PHONE)
+        page.goto(f"{live_server.url}/sign/{request_id}/{token}")
+        _sign_on_the_page(page, phone, name, shot)
+        # the link is spent: opening it again explains why
+        page.goto(f"{live_server.url}/sign/{request_id}/{token}")
+        assert page.locator("[data-testid=signing-refused]").count() == 1
+    # the company (HR) and the school (coordinator): from their accounts, through the notice's link
+    for user, shot in ((four_party["hr"], "sign-company"), (four_party["coordinator"], "sign-school")):
+        page = login(new_page(viewport=PHONE), user)
+        notice = user.notices.filter(kind="signing_request").latest("created_at")
+        page.goto(f"{live_server.url}{notice.link}")
+        _sign_on_the_page(page, user.phone, user.display_name, shot)
+    # then every party signed, in order, and the envelope is complete (sealing is queued for the worker)
+    envelope.refresh_from_db()
+    assert envelope.status in (EnvelopeStatus.COMPLETED, EnvelopeStatus.SEALED)
+    assert [r.status for r in envelope.requests.order_by("position")] == [RequestStatus.SIGNED] * 4
+    assert [r.signature.typed_name for r in envelope.requests.order_by("position")] == [
+        "李小明",
+        "李建国",
+        "王芳",
+        "陈老师",
+    ]
+
+
+def test_a_wrong_code_is_refused_on_the_page_and_the_guardian_cannot_sign_before_the_student(
+    four_party, live_server, new_page
+):
+    from tests.signing.conftest import last_link
+
+    page = new_page(viewport=PHONE)
+    request_id, token = last_link("13900001111")
+    page.goto(f"{live_server.url}/sign/{request_id}/{token}")
+    page.click("[data-testid=send-code]")
+    page.wait_for_selector("[data-testid=code-sent]")
+    page.fill("[data-testid=sign-form] input[name=code]", "000000")
+    page.fill("[data-testid=sign-form] input[name=typed_name]", "李小明")
+    page.check("[data-testid=sign-form] input[name=agreed]")
+    page.click("[data-testid=sign]")
+    assert "验证码错误" in page.locator("[data-testid=sign-error]").inner_text()
+    # a made-up token opens nothing
+    response = page.goto(f"{live_server.url}/sign/{request_id}/not-a-real-token")
+    assert response.status == 404
+
+
+def test_declining_with_a_reason_stops_the_agreement(four_party, live_server, new_page):
+    from backend.signing.models import EnvelopeStatus
+    from tests.signing.conftest import last_code, last_link
+
+    page = new_page(viewport=PHONE)
+    request_id, token = last_link("13900001111")
+    page.goto(f"{live_server.url}/sign/{request_id}/{token}")
+    page.click("[data-testid=send-code]")
+    page.wait_for_selector("[data-testid=code-sent]")
+    page.click("text=不同意？拒绝签署")
+    page.fill("[data-testid=decline-form] input[name=code]", last_code("13900001111"))
+    page.fill("[data-testid=decline-form] textarea[name=reason]", "岗位离家太远")
+    page.click("[data-testid=decline]")
+    page.wait_for_selector("[data-testid=signing-done]")
+    four_party["envelope"].refresh_from_db()
+    assert four_party["envelope"].status == EnvelopeStatus.DECLINED
+    assert four_party["envelope"].declined_reason == "岗位离家太远"
