@@ -29,5 +29,6 @@ urlpatterns = [
     path("roster-imports/preview/", RosterPreviewApi.as_view(), name="roster-preview"),
     path("roster-imports/", RosterImportApi.as_view(), name="roster-import"),
     path("", include("backend.signing.api_urls")),
+    path("", include("backend.agreements.urls")),
     path("", include(router.urls)),
 ]

@@ -6,6 +6,7 @@ TASK_MODULES = [
     "worker.tasks.core",
     "worker.tasks.subsidy",
     "worker.tasks.signing",
+    "worker.tasks.agreements",
 ]
 
 for _module in TASK_MODULES:

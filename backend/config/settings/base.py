@@ -126,7 +126,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "AgreementKindEnum": "backend.agreements.models.AgreementKind.choices",
+        "AgreementStatusEnum": "backend.agreements.models.AgreementStatus.choices",
+    },
 }
 
 # Celery. Redis when REDIS_URL is set; otherwise an embedded broker on the file system under var/ (no server,
