@@ -15,9 +15,25 @@ from backend.portal.selectors import Series
 
 
 def agreements_awaiting_by_party(user: Any) -> Series | None:
-    if not feature("agreements"):
+    """Agreements out for signing whose turn it is of each party (student, guardian, company, school)."""
+    if not (feature("agreements") and feature("signing")):
         return None
-    return None
+    from django.db.models import Count
+
+    from backend.signing.models import Party, RequestStatus, SignatureRequest
+
+    counts = dict(
+        scope_queryset(user, SignatureRequest.objects.filter(status=RequestStatus.PENDING))
+        .values_list("party")
+        .annotate(n=Count("id"))
+        .values_list("party", "n")
+    )
+    series = Series()
+    for party in Party:
+        series.keys.append(party.value)
+        series.labels.append(str(party.label))
+        series.values.append(counts.get(party.value, 0))
+    return series
 
 
 def open_violations_by_rule(user: Any) -> Series | None:

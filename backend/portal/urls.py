@@ -71,3 +71,49 @@ if feature("signing"):
             "signing/requests/<int:pk>/page-<int:number>.png", signing.account_png, name="sign-account-page"
         ),
     ]
+
+if feature("agreements"):
+    from .views import agreements
+
+    urlpatterns += [
+        path("school/agreements/", agreements.school_agreements, name="school-agreements"),
+        path("school/agreements/batches/new", agreements.batch_create, name="school-agreement-batch-new"),
+        path("school/agreements/batches/<int:pk>/", agreements.batch_detail, name="school-agreement-batch"),
+        path(
+            "school/agreements/batches/<int:pk>/rerun",
+            agreements.batch_rerun,
+            name="school-agreement-batch-rerun",
+        ),
+        path(
+            "school/agreements/batches/<int:pk>/zip", agreements.batch_zip, name="school-agreement-batch-zip"
+        ),
+        path("school/agreements/<int:pk>/", agreements.school_agreement, name="school-agreement"),
+        path("school/agreements/<int:pk>/pdf", agreements.school_agreement_pdf, name="school-agreement-pdf"),
+        path(
+            "school/agreements/<int:pk>/sealed",
+            agreements.school_agreement_sealed,
+            name="school-agreement-sealed",
+        ),
+        path(
+            "school/agreements/<int:pk>/send", agreements.school_agreement_send, name="school-agreement-send"
+        ),
+        path(
+            "school/agreements/<int:pk>/remind",
+            agreements.school_agreement_remind,
+            name="school-agreement-remind",
+        ),
+        path(
+            "school/agreements/<int:pk>/replace",
+            agreements.school_agreement_replace,
+            name="school-agreement-replace",
+        ),
+        path("company/agreements/", agreements.company_agreements, name="company-agreements"),
+        path(
+            "company/agreements/<int:pk>/pdf", agreements.company_agreement_pdf, name="company-agreement-pdf"
+        ),
+        path(
+            "company/agreements/<int:pk>/sealed",
+            agreements.company_agreement_sealed,
+            name="company-agreement-sealed",
+        ),
+    ]

@@ -74,3 +74,9 @@ def chart(series: Any, kind: str = "bar", chart_id: str = "") -> dict[str, Any]:
         if series
         else None,
     }
+
+
+@register.filter
+def installed(app_label: str) -> bool:
+    """{% if "agreements"|installed %}: whether a feature app is installed."""
+    return feature(app_label)
