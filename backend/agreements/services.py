@@ -347,7 +347,7 @@ def agreement_batch_item_run(*, item_id: int) -> str:
     exists, is never generated twice (the task may run again after a worker crash)."""
     with transaction.atomic():
         item = (
-            AgreementBatchItem.objects.select_for_update()
+            AgreementBatchItem.objects.select_for_update(of=("self",))
             .select_related("batch__created_by", "placement")
             .filter(pk=item_id)
             .first()

@@ -127,6 +127,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
+        "PlacementStatusEnum": "backend.placements.models.PlacementStatus",
         "AgreementKindEnum": "backend.agreements.models.AgreementKind.choices",
         "AgreementStatusEnum": "backend.agreements.models.AgreementStatus.choices",
     },
