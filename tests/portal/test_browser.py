@@ -324,3 +324,36 @@ def test_declining_with_a_reason_stops_the_agreement(four_party, live_server, ne
     four_party["envelope"].refresh_from_db()
     assert four_party["envelope"].status == EnvelopeStatus.DECLINED
     assert four_party["envelope"].declined_reason == "岗位离家太远"
+
+
+@pytest.mark.worker
+@pytest.mark.libreoffice
+def test_generate_a_cohorts_agreements_and_watch_the_progress_bar_finish(
+    celery_worker, live_server, new_page, login
+):
+    from backend.agreements.models import Agreement
+    from tests.factories.agreements import complete_placement
+
+    # given three placements of one cohort, ready for their agreements
+    first = complete_placement()
+    for _ in range(2):
+        complete_placement(pilot=first.pilot, student__cohort=first.student.cohort)
+    coordinator = CoordinatorFactory(school=first.pilot.school)
+    page = login(new_page(), coordinator)
+    # when the coordinator generates the cohort's agreements
+    page.click("nav.sections >> text=协议")
+    page.select_option("[data-testid=batch-cohort]", str(first.student.cohort.pk))
+    page.click("[data-testid=batch-generate]")
+    page.wait_for_selector("[data-testid=batch-bar]")
+    screenshot(page, "agreements-batch-running")
+    # then the bar fills as the worker converts them, and the ZIP is offered at the end
+    page.wait_for_selector("[data-testid=batch-finished]", timeout=240_000)
+    bar = page.locator("[data-testid=batch-bar]")
+    assert bar.get_attribute("value") == bar.get_attribute("max") == "3"
+    assert page.locator("[data-testid=batch-zip]").count() == 1
+    screenshot(page, "agreements-batch-finished")
+    assert Agreement.objects.filter(placement__student__cohort=first.student.cohort).count() == 3
+    page.click("text=查看协议")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#results tbody tr").count() == 3
+    screenshot(page, "agreements-list")
