@@ -28,7 +28,7 @@ urlpatterns = [
     path("me/", MeApi.as_view(), name="api-me"),
     path("roster-imports/preview/", RosterPreviewApi.as_view(), name="roster-preview"),
     path("roster-imports/", RosterImportApi.as_view(), name="roster-import"),
-    path("", include("backend.signing.api_urls")),
     path("", include("backend.agreements.urls")),
+    path("", include("backend.signing.api_urls")),
     path("", include(router.urls)),
 ]

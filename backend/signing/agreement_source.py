@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from backend.agreements.models import Agreement, AgreementKind, AgreementRevision, AgreementStatus
-from backend.core.audit import audit_record
-from backend.core.errors import ApplicationError
 
 from .models import Party
 
@@ -107,24 +105,17 @@ def replaced_agreement(agreement: Agreement) -> Agreement | None:
 
 
 def agreement_set_status(*, agreement: Agreement, to: str, actor: Any, reason: str = "") -> None:
-    """Move the agreement's status as signing progresses (sent, signed, back to draft on a decline, void).
+    """Move the agreement's status as signing progresses, through the agreements app's own services."""
+    from backend.agreements import services as agreements
 
-    The agreements app owns the status table; this checks it and records the change."""
-    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    agreement.refresh_from_db(fields=["status"])
     if agreement.status == to:
         return
-    if not agreement.can_move_to(to):
-        raise ApplicationError(
-            "AGREEMENT_STATUS",
-            f"协议状态不能从 {agreement.status} 变为 {to}",
-            f"the agreement cannot move from {agreement.status} to {to}",
-            status=409,
-        )
-    before = agreement.status
-    agreement.status = to
-    fields = ["status", "updated_at"]
     if to == AgreementStatus.VOID:
-        agreement.void_reason = reason[:300]
-        fields.append("void_reason")
-    agreement.save(update_fields=fields)
-    audit_record(actor=actor, action="agreement.status", obj=agreement, changes={"status": [before, to]})
+        agreements.agreement_void(actor=actor, agreement=agreement, reason=reason or "作废 / voided")
+    else:
+        agreements.agreement_set_status(actor=actor, agreement=agreement, to=to)
+
+
+def agreement_is_void(agreement: Agreement) -> bool:
+    return agreement.status == AgreementStatus.VOID

@@ -170,6 +170,14 @@ def signing_send(*, actor: Any, revision: Any, now: dt.datetime) -> SigningEnvel
             "ALREADY_SENT", "该协议已发出签署", "this revision was already sent", status=409
         )
     agreement = source.agreement_of(revision)
+    # Envelopes of older revisions (the agreement was regenerated while out for signing) are closed: their
+    # links already fail as superseded; from now on they also stop being reminded.
+    for stale in (
+        SigningEnvelope.objects.select_for_update()
+        .filter(revision__agreement=agreement, status=EnvelopeStatus.SIGNING)
+        .exclude(revision=revision)
+    ):
+        _close(stale, now=now, reason=f"superseded by revision {revision.number}")
     active = SigningEnvelope.objects.filter(
         revision__agreement=agreement,
         status__in=[EnvelopeStatus.SIGNING, EnvelopeStatus.COMPLETED, EnvelopeStatus.SEALED],
@@ -322,7 +330,9 @@ def _check_actor(request: SignatureRequest, user: Any, via_link: bool) -> None:
 
 def check_signable(request: SignatureRequest, now: dt.datetime) -> None:
     envelope = request.envelope
-    if envelope.status == EnvelopeStatus.VOIDED:
+    if envelope.status == EnvelopeStatus.VOIDED or source.agreement_is_void(
+        source.agreement_of(envelope.revision)
+    ):
         raise ApplicationError(*_STATUS_ERRORS[RequestStatus.VOIDED][:3], status=410)
     if envelope.status == EnvelopeStatus.DECLINED and request.status != RequestStatus.DECLINED:
         raise ApplicationError(*_STATUS_ERRORS[RequestStatus.DECLINED][:3], status=409)
@@ -716,6 +726,19 @@ def signing_resend(*, actor: Any, request: SignatureRequest, now: dt.datetime) -
     return request
 
 
+def _close(envelope: SigningEnvelope, *, now: dt.datetime, reason: str) -> None:
+    """Void an envelope's open requests and links (the agreement's own status is handled by the caller)."""
+    envelope.status = EnvelopeStatus.VOIDED
+    envelope.voided_reason = reason
+    envelope.save(update_fields=["status", "voided_reason", "updated_at"])
+    envelope.requests.filter(
+        status__in=[RequestStatus.WAITING, RequestStatus.PENDING, RequestStatus.EXPIRED]
+    ).update(status=RequestStatus.VOIDED)
+    SigningLink.objects.filter(
+        request__envelope=envelope, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now, revoked_reason="voided")
+
+
 @transaction.atomic
 def signing_void(*, actor: Any, envelope: SigningEnvelope, reason: str, now: dt.datetime) -> SigningEnvelope:
     """Void the agreement's signing: every open link dies with a clear message. A replacement revision is then
@@ -728,15 +751,7 @@ def signing_void(*, actor: Any, envelope: SigningEnvelope, reason: str, now: dt.
     if not reason:
         raise ApplicationError("REASON_REQUIRED", "请填写作废理由", "give a reason for voiding")
     before = envelope.status
-    envelope.status = EnvelopeStatus.VOIDED
-    envelope.voided_reason = reason
-    envelope.save(update_fields=["status", "voided_reason", "updated_at"])
-    envelope.requests.filter(
-        status__in=[RequestStatus.WAITING, RequestStatus.PENDING, RequestStatus.EXPIRED]
-    ).update(status=RequestStatus.VOIDED)
-    SigningLink.objects.filter(
-        request__envelope=envelope, used_at__isnull=True, revoked_at__isnull=True
-    ).update(revoked_at=now, revoked_reason="voided")
+    _close(envelope, now=now, reason=reason)
     source.agreement_set_status(
         agreement=source.agreement_of(envelope.revision), to=AgreementStatus.VOID, actor=actor, reason=reason
     )

@@ -4,9 +4,9 @@ from importlib import import_module
 
 TASK_MODULES = [
     "worker.tasks.core",
-    "worker.tasks.subsidy",
-    "worker.tasks.signing",
     "worker.tasks.agreements",
+    "worker.tasks.signing",
+    "worker.tasks.subsidy",
 ]
 
 for _module in TASK_MODULES:

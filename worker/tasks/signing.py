@@ -24,7 +24,7 @@ def seal_agreement(envelope_id: int) -> str | None:
     return sealed.sha256 if sealed else None
 
 
-@shared_task(name="signing.remind_sweep", time_limit=300)
+@shared_task(name="signing.remind_sweep", time_limit=300, soft_time_limit=270)
 def remind_sweep() -> int:
     from backend.signing.selectors import requests_due_for_reminder
 
@@ -34,14 +34,14 @@ def remind_sweep() -> int:
     return len(ids)
 
 
-@shared_task(name="signing.remind", time_limit=60)
+@shared_task(name="signing.remind", time_limit=60, soft_time_limit=50)
 def remind_request(request_id: int) -> bool:
     from backend.signing.services import signing_remind
 
     return signing_remind(request_id=request_id, now=timezone.now())
 
 
-@shared_task(name="signing.expire_sweep", time_limit=300)
+@shared_task(name="signing.expire_sweep", time_limit=300, soft_time_limit=270)
 def expire_sweep() -> int:
     from backend.signing.selectors import requests_due_for_expiry
 
@@ -51,7 +51,7 @@ def expire_sweep() -> int:
     return len(ids)
 
 
-@shared_task(name="signing.expire", time_limit=60)
+@shared_task(name="signing.expire", time_limit=60, soft_time_limit=50)
 def expire_request(request_id: int) -> bool:
     from backend.signing.services import signing_expire
 
