@@ -8,7 +8,8 @@ from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.translation import get_language
 
 from backend.accounts.models import Role
@@ -16,10 +17,10 @@ from backend.accounts.scoping import scope_queryset
 from backend.core.errors import ApplicationError
 
 M = TypeVar("M", bound=models.Model)
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 # Where each role lands after logging in.
-HOME_BY_ROLE = {
+HOME_BY_ROLE: dict[str, str] = {
     Role.COORDINATOR: "portal:school-dashboard",
     Role.HR: "portal:company-dashboard",
     Role.MENTOR: "portal:me",
@@ -36,7 +37,7 @@ def role_required(*roles: str) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
         @login_required
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not (user.role in roles or user.role == Role.ADMIN or user.is_superuser):  # type: ignore[union-attr]
                 raise PermissionDenied
@@ -45,6 +46,10 @@ def role_required(*roles: str) -> Callable[[View], View]:
         return wrapped
 
     return decorator
+
+
+def home_url_name(user: Any) -> str:
+    return HOME_BY_ROLE.get(str(getattr(user, "role", "")), "portal:me")
 
 
 def scoped(request: HttpRequest, queryset: models.QuerySet[M]) -> models.QuerySet[M]:

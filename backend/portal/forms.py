@@ -67,4 +67,6 @@ class MentorForm(forms.ModelForm):
 
     def __init__(self, *args, company: Company, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["post"].queryset = Post.objects.filter(company=company)
+        post_field = self.fields["post"]
+        assert isinstance(post_field, forms.ModelChoiceField)
+        post_field.queryset = Post.objects.filter(company=company)

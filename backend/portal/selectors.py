@@ -57,14 +57,17 @@ def placements_by_school(user: Any) -> list[dict[str, Any]]:
         .annotate(total=Count("id"), **aggregates)
         .order_by("pilot__school__name")
     )
-    return [
-        {
-            "school": r["pilot__school__name"],
-            "counts": [r[s.value] for s in PlacementStatus],
-            "total": r["total"],
-        }
-        for r in rows
-    ]
+    result = []
+    for r in rows:
+        row: dict[str, Any] = dict(r)
+        result.append(
+            {
+                "school": row["pilot__school__name"],
+                "counts": [row[s.value] for s in PlacementStatus],
+                "total": row["total"],
+            }
+        )
+    return result
 
 
 def pilot_list(user: Any) -> QuerySet[PilotProject]:

@@ -26,7 +26,9 @@ def _sms(settings):
 @pytest.fixture
 def generated():
     placement = complete_placement()
-    coordinator = CoordinatorFactory(school=placement.pilot.school, display_name="陈老师", phone="13600002222")
+    coordinator = CoordinatorFactory(
+        school=placement.pilot.school, display_name="陈老师", phone="13600002222"
+    )
     agreement = agreement_generate(actor=coordinator, placement=placement)
     return placement, coordinator, agreement
 

@@ -3,7 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from backend.portal.access import HOME_BY_ROLE
+from backend.portal.access import home_url_name
 
 
 class PortalLoginView(LoginView):
@@ -11,7 +11,7 @@ class PortalLoginView(LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self) -> str:
-        return reverse(HOME_BY_ROLE.get(self.request.user.role, "portal:me"))  # type: ignore[union-attr]
+        return reverse(home_url_name(self.request.user))
 
 
 class PortalLogoutView(LogoutView):
@@ -22,4 +22,4 @@ def home(request: HttpRequest) -> HttpResponse:
     """ "/": each role lands on its own dashboard."""
     if not request.user.is_authenticated:
         return redirect("login")
-    return redirect(HOME_BY_ROLE.get(request.user.role, "portal:me"))  # type: ignore[union-attr]
+    return redirect(home_url_name(request.user))

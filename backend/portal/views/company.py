@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib import messages
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from backend.portal.views.school import placement_context
 hr_only = role_required(Role.HR)
 
 
-def _service_errors_to_form(form: Form, exc: ApplicationError) -> None:
+def _service_errors_to_form(form: BaseForm, exc: ApplicationError) -> None:
     """Field errors from a service land on their fields; the rest on the form."""
     details = exc.details if isinstance(exc.details, dict) else {}
     placed = False

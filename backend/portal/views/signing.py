@@ -109,20 +109,21 @@ def _refused(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
     )
 
 
-def _page(request: HttpRequest, signer: Signer, status: int = 200, **extra: Any) -> HttpResponse:
-    return render(request, "portal/signing/sign.html", _context(signer, **extra), status=status)
+def _page(request: HttpRequest, signer: Signer, http_status: int = 200, **extra: Any) -> HttpResponse:
+    return render(request, "portal/signing/sign.html", _context(signer, **extra), status=http_status)
 
 
 def _code(request: HttpRequest, signer: Signer) -> HttpResponse:
     try:
         otp = signer.send_code()
     except ApplicationError as exc:
-        status = {"code_error": error_text(exc)}
+        outcome: dict[str, Any] = {"code_error": error_text(exc)}
     else:
-        status = {"code_sent_to": f"{otp.phone[:3]}****{otp.phone[-4:]}" if len(otp.phone) >= 7 else "****"}
+        masked = f"{otp.phone[:3]}****{otp.phone[-4:]}" if len(otp.phone) >= 7 else "****"
+        outcome = {"code_sent_to": masked}
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "portal/signing/_code_status.html", status)
-    return _page(request, signer, **status)
+        return render(request, "portal/signing/_code_status.html", outcome)
+    return _page(request, signer, **outcome)
 
 
 def _sign(request: HttpRequest, signer: Signer) -> HttpResponse:
@@ -134,7 +135,7 @@ def _sign(request: HttpRequest, signer: Signer) -> HttpResponse:
         return _page(
             request,
             signer,
-            status=400,
+            http_status=400,
             sign_error=error_text(exc),
             typed_name=request.POST.get("typed_name", ""),
         )
@@ -148,7 +149,11 @@ def _decline(request: HttpRequest, signer: Signer) -> HttpResponse:
         signer.decline(request)
     except ApplicationError as exc:
         return _page(
-            request, signer, status=400, decline_error=error_text(exc), reason=request.POST.get("reason", "")
+            request,
+            signer,
+            http_status=400,
+            decline_error=error_text(exc),
+            reason=request.POST.get("reason", ""),
         )
     return render(request, "portal/signing/done.html", {"signed": False, "req": signer.req})
 
