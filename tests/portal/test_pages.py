@@ -355,3 +355,9 @@ def test_list_pages_run_the_same_queries_for_few_and_many_rows(client, django_as
     # then the page needs no more queries than before
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_chinese_is_the_default_whatever_the_browser_asks_for(client, placement):
+    client.force_login(coordinator_of(placement))
+    page = client.get("/school/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "概览" in page.content.decode() and "Overview" not in page.content.decode()
