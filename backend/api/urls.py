@@ -16,6 +16,7 @@ ROUTE_MODULES = [
     "backend.notices.apis",
     "backend.assessments.apis",
     "backend.subsidy.apis",
+    "backend.matching.apis",
 ]
 
 router = DefaultRouter()

@@ -7,6 +7,7 @@ TASK_MODULES = [
     "worker.tasks.agreements",
     "worker.tasks.signing",
     "worker.tasks.subsidy",
+    "worker.tasks.matching",
 ]
 
 for _module in TASK_MODULES:

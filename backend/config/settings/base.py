@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "backend.signing",
     "backend.assessments",
     "backend.subsidy",
+    "backend.matching",
     "backend.portal",
 ]
 
