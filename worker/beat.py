@@ -12,4 +12,10 @@ BEAT_SCHEDULE: dict[str, dict] = {
     },
     "signing-reminders": {"task": "signing.remind_sweep", "schedule": crontab(minute=7)},
     "signing-expiry": {"task": "signing.expire_sweep", "schedule": crontab(minute="*/15")},
+    "rules-audit-hourly": {"task": "rules.audit_day", "schedule": crontab(minute=7)},
+    "rules-audit-nightly": {"task": "rules.audit_full", "schedule": crontab(hour=2, minute=30)},
+    "rules-monthly-summaries": {
+        "task": "rules.monthly_summaries",
+        "schedule": crontab(day_of_month=1, hour=8, minute=0),
+    },
 }

@@ -8,6 +8,7 @@ TASK_MODULES = [
     "worker.tasks.signing",
     "worker.tasks.subsidy",
     "worker.tasks.matching",
+    "worker.tasks.rules",
 ]
 
 for _module in TASK_MODULES:

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "backend.assessments",
     "backend.subsidy",
     "backend.matching",
+    "backend.rules",
     "backend.portal",
 ]
 
@@ -131,6 +132,10 @@ SPECTACULAR_SETTINGS = {
         "PlacementStatusEnum": "backend.placements.models.PlacementStatus",
         "AgreementKindEnum": "backend.agreements.models.AgreementKind.choices",
         "AgreementStatusEnum": "backend.agreements.models.AgreementStatus.choices",
+        "InsuranceKindEnum": "backend.placements.models.InsuranceKind",
+        "ShiftKindEnum": "backend.rules.models.ShiftKind",
+        "HolidayKindEnum": "backend.rules.models.HolidayKind",
+        "ViolationStatusEnum": "backend.rules.models.ViolationStatus",
     },
 }
 
