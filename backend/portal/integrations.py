@@ -36,16 +36,45 @@ def agreements_awaiting_by_party(user: Any) -> Series | None:
     return series
 
 
+def _open_violations(user: Any) -> Any:
+    from backend.rules.models import ViolationStatus
+    from backend.rules.selectors import violation_list
+
+    return violation_list(user=user).filter(status=ViolationStatus.OPEN)
+
+
 def open_violations_by_rule(user: Any) -> Series | None:
+    """Open violations per rule code (labelled with the rule's short name), most frequent first."""
     if not feature("rules"):
         return None
-    return None
+    from django.db.models import Count
+
+    from backend.portal.rules_labels import rule_label
+
+    rows = _open_violations(user).values("rule_code").annotate(n=Count("id")).order_by("-n", "rule_code")
+    return Series(
+        keys=[r["rule_code"] for r in rows],
+        labels=[rule_label(r["rule_code"]) for r in rows],
+        values=[r["n"] for r in rows],
+    )
 
 
 def open_violations_by_company(user: Any) -> Series | None:
     if not feature("rules"):
         return None
-    return None
+    from django.db.models import Count
+
+    rows = (
+        _open_violations(user)
+        .values("placement__post__company_id", "placement__post__company__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "placement__post__company__name")
+    )
+    return Series(
+        keys=[str(r["placement__post__company_id"]) for r in rows],
+        labels=[r["placement__post__company__name"] for r in rows],
+        values=[r["n"] for r in rows],
+    )
 
 
 def subsidy_totals(claims: Any, amount: str = "amount") -> dict[str, Any]:

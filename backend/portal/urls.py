@@ -117,3 +117,17 @@ if feature("agreements"):
             name="company-agreement-sealed",
         ),
     ]
+
+if feature("rules"):
+    from .views import rules
+
+    urlpatterns += [
+        path("company/shifts/", rules.company_shifts, name="company-shifts"),
+        path("company/shifts/<int:pk>/", rules.week, name="company-shift-week"),
+        path("company/shifts/<int:pk>/attendance/", rules.attendance, name="company-attendance"),
+        path("company/violations/", rules.company_violations, name="company-violations"),
+        path("school/violations/", rules.school_violations, name="school-violations"),
+        path("violations/<int:pk>/<slug:action>", rules.violation_action, name="violation-action"),
+        path("me/shifts/", rules.my_shifts, name="me-shifts"),
+        path("me/shifts/<int:pk>/attest", rules.my_shift_attest, name="me-shift-attest"),
+    ]
