@@ -357,3 +357,33 @@ def test_generate_a_cohorts_agreements_and_watch_the_progress_bar_finish(
     page.wait_for_load_state("networkidle")
     assert page.locator("#results tbody tr").count() == 3
     screenshot(page, "agreements-list")
+
+
+def test_a_night_shift_is_refused_on_the_spot(live_server, new_page, login):
+    from backend.rules.models import Shift
+
+    # given an active apprentice and the company's HR
+    placement = PlacementFactory(status=PlacementStatus.ACTIVE)
+    hr = HrFactory(company=placement.post.company)
+    page = login(new_page(), hr)
+    page.click("nav.sections >> text=排班")
+    page.click("[data-testid=shift-week-link]")
+    page.goto(f"{live_server.url}/company/shifts/{placement.pk}/?week=2026-09-07")
+    # when HR plans Tuesday 22:00 to 02:00
+    page.fill("input[name=start_2]", "22:00")
+    page.fill("input[name=end_2]", "02:00")
+    page.click("[data-testid=shift-submit]")
+    # then the grid says why, in place, and the row is marked
+    refusal = page.wait_for_selector("[data-testid=shift-refused]")
+    assert "NIGHT_WORK" in refusal.inner_text() and "夜间" in refusal.inner_text()
+    assert page.locator("tr.row-refused[data-day='2']").count() == 1
+    assert page.url.endswith("?week=2026-09-07")  # no page load: htmx swapped the grid
+    screenshot(page, "shift-night-refused")
+    assert not Shift.objects.filter(placement=placement).exists()
+    # and a lawful day goes in
+    page.fill("input[name=start_2]", "09:00")
+    page.fill("input[name=end_2]", "17:00")
+    page.click("[data-testid=shift-submit]")
+    page.wait_for_selector("[data-testid=shift-saved]")
+    assert Shift.objects.filter(placement=placement).count() == 1
+    screenshot(page, "shift-grid")

@@ -1,6 +1,16 @@
 /* xuetu portal: draw the dashboard charts (Chart.js) and redraw them after htmx swaps. */
 (function () {
   "use strict";
+  // Refusals (400 bad input, 422 a rule says no) carry the page part that explains them: swap those too.
+  if (window.htmx) {
+    window.htmx.config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "[23]..", swap: true },
+      { code: "400", swap: true },
+      { code: "422", swap: true },
+      { code: "[45]..", swap: false, error: true }
+    ];
+  }
   var palette = ["#1f6feb", "#2da44e", "#bf8700", "#cf222e", "#8250df", "#0a7ea4", "#57606a", "#e16f24"];
 
   function draw(root) {
