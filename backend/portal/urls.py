@@ -131,3 +131,17 @@ if feature("rules"):
         path("me/shifts/", rules.my_shifts, name="me-shifts"),
         path("me/shifts/<int:pk>/attest", rules.my_shift_attest, name="me-shift-attest"),
     ]
+
+if feature("matching"):
+    from .views import matching
+
+    urlpatterns += [
+        path("school/matching/", matching.matching_home, name="school-matching"),
+        path("school/matching/runs/<int:pk>/", matching.run_detail, name="school-matching-run"),
+        path("school/matching/runs/<int:pk>/accept", matching.run_accept, name="school-matching-accept"),
+        path(
+            "school/matching/proposals/<int:pk>/adjust",
+            matching.proposal_adjust_view,
+            name="school-matching-adjust",
+        ),
+    ]
