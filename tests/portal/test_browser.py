@@ -387,3 +387,34 @@ def test_a_night_shift_is_refused_on_the_spot(live_server, new_page, login):
     page.wait_for_selector("[data-testid=shift-saved]")
     assert Shift.objects.filter(placement=placement).count() == 1
     screenshot(page, "shift-grid")
+
+
+@pytest.mark.worker
+def test_run_a_matching_watch_it_finish_and_accept(celery_worker, live_server, new_page, login):
+    from backend.matching.models import Proposal, ProposalStatus
+    from backend.placements.models import Placement
+    from tests.matching.world import make_world, prefer
+
+    # given three students who all want post A first (one seat) and B second
+    world = make_world(n_students=3, post_capacities=(1, 5))
+    a, b = world.posts
+    for student in world.students:
+        prefer(world, student, a, b)
+    page = login(new_page(), world.coordinator)
+    page.click("nav.sections >> text=匹配")
+    # when the coordinator runs the matching on the worker
+    page.fill("input[name=start_date]", "2026-09-01")
+    page.fill("input[name=end_date]", "2027-01-31")
+    page.click("[data-testid=match-start]")
+    # then the page follows the run and shows the explained proposals when it is done
+    page.wait_for_selector("[data-testid=run-done]", timeout=120_000)
+    assert page.locator("[data-testid=audit-ok]").count() == 1
+    assert page.locator("[data-testid=proposal]").count() == 3
+    assert "第 1 志愿" in page.locator("[data-testid=proposals]").inner_text()  # why the others did not get A
+    screenshot(page, "matching-proposals")
+    # and accepting turns them into proposed placements
+    page.click("[data-testid=accept-all]")
+    page.wait_for_load_state("networkidle")
+    assert Placement.objects.filter(pilot=world.pilot).count() == 3
+    assert Proposal.objects.filter(status=ProposalStatus.ACCEPTED).count() == 3
+    screenshot(page, "matching-accepted")
