@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backend.accounts.models import Role
@@ -31,10 +31,10 @@ hr_only = role_required(Role.HR)
 
 class AgreementFilter(SearchFilterSet):
     search_fields = ("number", "placement__student__name", "placement__post__company__name")
-    status = django_filters.ChoiceFilter(label=_lazy("状态"), choices=AgreementStatus.choices)
-    kind = django_filters.ChoiceFilter(label=_lazy("协议类型"), choices=AgreementKind.choices)
+    status = django_filters.ChoiceFilter(label=gettext_lazy("状态"), choices=AgreementStatus.choices)
+    kind = django_filters.ChoiceFilter(label=gettext_lazy("协议类型"), choices=AgreementKind.choices)
     cohort = django_filters.ModelChoiceFilter(
-        label=_lazy("年级"), field_name="placement__student__cohort", queryset=_scoped(Cohort)
+        label=gettext_lazy("年级"), field_name="placement__student__cohort", queryset=_scoped(Cohort)
     )
 
     class Meta:

@@ -9,9 +9,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from backend.accounts.models import Role
@@ -25,24 +24,28 @@ from backend.portal.selectors import Series
 
 coordinator_only = role_required(Role.COORDINATOR)
 PHASE_LABELS = {
-    "load": _lazy("读取志愿与岗位"),
-    "match": _lazy("匹配"),
-    "explain": _lazy("生成说明"),
-    "write": _lazy("保存结果"),
-    "done": _lazy("已完成"),
+    "load": gettext_lazy("读取志愿与岗位"),
+    "match": gettext_lazy("匹配"),
+    "explain": gettext_lazy("生成说明"),
+    "write": gettext_lazy("保存结果"),
+    "done": gettext_lazy("已完成"),
 }
 
 
 class RunForm(forms.Form):
     pilot = forms.ModelChoiceField(
-        label=_lazy("试点项目"),
+        label=gettext_lazy("试点项目"),
         queryset=PilotProject.objects.none(),
         required=False,
-        empty_label=_lazy("本校全部"),
+        empty_label=gettext_lazy("本校全部"),
     )
-    start_date = forms.DateField(label=_lazy("岗位开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label=_lazy("岗位结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    seed = forms.IntegerField(label=_lazy("随机种子（可选，用于复现）"), required=False, min_value=0)
+    start_date = forms.DateField(
+        label=gettext_lazy("岗位开始日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end_date = forms.DateField(
+        label=gettext_lazy("岗位结束日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    seed = forms.IntegerField(label=gettext_lazy("随机种子（可选，用于复现）"), required=False, min_value=0)
 
     def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

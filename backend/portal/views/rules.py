@@ -13,9 +13,8 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from backend.accounts.models import Role
@@ -38,13 +37,13 @@ from backend.rules.services import (
 )
 
 WEEKDAYS = [
-    _lazy("星期一"),
-    _lazy("星期二"),
-    _lazy("星期三"),
-    _lazy("星期四"),
-    _lazy("星期五"),
-    _lazy("星期六"),
-    _lazy("星期日"),
+    gettext_lazy("星期一"),
+    gettext_lazy("星期二"),
+    gettext_lazy("星期三"),
+    gettext_lazy("星期四"),
+    gettext_lazy("星期五"),
+    gettext_lazy("星期六"),
+    gettext_lazy("星期日"),
 ]
 OPEN_PLACEMENTS = [PlacementStatus.PROPOSED, PlacementStatus.SIGNING, PlacementStatus.ACTIVE]
 
@@ -184,7 +183,7 @@ def week(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class AttendanceForm(forms.Form):
-    file = forms.FileField(label=_lazy("出勤记录 (CSV 或 XLSX，列：date, start, end)"))
+    file = forms.FileField(label=gettext_lazy("出勤记录 (CSV 或 XLSX，列：date, start, end)"))
 
 
 @role_required(Role.HR)
@@ -219,8 +218,8 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 class ViolationFilter(SearchFilterSet):
     search_fields = ("placement__student__name", "placement__post__company__name", "rule_code")
-    status = django_filters.ChoiceFilter(label=_lazy("状态"), choices=ViolationStatus.choices)
-    rule_code = django_filters.ChoiceFilter(label=_lazy("规则"), choices=list(RULE_LABELS.items()))
+    status = django_filters.ChoiceFilter(label=gettext_lazy("状态"), choices=ViolationStatus.choices)
+    rule_code = django_filters.ChoiceFilter(label=gettext_lazy("规则"), choices=list(RULE_LABELS.items()))
 
     class Meta:
         model = Violation
