@@ -9,5 +9,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("backend.api.urls")),
+    path("", include("backend.signing.urls")),
     path("", include("backend.core.urls")),
 ]

@@ -5,6 +5,9 @@ from importlib import import_module
 TASK_MODULES = [
     "worker.tasks.core",
     "worker.tasks.agreements",
+    "worker.tasks.signing",
+    "worker.tasks.rules",
+    "worker.tasks.subsidy",
 ]
 
 for _module in TASK_MODULES:
