@@ -267,7 +267,7 @@ def verify_document(*, pdf: bytes | None = None, sha256: str | None = None) -> V
         platform_certificates=[sealer.certificate, *_past_certificates()],
         trust_roots=list(sealer.chain),
     )
-    base = {
+    base: dict[str, Any] = {
         "document_sha256": result.document_sha256,
         "checked": "file",
         "signature": {
