@@ -31,6 +31,7 @@ from contracts.sealing import (
 
 from . import agreement_source as source
 from .models import EnvelopeStatus, RequestStatus, SealedAgreement, Signature, SigningEnvelope
+from .sms import send_sms
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +166,16 @@ def agreement_seal(*, envelope_id: int, now: dt.datetime) -> SealedAgreement | N
             link=f"/signing/envelopes/{envelope.pk}",
             dedupe_key=f"agreement-sealed:{envelope.pk}",
         )
+        # Students and guardians have no inbox: they get the fingerprint and where to check it by SMS.
+        text = (
+            f"【学徒】《{record.agreement_title}》（{record.agreement_reference}）已由各方签署并封存。"
+            f"核验：{verification_url(sealed.sha256)}"
+        )
+        for phone in envelope.requests.filter(party__in=["student", "guardian"]).values_list(
+            "phone", flat=True
+        ):
+            if phone:
+                transaction.on_commit(lambda phone=phone: send_sms(phone=phone, text=text))
     return sealed
 
 

@@ -21,7 +21,7 @@ from backend.signing.sealing import agreement_seal
 from backend.signing.selectors import agreement_is_sealed
 from backend.signing.services import signing_send
 from tests.signing.conftest import NOW, last_code, last_link, sms_to
-from tests.signing.helpers import sign_as_account, sign_by_link
+from tests.signing.helpers import committed, sign_as_account, sign_by_link
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +108,7 @@ def test_all_four_parties_sign_in_order_and_the_pdf_is_sealed(cast, django_captu
     assert not agreement_is_sealed(cast.placement)
 
     # when: the worker's task runs the sealing service
-    sealed = agreement_seal(envelope_id=envelope.pk, now=NOW)
+    sealed = committed(lambda: agreement_seal(envelope_id=envelope.pk, now=NOW))
 
     # then
     envelope.refresh_from_db()
@@ -129,6 +129,9 @@ def test_all_four_parties_sign_in_order_and_the_pdf_is_sealed(cast, django_captu
     assert agreement_seal(envelope_id=envelope.pk, now=NOW).pk == sealed.pk
     assert SealedAgreement.objects.count() == 1
     assert cast.coordinator.notices.filter(kind="agreement_sealed").exists()
+    # the student and the guardian are told by SMS where to check the sealed file
+    for phone in (cast.student.phone, cast.guardian.phone):
+        assert f"/verify?sha256={sealed.sha256}" in sms_to(phone)[-1]
 
 
 def test_account_signer_sees_a_request_only_when_it_is_their_turn(cast, api_client_for):
