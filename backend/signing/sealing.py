@@ -171,11 +171,14 @@ def agreement_seal(*, envelope_id: int, now: dt.datetime) -> SealedAgreement | N
             f"【学徒】《{record.agreement_title}》（{record.agreement_reference}）已由各方签署并封存。"
             f"核验：{verification_url(sealed.sha256)}"
         )
-        for phone in envelope.requests.filter(party__in=["student", "guardian"]).values_list(
-            "phone", flat=True
-        ):
-            if phone:
-                transaction.on_commit(lambda phone=phone: send_sms(phone=phone, text=text))
+        link_parties = envelope.requests.filter(party__in=["student", "guardian"])
+        phones = [p for p in link_parties.values_list("phone", flat=True) if p]
+
+        def tell() -> None:
+            for phone in phones:
+                send_sms(phone=phone, text=text)
+
+        transaction.on_commit(tell)
     return sealed
 
 
