@@ -14,7 +14,7 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
-RUN pip install --no-cache-dir -e .
+RUN pip install --no-cache-dir .
 COPY . .
 RUN mkdir -p /var/lib/xuetu \
  && DJANGO_SECRET_KEY=build DATABASE_URL=sqlite:////tmp/build.sqlite3 REDIS_URL=redis://localhost:6379/0 \

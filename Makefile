@@ -35,7 +35,7 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(BIN)/python -m pip install -q ".[dev]"
 	@touch $@
 
 # PostgreSQL and Redis on 127.0.0.1: started where installed but stopped; a clear message where unreachable.

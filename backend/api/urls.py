@@ -15,6 +15,9 @@ ROUTE_MODULES = [
     "backend.placements.apis",
     "backend.notices.apis",
     "backend.rules.apis",
+    "backend.assessments.apis",
+    "backend.subsidy.apis",
+    "backend.matching.apis",
 ]
 
 router = DefaultRouter()
@@ -27,5 +30,7 @@ urlpatterns = [
     path("me/", MeApi.as_view(), name="api-me"),
     path("roster-imports/preview/", RosterPreviewApi.as_view(), name="roster-preview"),
     path("roster-imports/", RosterImportApi.as_view(), name="roster-import"),
+    path("", include("backend.agreements.urls")),
+    path("", include("backend.signing.api_urls")),
     path("", include(router.urls)),
 ]
