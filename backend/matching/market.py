@@ -298,18 +298,27 @@ def load_market(
     pref_qs = StudentPreference.objects.filter(pilot_id__in=pilot_ids)
     if student_ids is not None:
         pref_qs = pref_qs.filter(student_id__in=student_ids_list)
+    last_student, row_posts, row_pilots = None, None, None
     for student_id, post_id, pilot_id in _rows(
         pref_qs.order_by("student_id", "rank").values_list("student_id", "post_id", "pilot_id")
     ):
-        s = student_index.get(student_id)
+        if student_id != last_student:
+            last_student = student_id
+            s = student_index.get(student_id)
+            row_posts = prefs[s] if s is not None else None  # None: a placed student
+            row_pilots = pref_pilot[s] if s is not None else None
         p = post_index.get(post_id)
-        if s is None or p is None:
+        if row_posts is None or p is None:
             continue  # a placed student, or a post of a company that left the pilot
-        prefs[s].append(p)
-        pref_pilot[s].append(pilot_id)
-    # Gates split into a student part and a post part, each computed once (a million pairs at province scale)
+        row_posts.append(p)
+        row_pilots.append(pilot_id)  # type: ignore[union-attr]
+    # Gates split into a student part and a post part, each computed once (a million pairs at province
+    # scale): per post, the rule it breaks for an adult and for a minor.
     gate_of_post = [post_gate(post_tags[pid]) for pid in post_ids]
+    rule_for_adult = [combine((None, False), g) for g in gate_of_post]
+    rule_for_minor = [combine((None, True), g) for g in gate_of_post]
     has_company_scores = bool(by_post or by_company)
+    no_companies: set[int] = set()
     priorities: list[list[int]] = []
     ineligible: list[list[str | None]] = []
     for s, row in enumerate(prefs):
@@ -319,21 +328,23 @@ def load_market(
             continue
         sid = student_ids_list[s]
         birth, entry = student_facts[sid]
-        gate = student_gate(birth_date=birth, entry_year=entry, as_of=as_of)
+        student_rule, minor = student_gate(birth_date=birth, entry_year=entry, as_of=as_of)
         if has_company_scores:
             priorities.append([priority(s, p) for p in row])
         else:
-            base = priority_from(None, school_score.get(sid))
-            priorities.append([base] * len(row))
+            priorities.append([priority_from(None, school_score.get(sid))] * len(row))
+        if student_rule:
+            ineligible.append([student_rule] * len(row))
+            continue
+        table = rule_for_minor if minor else rule_for_adult
         pilots_k = pref_pilot[s]
-        reasons: list[str | None] = []
-        for k, p in enumerate(row):
-            rule = combine(gate, gate_of_post[p])
-            if rule is None and post_company[p] not in pilot_companies.get(pilots_k[k], ()):
-                rule = POST_NOT_IN_PILOT
-            if rule is None and requirements:
-                rule = requirement(s, p)
-            reasons.append(rule)
+        reasons = [
+            table[p]
+            or (None if post_company[p] in pilot_companies.get(pl, no_companies) else POST_NOT_IN_PILOT)
+            for p, pl in zip(row, pilots_k, strict=True)
+        ]
+        if requirements:
+            reasons = [r or requirement(s, p) for r, p in zip(reasons, row, strict=True)]
         ineligible.append(reasons)
 
     instance = engine.Instance(
