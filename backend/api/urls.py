@@ -14,6 +14,9 @@ ROUTE_MODULES = [
     "backend.companies.apis",
     "backend.placements.apis",
     "backend.notices.apis",
+    "backend.rules.apis",
+    "backend.assessments.apis",
+    "backend.subsidy.apis",
     "backend.matching.apis",
 ]
 
@@ -27,5 +30,7 @@ urlpatterns = [
     path("me/", MeApi.as_view(), name="api-me"),
     path("roster-imports/preview/", RosterPreviewApi.as_view(), name="roster-preview"),
     path("roster-imports/", RosterImportApi.as_view(), name="roster-import"),
+    path("", include("backend.agreements.urls")),
+    path("", include("backend.signing.api_urls")),
     path("", include(router.urls)),
 ]

@@ -4,6 +4,10 @@ from importlib import import_module
 
 TASK_MODULES = [
     "worker.tasks.core",
+    "worker.tasks.agreements",
+    "worker.tasks.signing",
+    "worker.tasks.rules",
+    "worker.tasks.subsidy",
     "worker.tasks.matching",
 ]
 

@@ -1,0 +1,50 @@
+"""Subsidy jobs: the nightly sweep and the monthly company statements. Thin: ISO dates in, one service call."""
+
+import datetime
+import logging
+
+from celery import shared_task
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="subsidy.nightly_sweep", acks_late=True, time_limit=1800, soft_time_limit=1700)
+def nightly_sweep(as_of: str = "") -> dict:
+    """Accrue newly passed assessments, reverse revoked ones, re-evaluate holds. Idempotent, so acks_late."""
+    from django.utils import timezone
+
+    from backend.subsidy.services import subsidy_sweep
+
+    day = datetime.date.fromisoformat(as_of) if as_of else timezone.localdate()
+    counts = subsidy_sweep(as_of=day)
+    logger.info("subsidy sweep %s: %s", day, counts)
+    return counts
+
+
+@shared_task(name="subsidy.monthly_statements")
+def monthly_statements(month: str = "") -> int:
+    """Fan out one statement task per company with claims (for the month just ended by default)."""
+    from django.utils import timezone
+
+    from backend.subsidy.models import Claim
+
+    if month:
+        day = datetime.date.fromisoformat(month)
+    else:
+        day = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+    company_ids = sorted(set(Claim.objects.values_list("company_id", flat=True)))
+    for company_id in company_ids:
+        company_statement.delay(company_id, day.replace(day=1).isoformat())
+    return len(company_ids)
+
+
+@shared_task(name="subsidy.company_statement", acks_late=True)
+def company_statement(company_id: int, month: str) -> int:
+    """Send one company its statement; the notice's dedupe key makes a repeat harmless."""
+    from backend.companies.models import Company
+    from backend.subsidy.services import subsidy_statement_send
+
+    company = Company.objects.filter(pk=company_id).first()
+    if company is None:
+        return 0
+    return subsidy_statement_send(company=company, month=datetime.date.fromisoformat(month))
