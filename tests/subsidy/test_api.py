@@ -162,3 +162,22 @@ def test_the_ledger_is_not_exposed_to_companies_or_schools(api_client_for, hr, c
     school = api_client_for(CoordinatorFactory(school=budget.pilot.school))
     assert school.get(f"/api/v1/subsidy-budgets/{budget.pk}/").status_code == 200
     assert api_client_for(coordinator).get(f"/api/v1/subsidy-budgets/{budget.pk}/").status_code == 404
+
+
+def test_the_bureau_sets_a_budget_through_the_api_and_a_school_may_not(api_client_for, bureau):
+    pilot = PilotProjectFactory()
+    client = api_client_for(bureau)
+    first = client.post(
+        "/api/v1/subsidy-budgets/", {"pilot": pilot.pk, "year": 2026, "amount": "50000.00"}, format="json"
+    )
+    assert first.status_code == 201, first.json()
+    raised = client.post(
+        "/api/v1/subsidy-budgets/", {"pilot": pilot.pk, "year": 2026, "amount": "60000.00"}, format="json"
+    )
+    assert raised.status_code == 201 and raised.json()["id"] == first.json()["id"]
+    assert raised.json()["amount"] == "60000.00"
+    school = api_client_for(CoordinatorFactory(school=pilot.school))
+    refused = school.post(
+        "/api/v1/subsidy-budgets/", {"pilot": pilot.pk, "year": 2027, "amount": "1.00"}, format="json"
+    )
+    assert refused.status_code == 403

@@ -304,3 +304,13 @@ def test_a_claim_held_after_approval_is_not_paid(bureau):
     assert refused.value.code == "BATCH_NOT_PAYABLE"
     assert "INSURANCE_NOT_COVERED" in refused.value.details["claims"][str(claim.pk)]
     assert not JournalEntry.objects.filter(kind="payment").exists()
+
+
+def test_a_placement_terminated_after_passing_keeps_its_grant(bureau):
+    claim = accrued_claim(actor=bureau)
+    placement_transition(
+        placement=claim.placement, to=PlacementStatus.TERMINATED, actor=bureau, note="提前离岗"
+    )
+    subsidy_sweep(as_of=TODAY)
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.ACCRUED  # it passed before it ended: the grant was earned
