@@ -57,19 +57,19 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         assert self.base_queryset is not None
         return scope_queryset(self.request.user, self.base_queryset.all())
 
-    def perform_create(self, serializer: serializers.ModelSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = self.create_object(dict(serializer.validated_data))
 
-    def perform_update(self, serializer: serializers.ModelSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = self.update_object(serializer.instance, dict(serializer.validated_data))
 
     def perform_destroy(self, instance: models.Model) -> None:
         model_delete(instance=instance, actor=self.request.user)
 
     # The default services: a validated, audited save. Override where the domain has its own service.
-    def create_object(self, data: dict[str, Any]) -> models.Model:
+    def create_object(self, data: dict[str, Any]) -> Any:
         assert self.base_queryset is not None
         return model_create(model=self.base_queryset.model, actor=self.request.user, data=data)
 
-    def update_object(self, instance: models.Model, data: dict[str, Any]) -> models.Model:
+    def update_object(self, instance: Any, data: dict[str, Any]) -> Any:
         return model_update(instance=instance, actor=self.request.user, data=data)

@@ -7,14 +7,17 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from backend.accounts.apis import MeApi
+from backend.schools.roster_apis import RosterImportApi, RosterPreviewApi
 
 ROUTE_MODULES = [
     "backend.schools.apis",
     "backend.companies.apis",
     "backend.placements.apis",
     "backend.notices.apis",
+    "backend.rules.apis",
     "backend.assessments.apis",
     "backend.subsidy.apis",
+    "backend.matching.apis",
 ]
 
 router = DefaultRouter()
@@ -25,5 +28,9 @@ for module in ROUTE_MODULES:
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("me/", MeApi.as_view(), name="api-me"),
+    path("roster-imports/preview/", RosterPreviewApi.as_view(), name="roster-preview"),
+    path("roster-imports/", RosterImportApi.as_view(), name="roster-import"),
+    path("", include("backend.agreements.urls")),
+    path("", include("backend.signing.api_urls")),
     path("", include(router.urls)),
 ]

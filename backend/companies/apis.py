@@ -23,7 +23,7 @@ class CompanySerializer(ScopedModelSerializer):
             "legal_representative",
             "contact_phone",
         ]
-        extra_kwargs = {"credit_code": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"credit_code": {"validators": []}}
 
 
 class CompanyViewSet(ScopedModelViewSet):

@@ -2,12 +2,19 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from backend.portal.views.auth import PortalLoginView, PortalLogoutView
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The portal's own login and logout pages come before django.contrib.auth's (password reset etc. stay there).
+    path("accounts/login/", PortalLoginView.as_view(), name="login"),
+    path("accounts/logout/", PortalLogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("backend.api.urls")),
+    path("", include("backend.signing.urls")),
     path("", include("backend.core.urls")),
+    path("", include("backend.portal.urls")),
 ]

@@ -1,5 +1,6 @@
 """Notifications: an in-app inbox row per recipient, and an e-mail where the recipient has an address."""
 
+import functools
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -27,7 +28,7 @@ def notice_send(
         except IntegrityError:
             continue  # already told
         if user.email:
-            transaction.on_commit(lambda n=notice: _email(n))
+            transaction.on_commit(functools.partial(_email, notice))
         sent.append(notice)
     return sent
 

@@ -105,7 +105,7 @@ class PlacementTransitionSerializer(serializers.Serializer):
 
 
 class PlacementEventSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor: serializers.Field = serializers.StringRelatedField()
 
     class Meta:
         model = PlacementEvent

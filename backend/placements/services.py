@@ -33,7 +33,7 @@ def _check_consistency(placement: Placement) -> None:
         problems["student"] = ["student is not in the pilot's program"]
     if not pilot.companies.filter(pk=placement.post.company_id).exists():
         problems["post"] = ["the post's company is not part of the pilot project"]
-    if placement.mentor_id and placement.mentor.company_id != placement.post.company_id:
+    if placement.mentor is not None and placement.mentor.company_id != placement.post.company_id:
         problems["mentor"] = ["the mentor works for another company"]
     if problems:
         raise ApplicationError(

@@ -107,7 +107,7 @@ class StudentSerializer(ScopedModelSerializer):
             "phone",
         ]
         read_only_fields = ["school", "birth_date", "sex"]
-        extra_kwargs = {"resident_id": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"resident_id": {"validators": []}}
 
     def to_representation(self, instance: Student) -> dict[str, Any]:
         data = super().to_representation(instance)

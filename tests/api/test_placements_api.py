@@ -22,11 +22,26 @@ def test_coordinator_proposes_a_placement_with_stages(api_client_for):
     response = api_client_for(coordinator).post(
         "/api/v1/placements/",
         {
-            "pilot": pilot.pk, "student": student.pk, "post": post.pk, "mentor": mentor.pk,
-            "start_date": "2026-09-01", "end_date": "2027-01-31", "monthly_pay": "4200.00",
+            "pilot": pilot.pk,
+            "student": student.pk,
+            "post": post.pk,
+            "mentor": mentor.pk,
+            "start_date": "2026-09-01",
+            "end_date": "2027-01-31",
+            "monthly_pay": "4200.00",
             "stages": [
-                {"name": "岗位认知", "school_months": 4, "company_start": "2026-09-01", "company_end": "2026-09-30"},
-                {"name": "岗位操作", "school_months": 3, "company_start": "2026-12-01", "company_end": "2027-01-31"},
+                {
+                    "name": "岗位认知",
+                    "school_months": 4,
+                    "company_start": "2026-09-01",
+                    "company_end": "2026-09-30",
+                },
+                {
+                    "name": "岗位操作",
+                    "school_months": 3,
+                    "company_start": "2026-12-01",
+                    "company_end": "2027-01-31",
+                },
             ],
         },
         format="json",
@@ -48,8 +63,14 @@ def test_a_student_from_another_program_is_refused_with_the_reason(api_client_fo
     # when
     response = api_client_for(coordinator).post(
         "/api/v1/placements/",
-        {"pilot": pilot.pk, "student": other_program_student.pk, "post": post.pk,
-         "start_date": "2026-09-01", "end_date": "2027-01-31", "monthly_pay": "4200.00"},
+        {
+            "pilot": pilot.pk,
+            "student": other_program_student.pk,
+            "post": post.pk,
+            "start_date": "2026-09-01",
+            "end_date": "2027-01-31",
+            "monthly_pay": "4200.00",
+        },
         format="json",
     )
     # then
@@ -64,7 +85,9 @@ def test_status_moves_only_along_the_allowed_transitions(api_client_for):
     placement = PlacementFactory()
     client = api_client_for(CoordinatorFactory(school=placement.pilot.school))
     # when it is sent straight to completed
-    refused = client.post(f"/api/v1/placements/{placement.pk}/transition/", {"to": "completed"}, format="json")
+    refused = client.post(
+        f"/api/v1/placements/{placement.pk}/transition/", {"to": "completed"}, format="json"
+    )
     # then it is refused and nothing changes
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "TRANSITION_NOT_ALLOWED"
@@ -72,7 +95,9 @@ def test_status_moves_only_along_the_allowed_transitions(api_client_for):
     assert placement.status == PlacementStatus.PROPOSED
     # when it is terminated with a note, the event log records who and why
     ok = client.post(
-        f"/api/v1/placements/{placement.pk}/transition/", {"to": "terminated", "note": "学生退出"}, format="json"
+        f"/api/v1/placements/{placement.pk}/transition/",
+        {"to": "terminated", "note": "学生退出"},
+        format="json",
     )
     assert ok.status_code == 200
     event = placement.events.last()

@@ -4,7 +4,11 @@ from importlib import import_module
 
 TASK_MODULES = [
     "worker.tasks.core",
+    "worker.tasks.agreements",
+    "worker.tasks.signing",
+    "worker.tasks.rules",
     "worker.tasks.subsidy",
+    "worker.tasks.matching",
 ]
 
 for _module in TASK_MODULES:

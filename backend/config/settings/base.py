@@ -31,15 +31,20 @@ INSTALLED_APPS = [
     "backend.companies",
     "backend.placements",
     "backend.notices",
+    "backend.agreements",
+    "backend.signing",
+    "backend.rules",
     "backend.assessments",
     "backend.subsidy",
+    "backend.matching",
+    "backend.portal",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "backend.portal.middleware.ChineseFirstLocaleMiddleware",  # Chinese unless English was chosen
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -83,6 +88,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -123,7 +129,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
+        "AgreementKindEnum": "backend.agreements.models.AgreementKind.choices",
+        "AgreementStatusEnum": "backend.agreements.models.AgreementStatus.choices",
+        "SigningEnvelopeStatusEnum": "backend.signing.models.EnvelopeStatus.choices",
+        "SignatureRequestStatusEnum": "backend.signing.models.RequestStatus.choices",
         "PlacementStatusEnum": "backend.placements.models.PlacementStatus.choices",
+        "InsuranceKindEnum": "backend.placements.models.InsuranceKind",
+        "ShiftKindEnum": "backend.rules.models.ShiftKind",
+        "HolidayKindEnum": "backend.rules.models.HolidayKind",
+        "ViolationStatusEnum": "backend.rules.models.ViolationStatus",
         "AssessmentStatusEnum": "backend.assessments.models.AssessmentStatus.choices",
         "ClaimStatusEnum": "backend.subsidy.models.ClaimStatus.choices",
     },
@@ -160,6 +174,22 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "xuetu <noreply@xuetu.
 
 # Public base URL used in links sent by SMS, e-mail and printed on sealed agreements.
 XUETU_PUBLIC_URL = os.environ.get("XUETU_PUBLIC_URL", "http://127.0.0.1:8000")
+
+# Online signing (backend.signing). SMS backends: backend.signing.sms.ConsoleSmsBackend (development: the log),
+# backend.signing.sms.LocmemSmsBackend (tests), or a provider's class with send_messages().
+XUETU_SMS_BACKEND = os.environ.get("XUETU_SMS_BACKEND", "backend.signing.sms.ConsoleSmsBackend")
+XUETU_SIGNING_LINK_DAYS = int(os.environ.get("XUETU_SIGNING_LINK_DAYS", "7"))
+XUETU_SIGNING_CODE_MINUTES = 10
+XUETU_SIGNING_CODE_MAX_ATTEMPTS = 5
+XUETU_SIGNING_CODE_MAX_PER_DAY = 5
+XUETU_SIGNING_CODE_RESEND_SECONDS = 60
+XUETU_SIGNING_REMINDER_HOURS = int(os.environ.get("XUETU_SIGNING_REMINDER_HOURS", "24"))
+# The platform's sealing certificate: a PKCS#12 file and its passphrase, from the environment. `make run` creates a
+# development one under var/sealing/ (python -m contracts.sealing.devcert); a key is never committed.
+XUETU_SEALING_PKCS12 = os.environ.get("XUETU_SEALING_PKCS12", str(VAR_DIR / "sealing" / "seal.p12"))
+XUETU_SEALING_PASSPHRASE = os.environ.get("XUETU_SEALING_PASSPHRASE", "development")
+XUETU_SEALING_TIMESTAMP_URL = os.environ.get("XUETU_SEALING_TIMESTAMP_URL", "")
+XUETU_SEALING_PAST_CERTIFICATES = [p for p in os.environ.get("XUETU_SEALING_PAST_CERTIFICATES", "").split(",") if p]
 
 LOGGING = {
     "version": 1,

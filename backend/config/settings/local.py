@@ -6,3 +6,15 @@ from .base import VAR_DIR
 DEBUG = True
 ALLOWED_HOSTS = ["*"]
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # The web server and the worker write at the same time: WAL and immediate transactions avoid "locked" errors.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(  # noqa: F405
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
+for _folder in ("broker/queue", "broker/processed", "media", "logs"):
+    (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)

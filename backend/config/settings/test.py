@@ -28,5 +28,4 @@ DATABASES = {
 MEDIA_ROOT = Path(os.environ.get("XUETU_MEDIA_ROOT", tempfile.mkdtemp(prefix="xuetu-media-")))
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-STATICFILES_DIRS = []
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="xuetu-static-"))

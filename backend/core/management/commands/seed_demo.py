@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from backend.core.demo import DEMO_PASSWORD, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Load the deterministic demo data set (2 schools, 4 companies, 120 students, a pilot per school)."
+
+    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+        parser.add_argument("--seed", type=int, default=20260901)
+
+    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+        with transaction.atomic():
+            logins = seed_demo(seed=options["seed"])
+        self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
+        for login in logins:
+            self.stdout.write(f"  {login.username:<10} {login.role:<12} {login.who}")

@@ -1,0 +1,584 @@
+"""Writes of the matching app: preferences, runs (queue, execute), manual adjustment, acceptance."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import secrets
+from collections.abc import Sequence
+from decimal import ROUND_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from backend.accounts.models import Role
+from backend.companies.models import Mentor, Post
+from backend.core.audit import audit_record
+from backend.core.errors import ApplicationError
+from backend.placements.models import PilotProject, PlacementStatus
+from backend.placements.services import placement_create
+from backend.schools.models import Student
+
+from . import engine
+from .eligibility import RULE_MESSAGES
+from .market import LIVE_STATUSES, Market, assign_mentors, describe_priority, load_market
+from .models import MatchRun, MatchRunStatus, Proposal, ProposalStatus, StudentPreference
+
+PAY_SHARE = Decimal("0.80")  # PAY_FLOOR: at least 80% of the post's wage
+PHASES = ("load", "match", "explain", "write")
+
+
+def max_preferences() -> int:
+    return int(getattr(settings, "XUETU_MATCHING_MAX_PREFERENCES", 10))
+
+
+# --------------------------------------------------------------------------------------------------
+# Preferences
+
+
+@transaction.atomic
+def preferences_replace(
+    *, actor: Any, student: Student, pilot: PilotProject, posts: Sequence[Post]
+) -> list[StudentPreference]:
+    """Set a student's ranked list (first = most wanted) for a pilot, replacing the previous one."""
+    limit = max_preferences()
+    if len(posts) > limit:
+        raise ApplicationError(
+            "TOO_MANY_PREFERENCES",
+            f"最多填报{limit}个志愿",
+            f"at most {limit} preferences",
+            details={"limit": limit, "given": len(posts)},
+        )
+    if len({p.pk for p in posts}) != len(posts):
+        raise ApplicationError("DUPLICATE_PREFERENCE", "同一岗位不能重复填报", "a post is listed twice")
+    if student.school_id != pilot.school_id or student.cohort.program_id != pilot.program_id:
+        raise ApplicationError(
+            "PREFERENCE_PILOT_MISMATCH",
+            "学生不属于该试点项目的学校或专业",
+            "the student is not in the pilot's school and program",
+        )
+    companies = set(pilot.companies.values_list("id", flat=True))
+    outside = [p.pk for p in posts if p.company_id not in companies]
+    if outside:
+        raise ApplicationError(
+            POST_NOT_IN_PILOT_CODE,
+            "岗位所属企业不在该试点项目中",
+            "the post's company is not in the pilot",
+            details={"posts": outside},
+        )
+    StudentPreference.objects.filter(student=student).delete()
+    rows = StudentPreference.objects.bulk_create(
+        StudentPreference(student=student, pilot=pilot, post=post, rank=rank)
+        for rank, post in enumerate(posts, start=1)
+    )
+    audit_record(
+        actor=actor, action="match_preferences.replace", obj=student, changes={"posts": [p.pk for p in posts]}
+    )
+    return rows
+
+
+POST_NOT_IN_PILOT_CODE = "POST_NOT_IN_PILOT"
+
+
+# --------------------------------------------------------------------------------------------------
+# Runs
+
+
+@transaction.atomic
+def match_run_create(
+    *,
+    actor: Any,
+    school_id: int,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    pilot: PilotProject | None = None,
+    seed: int | None = None,
+) -> MatchRun:
+    """Record a run and queue it on the worker (after commit). The seed is drawn here when not given."""
+    if pilot is not None and pilot.school_id != school_id:
+        raise ApplicationError(
+            "PILOT_OTHER_SCHOOL", "试点项目不属于本校", "the pilot belongs to another school"
+        )
+    if end_date <= start_date:
+        raise ApplicationError("DATES", "结束日期须晚于开始日期", "the end date must be after the start date")
+    busy = MatchRun.objects.filter(
+        school_id=school_id, status__in=[MatchRunStatus.QUEUED, MatchRunStatus.RUNNING]
+    ).exists()
+    if busy:
+        raise ApplicationError(
+            "MATCH_RUN_BUSY",
+            "本校已有匹配正在进行",
+            "a match run of this school is already queued or running",
+            status=409,
+        )
+    run = MatchRun.objects.create(
+        school_id=school_id,
+        pilot=pilot,
+        seed=seed if seed is not None else secrets.randbits(62),
+        start_date=start_date,
+        end_date=end_date,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        progress_total=len(PHASES),
+    )
+    audit_record(
+        actor=actor, action="match_run.create", obj=run, changes={"seed": run.seed, "pilot": run.pilot_id}
+    )
+    from worker.tasks.matching import match_run_execute_task
+
+    match_run_execute_task.delay_on_commit(run.pk)
+    return run
+
+
+def run_pilot_ids(run: MatchRun) -> list[int]:
+    if run.pilot_id:
+        return [run.pilot_id]
+    return list(PilotProject.objects.filter(school_id=run.school_id).values_list("id", flat=True))
+
+
+def _progress(run: MatchRun, phase: str) -> None:
+    run.phase = phase
+    run.progress_done = PHASES.index(phase)
+    MatchRun.objects.filter(pk=run.pk).update(phase=phase, progress_done=run.progress_done)
+
+
+def match_run_execute(*, run_id: int) -> MatchRun:
+    """Load the market, match, explain, and replace the scope's unaccepted proposals with the new ones.
+
+    Idempotent: a run that is already done is left alone; students with an accepted proposal (a live
+    placement) are not matched again and their seats are already taken."""
+    with transaction.atomic():
+        run = MatchRun.objects.select_for_update().get(pk=run_id)
+        if run.status == MatchRunStatus.DONE:
+            return run
+        run.status = MatchRunStatus.RUNNING
+        run.started_at = timezone.now()
+        run.progress_total = len(PHASES)
+        run.save(update_fields=["status", "started_at", "progress_total", "updated_at"])
+    try:
+        _progress(run, "load")
+        market = load_market(pilot_ids=run_pilot_ids(run), as_of=run.start_date)
+        _progress(run, "match")
+        result = engine.match(market.instance, seed=run.seed)
+        _progress(run, "explain")
+        explanations = engine.explain(market.instance, result.assignment, seed=run.seed)
+        statistics = engine.statistics(explanations, labels=market.labels)
+        statistics["proposals_made"] = result.proposals
+        report = engine.audit(market.instance, result.assignment, seed=run.seed)
+        mentors = assign_mentors(market, result.assignment)
+        _progress(run, "write")
+        rows = proposal_rows(run, market, result, explanations, mentors)
+        with transaction.atomic():
+            # Re-running replaces only what was not accepted: earlier unaccepted proposals in this scope.
+            stale = Proposal.objects.filter(run__school_id=run.school_id, status=ProposalStatus.PROPOSED)
+            if run.pilot_id:
+                stale = stale.filter(student__cohort__program_id=run.pilot.program_id)
+            stale.exclude(run=run).delete()
+            write_proposals(rows)
+            run.status = MatchRunStatus.DONE
+            run.statistics = statistics
+            run.audit = audit_summary(market, report)
+            run.progress_done = len(PHASES)
+            run.phase = "done"
+            run.finished_at = timezone.now()
+            run.save()
+            audit_record(
+                actor=run.created_by,
+                action="match_run.done",
+                obj=run,
+                changes={"matched": statistics["matched"], "unmatched": statistics["unmatched"]},
+            )
+    except Exception as exc:
+        MatchRun.objects.filter(pk=run.pk).update(
+            status=MatchRunStatus.FAILED,
+            finished_at=timezone.now(),
+            error={"type": type(exc).__name__, "message": str(exc)[:500]},
+        )
+        raise
+    return run
+
+
+# A stored refusal is a list, in this order (compact: a province run stores a million of them).
+REFUSAL_FIELDS = (
+    "choice",
+    "post",
+    "reason",
+    "rule",
+    "capacity",
+    "held",
+    "priority",
+    "last_admitted_priority",
+)
+
+
+def _explanation_json(market: Market, ex: engine.Explanation) -> dict[str, Any]:
+    """What is stored: codes and figures only; `explanation_render` adds field names, scores and messages."""
+    post_ids = market.post_ids
+    out: dict[str, Any] = {
+        "post": post_ids[ex.post] if ex.post != -1 else None,
+        "choice": ex.choice + 1 if ex.choice >= 0 else None,
+        "higher": [
+            [
+                h.choice + 1,
+                post_ids[h.post],
+                h.reason,
+                h.rule,
+                h.capacity,
+                h.held,
+                h.student_priority,
+                h.last_admitted_priority,
+            ]
+            for h in ex.higher
+        ],
+    }
+    if ex.unmatched_reason:
+        out["unmatched"] = ex.unmatched_reason
+    return out
+
+
+def explanation_render(stored: dict[str, Any]) -> dict[str, Any]:
+    """The stored explanation with messages in Chinese and English for each refusal and the outcome."""
+    if not stored:
+        return {}
+    out = dict(stored)
+    higher = []
+    for values in stored.get("higher", []):
+        item = dict(zip(REFUSAL_FIELDS, values, strict=True))
+        priority = item.pop("priority")
+        last = item.pop("last_admitted_priority")
+        item["score"] = describe_priority(priority) if priority is not None else None
+        item["last_admitted"] = describe_priority(last) if last is not None else None
+        zh, en = engine.message_for(item["reason"], item.get("rule"))
+        if item.get("rule") in RULE_MESSAGES:
+            rule_zh, rule_en = RULE_MESSAGES[item["rule"]]
+            zh, en = f"{zh}（{rule_zh}）", f"{en} ({rule_en})"
+        higher.append({**item, "message": zh, "message_en": en})
+    out["higher"] = higher
+    if stored.get("unmatched"):
+        zh, en = engine.message_for(stored["unmatched"])
+        out["message"], out["message_en"] = f"未匹配：{zh}", f"unmatched: {en}"
+    elif stored.get("choice"):
+        out["message"], out["message_en"] = (
+            f"第{stored['choice']}志愿录取",
+            f"matched to choice {stored['choice']}",
+        )
+    elif stored.get("post"):
+        out["message"], out["message_en"] = "人工安排（非所填志愿）", "placed by hand (not a listed choice)"
+    return out
+
+
+def proposal_rows(
+    run: MatchRun,
+    market: Market,
+    result: engine.MatchResult,
+    explanations: Sequence[engine.Explanation],
+    mentors: Sequence[int | None],
+) -> list[tuple]:
+    rows = []
+    for s, sid in enumerate(market.student_ids):
+        p = result.assignment[s]
+        k = result.choice[s]
+        if p != -1:
+            pilot = market.pref_pilot[s][k]
+        else:
+            pilots = market.student_pilots.get(sid) or [None]
+            pilot = pilots[0]
+        rows.append(
+            (
+                run.pk,
+                sid,
+                pilot,
+                market.post_ids[p] if p != -1 else None,
+                mentors[s],
+                k + 1 if k != -1 else None,
+                _explanation_json(market, explanations[s]),
+            )
+        )
+    return rows
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+_COLUMNS = ("run_id", "student_id", "pilot_id", "post_id", "mentor_id", "choice", "explanation")
+
+
+def write_proposals(rows: Sequence[tuple]) -> None:
+    """Insert proposal rows: COPY on PostgreSQL (about 10x bulk_create at 100k rows), bulk_create elsewhere."""
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        columns = ", ".join(("created_at", "updated_at", "status", "manual", *_COLUMNS))
+        table = Proposal._meta.db_table
+        head = f"{now.isoformat()}\t{now.isoformat()}\t{ProposalStatus.PROPOSED.value}\tf\t"
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for start in range(0, len(rows), 5000):
+                lines = []
+                for row in rows[start : start + 5000]:
+                    fields = ["\\N" if v is None else str(v) for v in row[:-1]]
+                    # COPY text format: backslash is the escape character; JSON has no raw tabs or newlines
+                    fields.append(_dumps(row[-1]).replace("\\", "\\\\"))
+                    lines.append(head + "\t".join(fields))
+                copy.write("\n".join(lines) + "\n")
+        return
+    Proposal.objects.bulk_create(
+        (Proposal(**dict(zip(_COLUMNS, row, strict=True))) for row in rows), batch_size=2000
+    )
+
+
+def audit_summary(market: Market, report: engine.AuditReport) -> dict[str, Any]:
+    def node(n: int | None) -> dict[str, Any] | None:
+        if n is None:
+            return None
+        kind = market.instance.node_kind(n)
+        if n < market.instance.n_posts:
+            return {"kind": kind, "post": market.post_ids[n]}
+        return {"kind": kind, "group": n - market.instance.n_posts}
+
+    return {
+        "ok": report.ok,
+        "blocking_pairs": [
+            {
+                "student": market.student_ids[b.student],
+                "post": market.post_ids[b.post],
+                "choice": b.choice + 1,
+                "displaces": market.student_ids[b.displaced] if b.displaced is not None else None,
+                "binding": node(b.node),
+            }
+            for b in report.blocking_pairs
+        ],
+        "over_capacity": [
+            {**(node(o.node) or {}), "count": o.count, "capacity": o.capacity} for o in report.over_capacity
+        ],
+        "ineligible": [
+            {"student": market.student_ids[s], "post": market.post_ids[p], "rule": rule}
+            for s, p, rule in report.ineligible
+        ],
+        "unranked": [
+            {"student": market.student_ids[s], "post": market.post_ids[p]} for s, p in report.unranked
+        ],
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# Review: audit, manual adjustment, acceptance
+
+
+def _run_market(run: MatchRun) -> Market:
+    """The run's market as it stands now, over the run's students, not counting the run's own placements."""
+    rows = list(Proposal.objects.filter(run=run).values_list("student_id", "placement_id"))
+    return load_market(
+        pilot_ids=run_pilot_ids(run),
+        as_of=run.start_date,
+        student_ids=[sid for sid, _ in rows],
+        ignore_placements=[pid for _, pid in rows if pid],
+    )
+
+
+def _assignment(market: Market, pairs: Sequence[tuple[int, int | None]]) -> list[int]:
+    assignment = [-1] * len(market.student_ids)
+    for student_id, post_id in pairs:
+        if post_id is not None and student_id in market.student_index and post_id in market.post_index:
+            assignment[market.student_index[student_id]] = market.post_index[post_id]
+    return assignment
+
+
+def _extra_priority(market: Market, assignment: Sequence[int]) -> dict[tuple[int, int], int]:
+    """Company priority of placements on posts the student did not list (manual changes)."""
+    extra = {}
+    for s, p in enumerate(assignment):
+        if p != -1 and p not in market.instance.prefs[s]:
+            extra[(s, p)] = market.priority_for(s, p)
+    return extra
+
+
+def run_audit(*, run: MatchRun, accepted_only: bool = False) -> dict[str, Any]:
+    """Blocking pairs, caps exceeded and ineligible pairs in the run's current (or accepted) set."""
+    market = _run_market(run)
+    qs = Proposal.objects.filter(run=run)
+    if accepted_only:
+        qs = qs.filter(status=ProposalStatus.ACCEPTED)
+    assignment = _assignment(market, list(qs.values_list("student_id", "post_id")))
+    report = engine.audit(
+        market.instance, assignment, seed=run.seed, extra_priority=_extra_priority(market, assignment)
+    )
+    summary = audit_summary(market, report)
+    summary["set"] = "accepted" if accepted_only else "current"
+    return summary
+
+
+@transaction.atomic
+def proposal_adjust(
+    *, actor: Any, proposal: Proposal, post: Post | None, mentor: Mentor | None = None
+) -> Proposal:
+    """Move a proposed student by hand to another post (or to none). Refused when a gate forbids the pair or
+    a cap would be exceeded; blocking pairs it creates are reported in the explanation, not refused."""
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related("run").get(pk=proposal.pk)
+    run = proposal.run
+    if proposal.status != ProposalStatus.PROPOSED:
+        raise ApplicationError(
+            "PROPOSAL_ACCEPTED",
+            "已确认的匹配结果不能调整",
+            "an accepted proposal cannot be adjusted",
+            status=409,
+        )
+    market = _run_market(run)
+    s = market.student_index.get(proposal.student_id)
+    if s is None:
+        raise ApplicationError(
+            "STUDENT_PLACED", "该学生已有岗位安排", "the student already has a placement", status=409
+        )
+    pilots = market.student_pilots.get(proposal.student_id, [])
+    pilot_id = proposal.pilot_id
+    if post is not None:
+        if post.pk not in market.post_index:
+            raise ApplicationError(
+                "POST_NOT_IN_PILOT", "岗位所属企业不在该试点项目中", "the post's company is not in the pilot"
+            )
+        pilot_id = next(
+            (pid for pid in pilots if post.company_id in market.pilot_companies.get(pid, ())), None
+        )
+        # TODO(rules): delegate to backend.rules.gates once on main (see eligibility.py).
+        rule = market.ineligibility(proposal.student_id, post.pk, pilot_id)
+        if rule:
+            zh, en = RULE_MESSAGES.get(rule, (rule, rule))
+            raise ApplicationError(rule, f"不符合条件：{zh}", f"not eligible: {en}", details={"rule": rule})
+    pairs = [
+        (sid, pid)
+        for sid, pid in Proposal.objects.filter(run=run)
+        .exclude(pk=proposal.pk)
+        .values_list("student_id", "post_id")
+    ]
+    pairs.append((proposal.student_id, post.pk if post else None))
+    assignment = _assignment(market, pairs)
+    report = engine.audit(
+        market.instance, assignment, seed=run.seed, extra_priority=_extra_priority(market, assignment)
+    )
+    if report.over_capacity:
+        worst = report.over_capacity[0]
+        zh, en = engine.message_for(worst.kind)
+        raise ApplicationError(
+            worst.kind,
+            f"超出容量：{zh.split('，')[0]}",
+            f"over capacity: {en.split(',')[0]}",
+            details={"count": worst.count, "capacity": worst.capacity},
+            status=409,
+        )
+    if post is not None and mentor is None:
+        mentor_id = assign_mentors(market, assignment)[s]
+        mentor = Mentor.objects.filter(pk=mentor_id).first() if mentor_id else None
+    if mentor is not None and (post is None or mentor.company_id != post.company_id):
+        raise ApplicationError(
+            "MENTOR_OTHER_COMPANY", "师傅不属于该企业", "the mentor works for another company"
+        )
+    old = {"post": proposal.post_id, "mentor": proposal.mentor_id}
+    explanation = engine.explain(
+        market.instance,
+        assignment,
+        seed=run.seed,
+        extra_priority=_extra_priority(market, assignment),
+        students=[s],
+    )[0]
+    proposal.post = post
+    proposal.mentor = mentor
+    proposal.pilot_id = pilot_id
+    proposal.manual = True
+    proposal.choice = (
+        (market.instance.prefs[s].index(market.post_index[post.pk]) + 1)
+        if (post is not None and market.post_index[post.pk] in market.instance.prefs[s])
+        else None
+    )
+    proposal.explanation = {
+        **_explanation_json(market, explanation),
+        "manual": {"by": getattr(actor, "pk", None), "at": timezone.now().isoformat()},
+        "blocking_pairs_after": len(report.blocking_pairs),
+    }
+    proposal.save()
+    audit_record(
+        actor=actor,
+        action="match_proposal.adjust",
+        obj=proposal,
+        changes={"from": old, "to": {"post": proposal.post_id, "mentor": proposal.mentor_id}},
+    )
+    return proposal
+
+
+def pay_floor(wage: Decimal) -> Decimal:
+    return (wage * PAY_SHARE).quantize(Decimal("0.01"), rounding=ROUND_UP)
+
+
+@transaction.atomic
+def proposals_accept(
+    *, actor: Any, run: MatchRun, proposal_ids: Sequence[int] | None = None
+) -> list[Proposal]:
+    """Turn proposals into placements in status "proposed" (through the placements service, which runs every
+    registered gate), then check that the accepted set keeps every cap with what is placed today."""
+    if run.status != MatchRunStatus.DONE:
+        raise ApplicationError("MATCH_RUN_NOT_DONE", "匹配尚未完成", "the run has not finished", status=409)
+    qs = (
+        Proposal.objects.select_for_update(of=("self",))
+        .filter(run=run, status=ProposalStatus.PROPOSED, post__isnull=False)
+        .select_related("post", "student", "pilot", "mentor")
+    )
+    if proposal_ids is not None:
+        qs = qs.filter(pk__in=list(proposal_ids))
+    accepted = []
+    for proposal in qs.order_by("pk"):
+        if proposal.student.placements.filter(status__in=LIVE_STATUSES).exists():
+            raise ApplicationError(
+                "STUDENT_PLACED",
+                f"{proposal.student.name}已有岗位安排",
+                "the student already has a placement",
+                details={"proposal": proposal.pk},
+                status=409,
+            )
+        placement = placement_create(
+            actor=actor,
+            pilot=proposal.pilot,
+            student=proposal.student,
+            post=proposal.post,
+            mentor=proposal.mentor,
+            start_date=run.start_date,
+            end_date=run.end_date,
+            monthly_pay=pay_floor(proposal.post.monthly_wage),
+        )
+        proposal.status = ProposalStatus.ACCEPTED
+        proposal.placement = placement
+        proposal.save(update_fields=["status", "placement", "updated_at"])
+        audit_record(
+            actor=actor, action="match_proposal.accept", obj=proposal, changes={"placement": placement.pk}
+        )
+        accepted.append(proposal)
+    summary = run_audit(run=run, accepted_only=True)
+    if summary["over_capacity"] or summary["ineligible"]:
+        raise ApplicationError(
+            "ACCEPT_BREAKS_LIMITS",
+            "确认后将超出容量或包含不符合条件的安排，已全部撤回",
+            "accepting would exceed a cap or keep an ineligible pair; nothing was accepted",
+            details={"over_capacity": summary["over_capacity"], "ineligible": summary["ineligible"]},
+            status=409,
+        )
+    return accepted
+
+
+def coordinator_school(user: Any) -> int:
+    if user.role == Role.COORDINATOR:
+        return int(user.school_id)
+    raise ApplicationError(
+        "FORBIDDEN", "仅学校联络人可运行匹配", "only a school coordinator runs matching", status=403
+    )
+
+
+__all__ = [
+    "PlacementStatus",
+    "match_run_create",
+    "match_run_execute",
+    "preferences_replace",
+    "proposal_adjust",
+    "proposals_accept",
+    "run_audit",
+]

@@ -1,0 +1,148 @@
+"""The dashboards' figures that come from the feature apps (agreements, rules, subsidy).
+
+Each function returns a Series, or None while the app that owns the figure is not installed: the page then says
+"not available yet" instead of failing. The apps' own selectors do the counting; this module only adapts.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from backend.accounts.scoping import scope_queryset
+from backend.portal.access import feature
+from backend.portal.selectors import Series
+
+
+def agreements_awaiting_by_party(user: Any) -> Series | None:
+    """Agreements out for signing whose turn it is of each party (student, guardian, company, school)."""
+    if not (feature("agreements") and feature("signing")):
+        return None
+    from django.db.models import Count
+
+    from backend.signing.models import Party, RequestStatus, SignatureRequest
+
+    counts = dict(
+        scope_queryset(user, SignatureRequest.objects.filter(status=RequestStatus.PENDING))
+        .values_list("party")
+        .annotate(n=Count("id"))
+        .values_list("party", "n")
+    )
+    series = Series()
+    for party in Party:
+        series.keys.append(party.value)
+        series.labels.append(str(party.label))
+        series.values.append(counts.get(party.value, 0))
+    return series
+
+
+def _open_violations(user: Any) -> Any:
+    from backend.rules.models import ViolationStatus
+    from backend.rules.selectors import violation_list
+
+    return violation_list(user=user).filter(status=ViolationStatus.OPEN)
+
+
+def open_violations_by_rule(user: Any) -> Series | None:
+    """Open violations per rule code (labelled with the rule's short name), most frequent first."""
+    if not feature("rules"):
+        return None
+    from django.db.models import Count
+
+    from backend.portal.rules_labels import rule_label
+
+    rows = _open_violations(user).values("rule_code").annotate(n=Count("id")).order_by("-n", "rule_code")
+    return Series(
+        keys=[r["rule_code"] for r in rows],
+        labels=[rule_label(r["rule_code"]) for r in rows],
+        values=[r["n"] for r in rows],
+    )
+
+
+def open_violations_by_company(user: Any) -> Series | None:
+    if not feature("rules"):
+        return None
+    from django.db.models import Count
+
+    rows = (
+        _open_violations(user)
+        .values("placement__post__company_id", "placement__post__company__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "placement__post__company__name")
+    )
+    return Series(
+        keys=[str(r["placement__post__company_id"]) for r in rows],
+        labels=[r["placement__post__company__name"] for r in rows],
+        values=[r["n"] for r in rows],
+    )
+
+
+def subsidy_totals(claims: Any, amount: str = "amount") -> dict[str, Any]:
+    """Granted, approved, paid, reversed and held sums (yuan, Decimal) and head-counts of a scoped claim queryset.
+
+    The portal's own aggregate: backend.subsidy.selectors.claim_totals names an aggregate after the `held` field
+    and PostgreSQL refuses the query ("aggregate functions are not allowed in FILTER")."""
+    from django.db.models import Count, Q, Sum
+
+    from backend.subsidy.models import ClaimStatus
+
+    live = Q(status__in=[ClaimStatus.ACCRUED, ClaimStatus.APPROVED, ClaimStatus.PAID])
+    open_ = Q(status__in=[ClaimStatus.ACCRUED, ClaimStatus.APPROVED])
+    row = claims.aggregate(
+        sum_granted=Sum(amount, filter=live),
+        n_granted=Count("id", filter=live),
+        sum_approved=Sum(amount, filter=Q(status__in=[ClaimStatus.APPROVED, ClaimStatus.PAID])),
+        sum_paid=Sum(amount, filter=Q(status=ClaimStatus.PAID)),
+        sum_reversed=Sum(amount, filter=Q(status=ClaimStatus.REVERSED)),
+        sum_held=Sum(amount, filter=open_ & Q(held=True)),
+        n_held=Count("id", filter=open_ & Q(held=True)),
+    )
+    zero = Decimal("0.00")
+    return {
+        "granted": row["sum_granted"] or zero,
+        "granted_count": row["n_granted"],
+        "approved": row["sum_approved"] or zero,
+        "paid": row["sum_paid"] or zero,
+        "reversed": row["sum_reversed"] or zero,
+        "held": row["sum_held"] or zero,
+        "held_count": row["n_held"],
+    }
+
+
+def subsidy_grouped(claims: Any, *, key: str, label: str, amount: str = "amount") -> list[dict[str, Any]]:
+    """subsidy_totals per group (pilot, mentor, ...), ordered by label."""
+    groups = claims.values_list(key, label).distinct().order_by(label)
+    return [
+        {"key": k, "label": str(name), **subsidy_totals(claims.filter(**{key: k}), amount)}
+        for k, name in groups
+    ]
+
+
+def subsidy_this_year(user: Any, *, year: int) -> Series | None:
+    """Granted (accrued, not reversed) and paid this budget year, in yuan; the headline is the granted sum."""
+    if not feature("subsidy"):
+        return None
+    from backend.subsidy.selectors import claim_list
+
+    totals = subsidy_totals(claim_list(user=user).filter(budget_year=year))
+    return Series(
+        keys=["granted", "paid"],
+        labels=[str(_("已核定")), str(_("已拨付"))],
+        values=[totals["granted"], totals["paid"]],
+        headline=totals["granted"],
+    )
+
+
+def subsidy_by_pilot(user: Any) -> list[dict[str, Any]] | None:
+    if not feature("subsidy"):
+        return None
+    from backend.placements.models import PilotProject
+    from backend.subsidy.selectors import claim_list
+
+    rows = subsidy_grouped(claim_list(user=user), key="pilot_id", label="pilot__name")
+    schools = dict(
+        scope_queryset(user, PilotProject.objects.filter(pk__in=[r["key"] for r in rows])).values_list(
+            "pk", "school__name"
+        )
+    )
+    return [{"pilot": r["label"], "school": schools.get(r["key"], ""), **r} for r in rows]

@@ -1,0 +1,82 @@
+from typing import Any
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from backend.portal.access import feature
+
+register = template.Library()
+
+# (url name, label, feature app or None). Feature pages appear once their app is installed.
+NAV: dict[str, list[tuple[str, Any, str | None]]] = {
+    "coordinator": [
+        ("portal:school-dashboard", _("概览"), None),
+        ("portal:school-students", _("学生"), None),
+        ("portal:school-roster", _("导入花名册"), None),
+        ("portal:school-cohorts", _("年级"), None),
+        ("portal:school-programs", _("专业"), None),
+        ("portal:school-pilots", _("试点项目"), None),
+        ("portal:school-placements", _("岗位安排"), None),
+        ("portal:school-matching", _("匹配"), "matching"),
+        ("portal:school-agreements", _("协议"), "agreements"),
+        ("portal:school-violations", _("违规"), "rules"),
+        ("portal:school-subsidy", _("补贴"), "subsidy"),
+    ],
+    "hr": [
+        ("portal:company-dashboard", _("概览"), None),
+        ("portal:company-profile", _("企业信息"), None),
+        ("portal:company-posts", _("岗位"), None),
+        ("portal:company-mentors", _("师傅"), None),
+        ("portal:company-placements", _("学徒"), None),
+        ("portal:company-agreements", _("协议"), "agreements"),
+        ("portal:company-shifts", _("排班"), "rules"),
+        ("portal:company-violations", _("违规"), "rules"),
+        ("portal:company-subsidy", _("补贴"), "subsidy"),
+    ],
+    "bureau": [("portal:bureau-dashboard", _("概览"), None)],
+    "admin": [("portal:bureau-dashboard", _("概览"), None)],
+    "student": [("portal:me", _("我的"), None), ("portal:me-shifts", _("我的排班"), "rules")],
+    "guardian": [("portal:me", _("我的"), None)],
+    "mentor": [("portal:me", _("我的"), None)],
+}
+
+
+@register.simple_tag(takes_context=True)
+def portal_nav(context: Any) -> list[dict[str, Any]]:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    items = []
+    for name, label, app in NAV.get(user.role, []):
+        if app and not feature(app):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append({"url": url, "label": label, "active": request.path.startswith(url) and url != "/"})
+    # The longest matching prefix is the active one (the dashboard's URL is a prefix of every page's).
+    active = [i for i in items if i["active"]]
+    for item in items:
+        item["active"] = bool(active) and item is max(active, key=lambda i: len(i["url"]))
+    return items
+
+
+@register.inclusion_tag("portal/_chart.html")
+def chart(series: Any, kind: str = "bar", chart_id: str = "") -> dict[str, Any]:
+    return {
+        "series": series,
+        "kind": kind,
+        "data_id": f"{chart_id}-data",
+        "data": {"labels": list(series.labels), "values": [float(v) for v in series.values]}
+        if series
+        else None,
+    }
+
+
+@register.filter
+def installed(app_label: str) -> bool:
+    """{% if "agreements"|installed %}: whether a feature app is installed."""
+    return feature(app_label)

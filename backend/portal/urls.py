@@ -1,0 +1,147 @@
+from django.urls import path
+
+from .access import feature
+from .views import auth, bureau, company, me, school
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", auth.home, name="home"),
+    # coordinators (学校)
+    path("school/", school.dashboard, name="school-dashboard"),
+    path("school/roster/", school.roster_upload, name="school-roster"),
+    path("school/roster/confirm/", school.roster_confirm, name="school-roster-confirm"),
+    path("school/pilots/", school.pilots, name="school-pilots"),
+    path("school/pilots/<int:pk>/", school.pilot_detail, name="school-pilot"),
+    path("school/programs/", school.programs, name="school-programs"),
+    path("school/cohorts/", school.cohorts, name="school-cohorts"),
+    path("school/students/", school.students, name="school-students"),
+    path("school/students/<int:pk>/", school.student_detail, name="school-student"),
+    path("school/placements/", school.placements, name="school-placements"),
+    path("school/placements/<int:pk>/", school.placement_detail, name="school-placement"),
+    # enterprise HR (企业)
+    path("company/", company.dashboard, name="company-dashboard"),
+    path("company/profile/", company.profile, name="company-profile"),
+    path("company/posts/", company.posts, name="company-posts"),
+    path("company/posts/new/", company.post_edit, name="company-post-new"),
+    path("company/posts/<int:pk>/", company.post_edit, name="company-post"),
+    path("company/mentors/", company.mentors, name="company-mentors"),
+    path("company/mentors/new/", company.mentor_edit, name="company-mentor-new"),
+    path("company/mentors/<int:pk>/", company.mentor_edit, name="company-mentor"),
+    path("company/placements/", company.placements, name="company-placements"),
+    path("company/placements/<int:pk>/", company.placement_detail, name="company-placement"),
+    # bureau (教育局), read-only
+    path("bureau/", bureau.dashboard, name="bureau-dashboard"),
+    path("bureau/export/<slug:name>.<str:fmt>", bureau.export, name="bureau-export"),
+    # students, guardians, mentors
+    path("me/", me.me, name="me"),
+    path("me/placements/<int:pk>/", me.placement_detail, name="me-placement"),
+    path("me/notices/<int:pk>/read/", me.notice_read, name="me-notice-read"),
+]
+
+# Feature pages, present once the app that owns the feature is installed.
+if feature("subsidy"):
+    from .views import subsidy
+
+    urlpatterns += [
+        path("school/subsidy/", subsidy.school_subsidy, name="school-subsidy"),
+        path("school/subsidy/claims.<str:fmt>", subsidy.school_export, name="school-subsidy-export"),
+        path("company/subsidy/", subsidy.company_subsidy, name="company-subsidy"),
+        path("company/subsidy/claims.<str:fmt>", subsidy.company_export, name="company-subsidy-export"),
+    ]
+
+if feature("signing"):
+    from .views import signing
+
+    urlpatterns += [
+        # the link sent by SMS: /sign/<request id>/<token> (backend.signing.services.link_url)
+        path("sign/<int:request_id>/<str:token>", signing.link_page, name="sign-link"),
+        path("sign/<int:request_id>/<str:token>/code", signing.link_code, name="sign-link-code"),
+        path("sign/<int:request_id>/<str:token>/sign", signing.link_sign, name="sign-link-sign"),
+        path("sign/<int:request_id>/<str:token>/decline", signing.link_decline, name="sign-link-decline"),
+        path(
+            "sign/<int:request_id>/<str:token>/page-<int:number>.png", signing.link_png, name="sign-link-page"
+        ),
+        # HR and coordinators, from the notice "请签署《…》": /signing/requests/<pk>
+        path("signing/requests/<int:pk>", signing.account_page, name="sign-account"),
+        path("signing/requests/<int:pk>/code", signing.account_code, name="sign-account-code"),
+        path("signing/requests/<int:pk>/sign", signing.account_sign, name="sign-account-sign"),
+        path("signing/requests/<int:pk>/decline", signing.account_decline, name="sign-account-decline"),
+        path(
+            "signing/requests/<int:pk>/page-<int:number>.png", signing.account_png, name="sign-account-page"
+        ),
+    ]
+
+if feature("agreements"):
+    from .views import agreements
+
+    urlpatterns += [
+        path("school/agreements/", agreements.school_agreements, name="school-agreements"),
+        path("school/agreements/batches/new", agreements.batch_create, name="school-agreement-batch-new"),
+        path("school/agreements/batches/<int:pk>/", agreements.batch_detail, name="school-agreement-batch"),
+        path(
+            "school/agreements/batches/<int:pk>/rerun",
+            agreements.batch_rerun,
+            name="school-agreement-batch-rerun",
+        ),
+        path(
+            "school/agreements/batches/<int:pk>/zip", agreements.batch_zip, name="school-agreement-batch-zip"
+        ),
+        path("school/agreements/<int:pk>/", agreements.school_agreement, name="school-agreement"),
+        path("school/agreements/<int:pk>/pdf", agreements.school_agreement_pdf, name="school-agreement-pdf"),
+        path(
+            "school/agreements/<int:pk>/sealed",
+            agreements.school_agreement_sealed,
+            name="school-agreement-sealed",
+        ),
+        path(
+            "school/agreements/<int:pk>/send", agreements.school_agreement_send, name="school-agreement-send"
+        ),
+        path(
+            "school/agreements/<int:pk>/remind",
+            agreements.school_agreement_remind,
+            name="school-agreement-remind",
+        ),
+        path(
+            "school/agreements/<int:pk>/replace",
+            agreements.school_agreement_replace,
+            name="school-agreement-replace",
+        ),
+        path("company/agreements/", agreements.company_agreements, name="company-agreements"),
+        path(
+            "company/agreements/<int:pk>/pdf", agreements.company_agreement_pdf, name="company-agreement-pdf"
+        ),
+        path(
+            "company/agreements/<int:pk>/sealed",
+            agreements.company_agreement_sealed,
+            name="company-agreement-sealed",
+        ),
+    ]
+
+if feature("rules"):
+    from .views import rules
+
+    urlpatterns += [
+        path("company/shifts/", rules.company_shifts, name="company-shifts"),
+        path("company/shifts/<int:pk>/", rules.week, name="company-shift-week"),
+        path("company/shifts/<int:pk>/attendance/", rules.attendance, name="company-attendance"),
+        path("company/violations/", rules.company_violations, name="company-violations"),
+        path("school/violations/", rules.school_violations, name="school-violations"),
+        path("violations/<int:pk>/<slug:action>", rules.violation_action, name="violation-action"),
+        path("me/shifts/", rules.my_shifts, name="me-shifts"),
+        path("me/shifts/<int:pk>/attest", rules.my_shift_attest, name="me-shift-attest"),
+    ]
+
+if feature("matching"):
+    from .views import matching
+
+    urlpatterns += [
+        path("school/matching/", matching.matching_home, name="school-matching"),
+        path("school/matching/runs/<int:pk>/", matching.run_detail, name="school-matching-run"),
+        path("school/matching/runs/<int:pk>/accept", matching.run_accept, name="school-matching-accept"),
+        path(
+            "school/matching/proposals/<int:pk>/adjust",
+            matching.proposal_adjust_view,
+            name="school-matching-adjust",
+        ),
+    ]

@@ -1,0 +1,323 @@
+"""Working time and violations (backend.rules): HR's weekly shift grid per apprentice, where a shift that breaks a
+rule is refused on the spot with the rule explained; attendance upload; the violations inbox of the school and the
+company; the student's confirmation or dispute of actual hours.
+
+Imported only when backend.rules is installed (see backend/portal/urls.py)."""
+
+import datetime
+from typing import Any
+
+import django_filters
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from backend.accounts.models import Role
+from backend.core.errors import ApplicationError
+from backend.placements.models import PlacementStatus
+from backend.portal import selectors as portal_selectors
+from backend.portal.access import error_text, role_required, scoped_get
+from backend.portal.filters import SearchFilterSet
+from backend.portal.rules_labels import RULE_LABELS, rule_label
+from backend.rules import selectors
+from backend.rules.models import Shift, ShiftKind, Violation, ViolationStatus
+from backend.rules.services import (
+    shift_attest,
+    shifts_enter,
+    shifts_import,
+    violation_acknowledge,
+    violation_messages,
+    violation_resolve,
+    week_grid_spans,
+)
+
+WEEKDAYS = [
+    gettext_lazy("星期一"),
+    gettext_lazy("星期二"),
+    gettext_lazy("星期三"),
+    gettext_lazy("星期四"),
+    gettext_lazy("星期五"),
+    gettext_lazy("星期六"),
+    gettext_lazy("星期日"),
+]
+OPEN_PLACEMENTS = [PlacementStatus.PROPOSED, PlacementStatus.SIGNING, PlacementStatus.ACTIVE]
+
+
+def _zh() -> bool:
+    return (get_language() or "zh").startswith("zh")
+
+
+def _problem_text(problem: dict[str, Any]) -> str:
+    return str(problem.get("message") if _zh() else problem.get("message_en") or problem.get("message"))
+
+
+# --- HR: the apprentices and their weekly grid ---------------------------------------------------------------
+
+
+@role_required(Role.HR)
+def company_shifts(request: HttpRequest) -> HttpResponse:
+    placements = portal_selectors.placement_list(request.user).filter(status__in=OPEN_PLACEMENTS)
+    return render(request, "portal/rules/company_shifts.html", {"placements": placements})
+
+
+def _monday(value: str | None, placement: Any) -> datetime.date:
+    try:
+        day = datetime.date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
+    if not value and not placement.start_date <= day <= placement.end_date:
+        day = placement.start_date  # open on the placement's first week when today is outside it
+    return day - datetime.timedelta(days=day.isoweekday() - 1)
+
+
+def _grid_context(
+    request: HttpRequest, placement: Any, monday: datetime.date, **extra: Any
+) -> dict[str, Any]:
+    sunday_end = datetime.datetime.combine(
+        monday + datetime.timedelta(days=7), datetime.time(), tzinfo=timezone.get_current_timezone()
+    )
+    monday_start = datetime.datetime.combine(monday, datetime.time(), tzinfo=timezone.get_current_timezone())
+    shifts = (
+        selectors.shift_list(user=request.user, placement_id=placement.pk)
+        .filter(start_at__lt=sunday_end, end_at__gt=monday_start)
+        .order_by("start_at")
+    )
+    days = []
+    posted = extra.pop("posted", {})
+    refused_rows = extra.pop("refused_rows", set())
+    for number in range(1, 8):
+        day = monday + datetime.timedelta(days=number - 1)
+        on_day = [s for s in shifts if timezone.localtime(s.start_at).date() == day]
+        days.append(
+            {
+                "number": number,
+                "date": day,
+                "name": WEEKDAYS[number - 1],
+                "planned": [s for s in on_day if s.kind == ShiftKind.PLANNED],
+                "actual": [s for s in on_day if s.kind == ShiftKind.ACTUAL],
+                "start": posted.get(f"start_{number}", ""),
+                "end": posted.get(f"end_{number}", ""),
+                "refused": number in refused_rows,
+                "in_placement": placement.start_date <= day <= placement.end_date,
+            }
+        )
+    return {
+        "placement": placement,
+        "monday": monday,
+        "previous": monday - datetime.timedelta(days=7),
+        "next": monday + datetime.timedelta(days=7),
+        "days": days,
+        **extra,
+    }
+
+
+def _grid_response(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    template = "portal/rules/_grid.html" if request.htmx else "portal/rules/week.html"  # type: ignore[attr-defined]
+    return render(request, template, context, status=status)
+
+
+@role_required(Role.HR)
+def week(request: HttpRequest, pk: int) -> HttpResponse:
+    """The week's shifts of one apprentice, and a row per day to plan more. Posting enters them all or none."""
+    placement = scoped_get(request, portal_selectors.placement_list(request.user), pk=pk)
+    monday = _monday(request.GET.get("week") or request.POST.get("week"), placement)
+    if request.method != "POST":
+        return _grid_response(request, _grid_context(request, placement, monday))
+    days: dict[int, tuple[datetime.time, datetime.time] | None] = {}
+    bad_rows = set()
+    for number in range(1, 8):
+        start, end = (
+            request.POST.get(f"start_{number}", "").strip(),
+            request.POST.get(f"end_{number}", "").strip(),
+        )
+        if not start and not end:
+            continue
+        try:
+            days[number] = (datetime.time.fromisoformat(start), datetime.time.fromisoformat(end))
+        except ValueError:
+            bad_rows.add(number)
+    if bad_rows or not days:
+        problems = [{"message": _("请为要排班的日期填写开始和结束时间"), "code": "SHIFT_TIME"}]
+        context = _grid_context(
+            request, placement, monday, posted=request.POST, refused_rows=bad_rows, problems=problems
+        )
+        return _grid_response(request, context, status=400)
+    spans = week_grid_spans(monday=monday, days=days)
+    try:
+        shifts_enter(
+            actor=request.user, placement=placement, kind=ShiftKind.PLANNED, spans=spans, refs=sorted(days)
+        )
+    except ApplicationError as exc:
+        details = exc.details if isinstance(exc.details, dict) else {}
+        problems = [
+            {
+                "message": _problem_text(p),
+                "code": p.get("code", exc.code),
+                "rule": rule_label(p.get("code", "")),
+            }
+            for p in details.get("problems", [])
+        ] or [{"message": error_text(exc), "code": exc.code, "rule": rule_label(exc.code)}]
+        rows = {
+            r
+            for p in details.get("problems", [])
+            for r in (p.get("rows") or [p.get("row")])
+            if isinstance(r, int)
+        }
+        context = _grid_context(
+            request,
+            placement,
+            monday,
+            posted=request.POST,
+            refused_rows=rows,
+            problems=problems,
+            policy=details.get("policy", ""),
+        )
+        return _grid_response(request, context, status=422)
+    context = _grid_context(request, placement, monday, saved=len(spans))
+    return _grid_response(request, context)
+
+
+class AttendanceForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("出勤记录 (CSV 或 XLSX，列：date, start, end)"))
+
+
+@role_required(Role.HR)
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload the hours actually worked; stored as reported and audited at once (problems become violations)."""
+    placement = scoped_get(request, portal_selectors.placement_list(request.user), pk=pk)
+    form = AttendanceForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            shifts = shifts_import(
+                actor=request.user,
+                placement=placement,
+                kind=ShiftKind.ACTUAL,
+                name=upload.name,
+                content=upload.read(),
+            )
+        except ApplicationError as exc:
+            details = exc.details if isinstance(exc.details, dict) else {}
+            problems = [_problem_text(p) for p in details.get("problems", [])] or [error_text(exc)]
+        else:
+            messages.success(request, _("已导入 %(n)d 条实际出勤记录") % {"n": len(shifts)})
+            return redirect("portal:company-shift-week", pk=pk)
+    return render(
+        request, "portal/rules/attendance.html", {"placement": placement, "form": form, "problems": problems}
+    )
+
+
+# --- violations inbox (school and company) -----------------------------------------------------------------
+
+
+class ViolationFilter(SearchFilterSet):
+    search_fields = ("placement__student__name", "placement__post__company__name", "rule_code")
+    status = django_filters.ChoiceFilter(label=gettext_lazy("状态"), choices=ViolationStatus.choices)
+    rule_code = django_filters.ChoiceFilter(label=gettext_lazy("规则"), choices=list(RULE_LABELS.items()))
+
+    class Meta:
+        model = Violation
+        fields = ["q", "status", "rule_code"]
+
+
+def _violations(request: HttpRequest, detail_name: str) -> HttpResponse:
+    queryset = selectors.violation_list(user=request.user).select_related("placement__post__company")
+    data = request.GET.copy()
+    if "status" not in data:
+        data["status"] = ViolationStatus.OPEN  # the inbox opens on what needs attention
+    filterset = ViolationFilter(data, queryset=queryset, request=request)
+    rows = filterset.qs if filterset.is_valid() else queryset
+    from django.core.paginator import Paginator
+
+    page = Paginator(rows.order_by("-last_seen", "-id"), 25).get_page(request.GET.get("page"))
+    for violation in page.object_list:
+        zh, en = violation_messages(violation)
+        violation.text = zh if _zh() else en
+        violation.rule_name = rule_label(violation.rule_code)
+    query = data.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "portal/rules/violations.html",
+        {"filter": filterset, "page": page, "query": query.urlencode(), "action_base": detail_name},
+    )
+
+
+def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    violation = scoped_get(request, selectors.violation_list(user=request.user), pk=pk)
+    note = request.POST.get("note", "")
+    error = ""
+    try:
+        if action == "acknowledge":
+            violation = violation_acknowledge(actor=request.user, violation=violation, note=note)
+        elif action == "resolve":
+            violation = violation_resolve(actor=request.user, violation=violation, note=note)
+        else:
+            raise Http404
+    except ApplicationError as exc:
+        error = error_text(exc)
+    zh, en = violation_messages(violation)
+    violation.text = zh if _zh() else en  # type: ignore[attr-defined]
+    violation.rule_name = rule_label(violation.rule_code)  # type: ignore[attr-defined]
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "portal/rules/_violation.html", {"v": violation, "error": error})
+    if error:
+        messages.error(request, error)
+    return redirect(request.META.get("HTTP_REFERER") or "/")
+
+
+@role_required(Role.COORDINATOR)
+def school_violations(request: HttpRequest) -> HttpResponse:
+    return _violations(request, "school")
+
+
+@role_required(Role.HR)
+def company_violations(request: HttpRequest) -> HttpResponse:
+    return _violations(request, "company")
+
+
+@require_POST
+@role_required(Role.COORDINATOR, Role.HR)
+def violation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    return _act(request, pk, action)
+
+
+# --- the student: confirm or dispute actual hours ------------------------------------------------------------
+
+
+@role_required(Role.STUDENT)
+def my_shifts(request: HttpRequest) -> HttpResponse:
+    shifts = selectors.shift_list(user=request.user).filter(kind=ShiftKind.ACTUAL).order_by("-start_at")[:60]
+    planned = (
+        selectors.shift_list(user=request.user)
+        .filter(kind=ShiftKind.PLANNED, end_at__gte=timezone.now())
+        .order_by("start_at")[:30]
+    )
+    return render(request, "portal/rules/my_shifts.html", {"shifts": shifts, "planned": planned})
+
+
+@require_POST
+@role_required(Role.STUDENT)
+def my_shift_attest(request: HttpRequest, pk: int) -> HttpResponse:
+    shift: Shift = scoped_get(request, selectors.shift_list(user=request.user), pk=pk)
+    error = ""
+    try:
+        shift = shift_attest(
+            actor=request.user,
+            shift=shift,
+            confirmed=request.POST.get("confirmed") == "1",
+            note=request.POST.get("note", ""),
+        )
+    except ApplicationError as exc:
+        error = error_text(exc)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "portal/rules/_my_shift.html", {"s": shift, "error": error})
+    if error:
+        messages.error(request, error)
+    return redirect("portal:me-shifts")

@@ -1,0 +1,191 @@
+"""The coordinators' portal (学校): dashboard, roster import, pilots, programs, cohorts, students, placements."""
+
+import base64
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from backend.accounts.models import Role
+from backend.core.errors import ApplicationError
+from backend.portal import integrations, selectors
+from backend.portal.access import error_text, role_required, school_of, scoped_get
+from backend.portal.filters import (
+    CohortFilter,
+    PilotFilter,
+    PlacementFilter,
+    ProgramFilter,
+    StudentFilter,
+)
+from backend.portal.forms import RosterUploadForm
+from backend.portal.views.common import filtered_list
+
+coordinator_only = role_required(Role.COORDINATOR)
+ROSTER_SESSION_KEY = "portal_roster_upload"
+
+
+@coordinator_only
+def dashboard(request: HttpRequest) -> HttpResponse:
+    year = timezone.localdate().year
+    return render(
+        request,
+        "portal/school/dashboard.html",
+        {
+            "placements": selectors.placements_by_status(request.user),
+            "agreements": integrations.agreements_awaiting_by_party(request.user),
+            "violations": integrations.open_violations_by_rule(request.user),
+            "subsidy": integrations.subsidy_this_year(request.user, year=year),
+            "year": year,
+        },
+    )
+
+
+@coordinator_only
+def roster_upload(request: HttpRequest) -> HttpResponse:
+    """Upload -> preview with row-level errors -> confirm (roster_confirm). Nothing is written before confirm."""
+    from backend.schools.roster import roster_preview
+
+    school = school_of(request)
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        try:
+            preview = roster_preview(school=school, file_name=upload.name, content=content)
+        except ApplicationError as exc:
+            form.add_error("file", error_text(exc))
+        else:
+            if preview.ok and preview.new_rows:
+                request.session[ROSTER_SESSION_KEY] = {
+                    "file_name": upload.name,
+                    "sha256": preview.sha256,
+                    "content": base64.b64encode(content).decode("ascii"),
+                }
+            else:
+                request.session.pop(ROSTER_SESSION_KEY, None)
+    return render(request, "portal/school/roster.html", {"form": form, "preview": preview, "school": school})
+
+
+@require_POST
+@coordinator_only
+def roster_confirm(request: HttpRequest) -> HttpResponse:
+    from backend.schools.roster import roster_import
+
+    school = school_of(request)
+    upload = request.session.get(ROSTER_SESSION_KEY)
+    if not upload or upload.get("sha256") != request.POST.get("sha256"):
+        messages.error(request, _("预览已过期，请重新上传文件"))
+        return redirect("portal:school-roster")
+    try:
+        result = roster_import(
+            actor=request.user,
+            school=school,
+            file_name=upload["file_name"],
+            content=base64.b64decode(upload["content"]),
+        )
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+        return redirect("portal:school-roster")
+    finally:
+        request.session.pop(ROSTER_SESSION_KEY, None)
+    messages.success(
+        request,
+        _("已导入 %(created)d 名学生（%(unchanged)d 名已在册，未改动）")
+        % {"created": result.created, "unchanged": result.unchanged},
+    )
+    return redirect("portal:school-students")
+
+
+@coordinator_only
+def pilots(request: HttpRequest) -> HttpResponse:
+    return filtered_list(
+        request,
+        filterset_class=PilotFilter,
+        queryset=selectors.pilot_list(request.user),
+        template="portal/school/pilots.html",
+    )
+
+
+@coordinator_only
+def pilot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    pilot = scoped_get(request, selectors.pilot_list(request.user), pk=pk)
+    placements = selectors.placement_list(request.user).filter(pilot=pilot)
+    return render(request, "portal/school/pilot_detail.html", {"pilot": pilot, "placements": placements})
+
+
+@coordinator_only
+def programs(request: HttpRequest) -> HttpResponse:
+    return filtered_list(
+        request,
+        filterset_class=ProgramFilter,
+        queryset=selectors.program_list(request.user),
+        template="portal/school/programs.html",
+    )
+
+
+@coordinator_only
+def cohorts(request: HttpRequest) -> HttpResponse:
+    return filtered_list(
+        request,
+        filterset_class=CohortFilter,
+        queryset=selectors.cohort_list(request.user),
+        template="portal/school/cohorts.html",
+    )
+
+
+@coordinator_only
+def students(request: HttpRequest) -> HttpResponse:
+    return filtered_list(
+        request,
+        filterset_class=StudentFilter,
+        queryset=selectors.student_list(request.user),
+        template="portal/school/students.html",
+    )
+
+
+@coordinator_only
+def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    student = scoped_get(request, selectors.student_list(request.user), pk=pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "portal/school/student_detail.html",
+        {
+            "student": student,
+            "age": student.age_on(today),
+            "year_of_study": student.cohort.year_of_study(today),
+            "guardians": student.guardians.all(),
+            "placements": selectors.placement_list(request.user).filter(student=student),
+            "health_checks": student.health_checks.all(),
+        },
+    )
+
+
+@coordinator_only
+def placements(request: HttpRequest) -> HttpResponse:
+    return filtered_list(
+        request,
+        filterset_class=PlacementFilter,
+        queryset=selectors.placement_list(request.user),
+        template="portal/school/placements.html",
+    )
+
+
+def placement_context(request: HttpRequest, pk: int) -> dict:
+    placement = scoped_get(request, selectors.placement_list(request.user), pk=pk)
+    return {
+        "placement": placement,
+        "stages": placement.stages.all(),
+        "events": placement.events.select_related("actor"),
+        "policies": placement.insurance_policies.all(),
+        "age_at_start": placement.student.age_on(placement.start_date),
+    }
+
+
+@coordinator_only
+def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "portal/placement_detail.html", placement_context(request, pk))

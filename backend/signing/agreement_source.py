@@ -1,0 +1,121 @@
+"""Everything signing needs to know about an agreement (backend.agreements, owned by the documents work), in one
+place: which parties sign, the revision's PDF and hash, whether a revision is still the current one."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from backend.agreements.models import Agreement, AgreementKind, AgreementRevision, AgreementStatus
+
+from .models import Party
+
+
+@dataclass(frozen=True)
+class PartyOnRecord:
+    party: str
+    party_name: str
+    signer_name: str  # the name the signer must type; blank: the signing account's name
+    phone: str
+
+
+def agreement_of(revision: AgreementRevision) -> Agreement:
+    return revision.agreement
+
+
+def placement_of(revision: AgreementRevision) -> Any:
+    return revision.agreement.placement
+
+
+def is_four_party(agreement: Agreement) -> bool:
+    return agreement.kind == AgreementKind.FOUR_PARTY
+
+
+def _printed(revision: AgreementRevision, who: str, key: str) -> str:
+    """A value as printed on the agreement (the revision's context snapshot), if it is there."""
+    context = revision.context if isinstance(revision.context, dict) else {}
+    value = (context.get(who) or {}).get(key) if isinstance(context.get(who), dict) else None
+    return str(value).strip() if value else ""
+
+
+def parties_on_record(revision: AgreementRevision) -> dict[str, PartyOnRecord]:
+    """Names as printed on the agreement (what the signer must type); phones as they are on record now."""
+    agreement = revision.agreement
+    placement = agreement.placement
+    student = placement.student
+    student_name = _printed(revision, "student", "name") or student.name
+    parties = {
+        Party.STUDENT: PartyOnRecord(
+            Party.STUDENT, student_name, student_name, student.phone or _printed(revision, "student", "phone")
+        ),
+        Party.COMPANY: PartyOnRecord(
+            Party.COMPANY, _printed(revision, "company", "name") or placement.post.company.name, "", ""
+        ),
+        Party.SCHOOL: PartyOnRecord(
+            Party.SCHOOL, _printed(revision, "school", "name") or placement.pilot.school.name, "", ""
+        ),
+    }
+    if is_four_party(agreement):
+        guardians = student.guardians.order_by("-is_primary", "id")
+        printed_name = _printed(revision, "guardian", "name")
+        guardian = (
+            guardians.filter(name=printed_name).first() if printed_name else None
+        ) or guardians.first()
+        name = printed_name or (guardian.name if guardian else "")
+        phone = (guardian.phone if guardian else "") or _printed(revision, "guardian", "phone")
+        parties[Party.GUARDIAN] = PartyOnRecord(Party.GUARDIAN, name, name, phone)
+    return parties
+
+
+def revision_pdf_bytes(revision: AgreementRevision) -> bytes:
+    with revision.pdf.open("rb") as handle:
+        return handle.read()
+
+
+def revision_pdf_sha256(revision: AgreementRevision) -> str:
+    return revision.pdf_sha256 or hashlib.sha256(revision_pdf_bytes(revision)).hexdigest()
+
+
+def revision_is_current(revision: AgreementRevision) -> bool:
+    """The newest revision of an agreement that is not void."""
+    agreement = revision.agreement
+    if agreement.status == AgreementStatus.VOID:
+        return False
+    latest = agreement.revisions.order_by("-number").values_list("pk", flat=True).first()
+    return latest == revision.pk
+
+
+def agreement_reference(agreement: Agreement) -> str:
+    return agreement.number
+
+
+def agreement_title(agreement: Agreement) -> str:
+    return "现代学徒制四方协议" if is_four_party(agreement) else "现代学徒制三方协议"
+
+
+def template_version(revision: AgreementRevision) -> str:
+    version = revision.template_version
+    owner = version.school.name if version.school_id else "默认 default"
+    return f"{version.kind} v{version.number} ({owner}; sha256 {version.sha256[:16]})"
+
+
+def replaced_agreement(agreement: Agreement) -> Agreement | None:
+    return agreement.replaces
+
+
+def agreement_set_status(*, agreement: Agreement, to: str, actor: Any, reason: str = "") -> None:
+    """Move the agreement's status as signing progresses, through the agreements app's own services."""
+    from backend.agreements import services as agreements
+
+    agreement.refresh_from_db(fields=["status"])
+    if agreement.status == to:
+        return
+    if to == AgreementStatus.VOID:
+        agreements.agreement_void(actor=actor, agreement=agreement, reason=reason or "作废 / voided")
+    else:
+        agreements.agreement_set_status(actor=actor, agreement=agreement, to=to)
+
+
+def agreement_is_void(agreement: Agreement) -> bool:
+    return agreement.status == AgreementStatus.VOID

@@ -1,0 +1,22 @@
+"""Who sees which signing rows: the school's coordinators and the company's HR of the placement; a student or
+guardian signs through a link, not through these lists."""
+
+from django.db.models import Q
+
+from backend.accounts.scoping import by_role, register_scope
+
+from .models import SealedAgreement, Signature, SignatureRequest, SigningEnvelope
+
+
+def _rule(prefix: str):
+    p = f"{prefix}revision__agreement__placement__"
+    return by_role(
+        coordinator=lambda u: Q(**{f"{p}pilot__school_id": u.school_id}),
+        hr=lambda u: Q(**{f"{p}post__company_id": u.company_id}),
+    )
+
+
+register_scope(SigningEnvelope)(_rule(""))
+register_scope(SignatureRequest)(_rule("envelope__"))
+register_scope(Signature)(_rule("request__envelope__"))
+register_scope(SealedAgreement)(_rule("envelope__"))

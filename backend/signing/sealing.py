@@ -1,0 +1,293 @@
+"""Sealing a fully signed agreement (runs on the "documents" queue) and verifying a file someone hands us."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from asn1crypto import pem
+from asn1crypto import x509 as asn1_x509
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from backend.core.audit import audit_record
+from backend.core.errors import ApplicationError
+from backend.notices.services import notice_send
+from contracts.sealing import (
+    Sealer,
+    SignatureEvent,
+    SigningParty,
+    SigningRecord,
+    load_sealer,
+    seal_agreement_pdf,
+    verify_sealed_pdf,
+)
+
+from . import agreement_source as source
+from .models import EnvelopeStatus, RequestStatus, SealedAgreement, Signature, SigningEnvelope
+
+logger = logging.getLogger(__name__)
+
+
+def get_sealer() -> Sealer:
+    """The platform's sealer, loaded once per process (contracts.sealing caches it by file and passphrase)."""
+    path = getattr(settings, "XUETU_SEALING_PKCS12", "")
+    if not path or not Path(path).exists():
+        raise ApplicationError(
+            "SEALING_NOT_CONFIGURED",
+            "平台签名证书未配置",
+            f"the platform's sealing certificate (XUETU_SEALING_PKCS12={path!r}) is missing",
+            status=503,
+        )
+    return load_sealer(
+        path,
+        getattr(settings, "XUETU_SEALING_PASSPHRASE", ""),
+        timestamp_url=getattr(settings, "XUETU_SEALING_TIMESTAMP_URL", "") or None,
+    )
+
+
+def _past_certificates() -> list[asn1_x509.Certificate]:
+    """Certificates the platform sealed with before a key rotation (PEM files listed in settings)."""
+    certs = []
+    for path in getattr(settings, "XUETU_SEALING_PAST_CERTIFICATES", []) or []:
+        data = Path(path).read_bytes()
+        for _type, _headers, der in pem.unarmor(data, multiple=True):
+            certs.append(asn1_x509.Certificate.load(der))
+    return certs
+
+
+def verification_url(sha256: str = "") -> str:
+    return f"{settings.XUETU_PUBLIC_URL}/verify" + (f"?sha256={sha256}" if sha256 else "")
+
+
+def signing_record_for(envelope: SigningEnvelope, *, unsigned_sha256: str, now: dt.datetime) -> SigningRecord:
+    revision = envelope.revision
+    agreement = source.agreement_of(revision)
+    requests = list(envelope.requests.order_by("position"))
+    signatures = {s.request_id: s for s in Signature.objects.filter(request__envelope=envelope)}
+    return SigningRecord(
+        agreement_reference=source.agreement_reference(agreement),
+        agreement_title=source.agreement_title(agreement),
+        template_version=source.template_version(revision),
+        unsigned_pdf_sha256=unsigned_sha256,
+        verification_url=verification_url(),
+        parties=tuple(SigningParty(role=r.party, name=r.party_name) for r in requests),
+        events=tuple(
+            SignatureEvent(
+                role=r.party,
+                signer_name=signatures[r.pk].typed_name,
+                signed_at=signatures[r.pk].signed_at,
+                ip_address=signatures[r.pk].ip_address or "",
+                user_agent=signatures[r.pk].user_agent,
+                verification_method=signatures[r.pk].verification_method,
+                agreed_text_sha256=signatures[r.pk].agreed_text_sha256,
+            )
+            for r in requests
+            if r.pk in signatures
+        ),
+        sealed_at=now,
+    )
+
+
+def agreement_seal(*, envelope_id: int, now: dt.datetime) -> SealedAgreement | None:
+    """Append the certificate page and sign with the platform certificate. Idempotent: a sealed envelope is
+    returned as it is; anything but a completed one is left alone."""
+    with transaction.atomic():
+        envelope = (
+            SigningEnvelope.objects.select_for_update(of=("self",))
+            .select_related("revision")
+            .filter(pk=envelope_id)
+            .first()
+        )
+        if envelope is None:
+            return None
+        if envelope.status == EnvelopeStatus.SEALED:
+            return envelope.sealed
+        if envelope.status != EnvelopeStatus.COMPLETED:
+            logger.info("envelope %s is %s; not sealing", envelope_id, envelope.status)
+            return None
+        if envelope.requests.exclude(status=RequestStatus.SIGNED).exists():
+            raise ApplicationError(
+                "NOT_FULLY_SIGNED", "尚有签署方未签署", "not every party has signed", status=409
+            )
+        started = time.perf_counter()
+        unsigned = source.revision_pdf_bytes(envelope.revision)
+        unsigned_sha = hashlib.sha256(unsigned).hexdigest()
+        expected = source.revision_pdf_sha256(envelope.revision)
+        if unsigned_sha != expected:
+            raise ApplicationError(
+                "UNSIGNED_PDF_CHANGED",
+                "待封存的协议文件与签署时的文件不一致",
+                "the stored agreement PDF no longer matches the hash the parties agreed to",
+                details={"expected": expected, "actual": unsigned_sha},
+                status=409,
+            )
+        sealer = get_sealer()
+        record = signing_record_for(envelope, unsigned_sha256=unsigned_sha, now=now)
+        sealed_pdf = seal_agreement_pdf(unsigned, record, sealer)
+        sealed = SealedAgreement(
+            envelope=envelope,
+            sha256=sealed_pdf.sha256,
+            unsigned_sha256=unsigned_sha,
+            certificate_sha256=sealer.certificate_sha256,
+            sealed_at=now,
+            seconds=time.perf_counter() - started,
+        )
+        sealed.pdf.save(
+            f"{source.agreement_reference(source.agreement_of(envelope.revision))}-sealed.pdf",
+            ContentFile(sealed_pdf.pdf),
+            save=False,
+        )
+        sealed.save()
+        envelope.status = EnvelopeStatus.SEALED
+        envelope.save(update_fields=["status", "updated_at"])
+        audit_record(
+            actor=None,
+            action="signing.seal",
+            obj=envelope,
+            changes={"sha256": sealed.sha256, "unsigned": unsigned_sha},
+        )
+        from .services import _account_signers, _coordinators
+
+        company_request = envelope.requests.filter(party="company").first()
+        recipients = _coordinators(envelope) + (_account_signers(company_request) if company_request else [])
+        notice_send(
+            recipients=recipients,
+            kind="agreement_sealed",
+            title=f"协议已全部签署并封存：{record.agreement_reference}",
+            body=f"封存文件 SHA-256：{sealed.sha256}",
+            link=f"/signing/envelopes/{envelope.pk}",
+            dedupe_key=f"agreement-sealed:{envelope.pk}",
+        )
+    return sealed
+
+
+# --- verification ----------------------------------------------------------------------------------------------------
+
+NOT_ON_RECORD = "NOT_ON_RECORD"
+VOIDED_AFTER_SEALING = "VOIDED_AFTER_SEALING"
+_EXTRA_MESSAGES = {
+    NOT_ON_RECORD: (
+        "无效：本平台没有该文件的封存记录。",
+        "Not valid: this platform has no record of sealing this file.",
+    ),
+    VOIDED_AFTER_SEALING: (
+        "文件为本平台封存且未被修改，但该协议已于封存后作废。",
+        "Sealed by this platform and unchanged, but the agreement was voided after sealing.",
+    ),
+}
+
+
+@dataclass
+class VerifyAnswer:
+    valid: bool
+    reason: str
+    message: str
+    message_en: str
+    document_sha256: str
+    checked: str  # "file" or "hash"
+    signature: dict[str, Any] | None = None
+    agreement: dict[str, Any] | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _public_record(sealed: SealedAgreement) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """What anyone holding the file may learn: no ID numbers, no phone numbers, no IP addresses."""
+    envelope = sealed.envelope
+    agreement = source.agreement_of(envelope.revision)
+    requests = list(envelope.requests.order_by("position"))
+    signatures = {s.request_id: s for s in Signature.objects.filter(request__envelope=envelope)}
+    info = {
+        "reference": source.agreement_reference(agreement),
+        "title": source.agreement_title(agreement),
+        "template_version": source.template_version(envelope.revision),
+        "status": envelope.status,
+        "sealed_at": sealed.sealed_at.isoformat(),
+        "sealed_sha256": sealed.sha256,
+        "unsigned_sha256": sealed.unsigned_sha256,
+        "parties": [{"party": r.party, "name": r.party_name} for r in requests],
+    }
+    history = [
+        {
+            "party": r.party,
+            "signer_name": signatures[r.pk].typed_name,
+            "signed_at": signatures[r.pk].signed_at.isoformat(),
+            "verification_method": signatures[r.pk].verification_method,
+        }
+        for r in requests
+        if r.pk in signatures
+    ]
+    return info, history
+
+
+def _answer_from_record(sealed: SealedAgreement | None, base: dict[str, Any]) -> VerifyAnswer:
+    if sealed is None:
+        zh, en = _EXTRA_MESSAGES[NOT_ON_RECORD]
+        return VerifyAnswer(valid=False, reason=NOT_ON_RECORD, message=zh, message_en=en, **base)
+    info, history = _public_record(sealed)
+    if sealed.envelope.status == EnvelopeStatus.VOIDED:
+        zh, en = _EXTRA_MESSAGES[VOIDED_AFTER_SEALING]
+        return VerifyAnswer(
+            valid=False,
+            reason=VOIDED_AFTER_SEALING,
+            message=zh,
+            message_en=en,
+            agreement=info,
+            history=history,
+            **base,
+        )
+    from contracts.sealing.verify import MESSAGES, VALID
+
+    zh, en = MESSAGES[VALID]
+    return VerifyAnswer(
+        valid=True, reason=VALID, message=zh, message_en=en, agreement=info, history=history, **base
+    )
+
+
+def verify_document(*, pdf: bytes | None = None, sha256: str | None = None) -> VerifyAnswer:
+    """Answer the public /verify: by file (signature checked, then the record) or by SHA-256 (the record)."""
+    if pdf is None:
+        digest = (sha256 or "").strip().lower()
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise ApplicationError(
+                "BAD_SHA256", "请输入 64 位十六进制的 SHA-256", "enter a 64-hex-digit SHA-256"
+            )
+        sealed = SealedAgreement.objects.select_related("envelope__revision").filter(sha256=digest).first()
+        return _answer_from_record(sealed, {"document_sha256": digest, "checked": "hash"})
+
+    sealer = get_sealer()
+    result = verify_sealed_pdf(
+        pdf,
+        platform_certificates=[sealer.certificate, *_past_certificates()],
+        trust_roots=list(sealer.chain),
+    )
+    base = {
+        "document_sha256": result.document_sha256,
+        "checked": "file",
+        "signature": {
+            "has_signature": result.has_signature,
+            "signed_by_platform": result.signed_by_platform,
+            "intact": result.intact,
+            "covers_whole_file": result.covers_whole_file,
+            "trusted": result.trusted,
+            "signer": result.signer_subject,
+            "signing_time": result.signing_time.isoformat() if result.signing_time else None,
+            "timestamp": result.timestamp_time.isoformat() if result.timestamp_time else None,
+        },
+    }
+    if not result.valid:
+        return VerifyAnswer(
+            valid=False, reason=result.reason, message=result.message, message_en=result.message_en, **base
+        )
+    sealed = (
+        SealedAgreement.objects.select_related("envelope__revision")
+        .filter(sha256=result.document_sha256)
+        .first()
+    )
+    return _answer_from_record(sealed, base)

@@ -1,0 +1,43 @@
+"""A placement with everything an agreement needs, and the agreements app's own rows."""
+
+import datetime
+from typing import Any
+
+from backend.placements.models import InsuranceKind, Placement
+from tests.factories.placements import InsurancePolicyFactory, PlacementFactory, PlacementStageFactory
+from tests.factories.schools import GuardianFactory, StudentFactory
+
+
+def complete_placement(
+    *, birth: datetime.date = datetime.date(2007, 5, 12), guardian: bool = True, **kwargs: Any
+) -> Placement:
+    """A placement ready for its agreement: two stages, both insurances, a guardian on record."""
+    if "student" not in kwargs and "pilot" in kwargs:
+        from tests.factories.schools import CohortFactory
+
+        cohort = CohortFactory(program=kwargs["pilot"].program, entry_year=2024)
+        kwargs["student"] = StudentFactory(birth=birth, cohort=cohort)
+    if "student" not in kwargs:
+        kwargs["student__birth"] = birth
+    placement = PlacementFactory(**kwargs)
+    if guardian:
+        GuardianFactory(student=placement.student)
+    PlacementStageFactory(
+        placement=placement,
+        number=1,
+        name="岗位认知",
+        company_start=placement.start_date,
+        company_end=placement.start_date + datetime.timedelta(days=30),
+        content="安全教育与跟岗观摩",
+    )
+    PlacementStageFactory(
+        placement=placement,
+        number=2,
+        name="岗位操作",
+        school_months=3,
+        company_start=placement.start_date + datetime.timedelta(days=90),
+        company_end=placement.end_date,
+    )
+    for kind in (InsuranceKind.LIABILITY, InsuranceKind.WORK_INJURY):
+        InsurancePolicyFactory(placement=placement, kind=kind)
+    return placement
