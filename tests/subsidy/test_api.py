@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from backend.subsidy.models import ClaimStatus
 from tests.factories.accounts import CoordinatorFactory, HrFactory, MentorUserFactory
 from tests.factories.placements import PilotProjectFactory
-from tests.factories.subsidy import PilotBudgetFactory, accrued_claim, covered_placement
+from tests.factories.subsidy import PilotBudgetFactory, accrued_claim, covered_placement, seal
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,9 @@ def test_the_bureau_approves_and_pays_through_the_api_and_others_may_not(api_cli
 def test_a_held_claim_is_refused_with_its_reasons(api_client_for, bureau):
     from tests.factories.placements import PlacementFactory
 
-    claim = accrued_claim(placement=PlacementFactory(active=True), actor=bureau)  # no insurance
+    placement = PlacementFactory(active=True)  # sealed, but no insurance
+    seal(placement)
+    claim = accrued_claim(placement=placement, actor=bureau)
     PilotBudgetFactory(pilot=claim.pilot, year=claim.budget_year)
     response = api_client_for(bureau).post(f"/api/v1/subsidy-claims/{claim.pk}/approve/")
     assert response.status_code == 409
