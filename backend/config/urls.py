@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backend.portal.views.auth import PortalLoginView, PortalLogoutView
+from backend.signing.dev_views import sms_outbox
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("backend.api.urls")),
     path("", include("backend.signing.urls")),
+    path("dev/sms/", sms_outbox, name="dev-sms-outbox"),
     path("", include("backend.core.urls")),
     path("", include("backend.portal.urls")),
 ]
