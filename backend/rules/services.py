@@ -53,9 +53,13 @@ def _today() -> datetime.date:
 
 
 def _agreement_signed(placement: Placement) -> bool:
-    if placement.pk is None or not apps.is_installed("backend.agreements"):
+    """Rule AGREEMENT_SIGNED: signed by every party AND sealed into the digitally signed PDF (the signing app
+    decides; without it no placement can become active)."""
+    if placement.pk is None or not apps.is_installed("backend.signing"):
         return False
-    return placement.agreements.filter(status="signed").exists()  # type: ignore[attr-defined]
+    from backend.signing.selectors import agreement_is_sealed
+
+    return agreement_is_sealed(placement)
 
 
 def _overlapping(qs: Any, placement: Placement) -> Any:
