@@ -68,6 +68,10 @@ def part1(n: int) -> None:
     print(f"  render + convert, soffice per doc   {_rate(n, render_s + cold_s)}")
     print(f"  warm pool speed-up over soffice per document: {cold_s / warm_s:.1f}x")
 
+    from bench.sealing import measure_seal  # time per seal (certificate page + signature) on a real agreement
+
+    measure_seal(warm_pdfs[0], runs=20, label=" (LibreOffice agreement)")
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(

@@ -46,7 +46,8 @@ def reply(**data):
 
 
 def main():
-    soffice, pipe_name, profile_url, connect_timeout = sys.argv[1:4] + [float(sys.argv[4])]
+    soffice, pipe_name, profile_url = sys.argv[1:4]
+    connect_timeout = float(sys.argv[4])
     parent = os.getppid()
     command = [
         soffice,

@@ -242,9 +242,9 @@ def _names(cls: type, prefix: str) -> set[str]:
         args = [a for a in typing.get_args(hint) if a is not type(None)]
         if origin in (typing.Union, types.UnionType) and len(args) == 1:
             hint, origin, args = args[0], typing.get_origin(args[0]), list(typing.get_args(args[0]))
-        if dataclasses.is_dataclass(hint):
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             names |= _names(hint, f"{path}.")
-        elif origin is tuple and args and dataclasses.is_dataclass(args[0]):
+        elif origin is tuple and args and isinstance(args[0], type) and dataclasses.is_dataclass(args[0]):
             names |= _names(args[0], f"{path}[].")
     return names
 

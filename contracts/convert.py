@@ -63,7 +63,7 @@ class ConverterSettings:
             pool_size=int(env("XUETU_CONVERTER_POOL_SIZE") or os.cpu_count() or 1),
             timeout=float(env("XUETU_CONVERTER_TIMEOUT") or 60),
             retries=int(env("XUETU_CONVERTER_RETRIES") or 2),
-            max_jobs=int(env("XUETU_CONVERTER_MAX_JOBS") or 300),
+            max_jobs=int(env("XUETU_CONVERTER_MAX_JOBS") or 100),
             startup_timeout=float(env("XUETU_CONVERTER_STARTUP_TIMEOUT") or 60),
             uno_python=env("XUETU_UNO_PYTHON") or "/usr/bin/python3",
             soffice=env("XUETU_SOFFICE")

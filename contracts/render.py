@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,11 +22,37 @@ def template_environment() -> jinja2.Environment:
     return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
 
 
+class _CompilingOnceEnvironment(jinja2.Environment):
+    """docxtpl compiles the same document XML again for every agreement; keep the compiled templates."""
+
+    MAX_TEMPLATES = 64
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._compiled: dict[str, jinja2.Template] = {}
+        self._lock = threading.Lock()
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> jinja2.Template:  # noqa: A002
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        compiled = self._compiled.get(source)
+        if compiled is None:
+            compiled = super().from_string(source)
+            with self._lock:
+                if len(self._compiled) >= self.MAX_TEMPLATES:
+                    self._compiled.clear()
+                self._compiled[source] = compiled
+        return compiled
+
+
+_render_env = _CompilingOnceEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
+
+
 def render_docx(template: bytes, context: AgreementContext | Mapping[str, Any]) -> bytes:
     data = context.to_template_dict() if isinstance(context, AgreementContext) else dict(context)
     doc = DocxTemplate(io.BytesIO(template))
     try:
-        doc.render(data, jinja_env=template_environment(), autoescape=True)
+        doc.render(data, jinja_env=_render_env, autoescape=True)
     except Exception as exc:  # a template can fail in any way Jinja or Python can: all are render errors
         raise RenderError(f"模板渲染失败 / template rendering failed: {exc}") from exc
     out = io.BytesIO()

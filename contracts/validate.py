@@ -201,8 +201,9 @@ def _variable_paths(tree: nodes.Template) -> Iterator[str]:
                 if isinstance(node, nodes.Name) and node.ctx != "load":
                     return
                 if root in scope:
-                    if scope[root] is not None:
-                        yield _join(scope[root], parts)
+                    base = scope[root]
+                    if base is not None:
+                        yield _join(base, parts)
                 elif root not in _JINJA_NAMES and root not in _DOCXTPL_NAMES:
                     yield _join(root, parts)
                 return
@@ -225,9 +226,10 @@ def _variable_paths(tree: nodes.Template) -> Iterator[str]:
                 yield from visit(child, scope)
             return
         if isinstance(node, nodes.Assign | nodes.AssignBlock):
-            for name_node in (node.target, *node.target.find_all(nodes.Name)):
-                if isinstance(name_node, nodes.Name):
-                    scope[name_node.name] = None  # a local made with {% set %}: not checked
+            targets: list[nodes.Node] = [node.target, *node.target.find_all(nodes.Name)]
+            for target in targets:
+                if isinstance(target, nodes.Name):
+                    scope[target.name] = None  # a local made with {% set %}: not checked
         if isinstance(node, nodes.Macro | nodes.CallBlock):
             inner = dict(scope)
             for arg in node.args:

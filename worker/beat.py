@@ -4,18 +4,22 @@ from celery.schedules import crontab
 
 BEAT_SCHEDULE: dict[str, dict] = {
     "core-heartbeat": {"task": "core.heartbeat", "schedule": crontab(minute="*/5")},
-    # Asia/Shanghai (CELERY_TIMEZONE): accrue, reverse and re-check holds at night; statements on the 1st.
-    "subsidy-nightly-sweep": {"task": "subsidy.nightly_sweep", "schedule": crontab(hour=1, minute=30)},
-    "subsidy-monthly-statements": {
-        "task": "subsidy.monthly_statements",
-        "schedule": crontab(day_of_month=1, hour=8, minute=0),
-    },
     "signing-reminders": {"task": "signing.remind_sweep", "schedule": crontab(minute=7)},
     "signing-expiry": {"task": "signing.expire_sweep", "schedule": crontab(minute="*/15")},
+    "agreements-batches-sweep": {
+        "task": "documents.agreement_batches_sweep",
+        "schedule": crontab(minute="*/5"),
+    },
     "rules-audit-hourly": {"task": "rules.audit_day", "schedule": crontab(minute=7)},
     "rules-audit-nightly": {"task": "rules.audit_full", "schedule": crontab(hour=2, minute=30)},
     "rules-monthly-summaries": {
         "task": "rules.monthly_summaries",
+        "schedule": crontab(day_of_month=1, hour=8, minute=0),
+    },
+    # Asia/Shanghai (CELERY_TIMEZONE): accrue, reverse and re-check holds at night; statements on the 1st.
+    "subsidy-nightly-sweep": {"task": "subsidy.nightly_sweep", "schedule": crontab(hour=1, minute=30)},
+    "subsidy-monthly-statements": {
+        "task": "subsidy.monthly_statements",
         "schedule": crontab(day_of_month=1, hour=8, minute=0),
     },
 }

@@ -263,13 +263,14 @@ class TemplateVersionListApi(_Api):
     def post(self, request: Request) -> Response:
         data = TemplateUploadInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if request.user.role == Role.COORDINATOR:
-            school = request.user.school
+        user: Any = request.user
+        if user.role == Role.COORDINATOR:
+            school = user.school
         elif "school" in data.validated_data:
-            school = _visible(request.user, School, data.validated_data["school"], "school")
+            school = _visible(user, School, data.validated_data["school"], "school")
         else:
             school = None  # an administrator replaces the shipped default
-        if request.user.role == Role.COORDINATOR and school is None:
+        if user.role == Role.COORDINATOR and school is None:
             raise ApplicationError("NO_SCHOOL", "账户未关联学校。", "Your account has no school.")
         version = services.template_version_upload(
             actor=request.user,

@@ -1,6 +1,7 @@
 """Placement (ORM) -> contracts AgreementContext; refused when a fact the agreement needs is missing."""
 
 import datetime
+from typing import Any
 
 from backend.core.errors import ApplicationError
 from backend.core.ids import InvalidId, parse_resident_id
@@ -44,10 +45,7 @@ def _months(start: datetime.date, end: datetime.date) -> int:
     return max(1, round(((end - start).days + 1) / 30.4))
 
 
-def _policy(policies: dict, kind: str) -> c.InsurancePolicy | None:
-    policy = policies.get(kind)
-    if policy is None:
-        return None
+def _policy(policy: Any) -> c.InsurancePolicy:
     return c.InsurancePolicy(
         insurer=policy.insurer,
         number=policy.policy_number,
@@ -84,7 +82,7 @@ def agreement_context_build(*, placement: Placement, kind: AgreementKind, number
     place = post.location or company.address
     if not place:
         missing.append("period.place")
-    policies = {}
+    policies: dict[str, Any] = {}
     for policy in sorted(placement.insurance_policies.all(), key=lambda p: p.start_date):
         policies.setdefault(policy.kind, policy)
     for kind_name, field in (
@@ -158,8 +156,8 @@ def agreement_context_build(*, placement: Placement, kind: AgreementKind, number
         working_time=c.WorkingTime(schedule=DEFAULT_SCHEDULE),
         pay=c.Pay(monthly_amount=placement.monthly_pay, pay_day=PAY_DAY),
         insurance=c.Insurance(
-            liability=_policy(policies, InsuranceKind.LIABILITY),
-            work_injury=_policy(policies, InsuranceKind.WORK_INJURY),
+            liability=_policy(policies[InsuranceKind.LIABILITY]),
+            work_injury=_policy(policies[InsuranceKind.WORK_INJURY]),
             premium_payer="甲方" if policies[InsuranceKind.LIABILITY].premium_paid_by == "school" else "乙方",
         ),
         living=c.Living(

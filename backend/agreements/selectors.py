@@ -86,10 +86,11 @@ def agreement_batch_zip(*, batch: AgreementBatch) -> IO[bytes]:
     )
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:  # PDFs are compressed already
         for item in items:
-            revision = item.agreement.revisions.order_by("-number").first()
-            if revision is None:
+            agreement = item.agreement
+            revision = agreement.revisions.order_by("-number").first() if agreement else None
+            if agreement is None or revision is None:
                 continue
-            name = f"{item.agreement.number}-{item.placement.student.name}.pdf"
+            name = f"{agreement.number}-{item.placement.student.name}.pdf"
             with revision.pdf.open("rb") as fh:
                 archive.writestr(name, fh.read())
     out.seek(0)

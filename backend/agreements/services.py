@@ -1,5 +1,6 @@
 """Writes of the agreements app: template versions, agreement generation and voiding, batches."""
 
+import datetime
 import hashlib
 import logging
 from pathlib import Path
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from backend.core.audit import audit_record
 from backend.core.errors import ApplicationError
+from backend.notices.services import notice_send
 from backend.placements.models import Placement, PlacementStatus
 from backend.schools.models import Cohort, School
 from contracts.context import AgreementKind as ContractKind
@@ -294,6 +296,7 @@ def agreement_batch_create(*, actor: Any, pilot: Any = None, cohort: Cohort | No
     if pilot is not None:
         placements, school = placements.filter(pilot=pilot), pilot.school
     else:
+        assert cohort is not None
         placements, school = placements.filter(student__cohort=cohort), cohort.program.school
     with transaction.atomic():
         batch = AgreementBatch.objects.create(
@@ -378,7 +381,37 @@ def _finish_if_complete(batch: AgreementBatch) -> None:
     # Locking the batch row serialises this check between items finishing at the same moment, so the last
     # one always sees the others' committed status.
     AgreementBatch.objects.select_for_update().filter(pk=batch.pk).first()
-    if not batch.items.filter(status=BatchItemStatus.PENDING).exists():
-        AgreementBatch.objects.filter(pk=batch.pk, finished_at__isnull=True).update(
-            finished_at=timezone.now(), updated_at=timezone.now()
+    if batch.items.filter(status=BatchItemStatus.PENDING).exists():
+        return
+    finished = AgreementBatch.objects.filter(pk=batch.pk, finished_at__isnull=True).update(
+        finished_at=timezone.now(), updated_at=timezone.now()
+    )
+    if finished:
+        done = batch.items.filter(status=BatchItemStatus.DONE).count()
+        failed = batch.items.filter(status=BatchItemStatus.FAILED).count()
+        notice_send(
+            recipients=[batch.created_by],
+            kind="agreement_batch_finished",
+            title=f"协议批量生成完成：成功{done}份，失败{failed}份",
+            body="失败的协议列出了原因，补全信息后可重新运行该批次。" if failed else "全部协议已生成。",
+            link=f"/api/v1/agreement-batches/{batch.pk}/",
+            dedupe_key=f"agreement-batch-{batch.pk}-{batch.items.aggregate(n=Max('attempts'))['n']}",
         )
+
+
+# A task lost with a crashed worker comes back by itself after the broker's visibility timeout (an hour in
+# production); the sweep re-sends an item that has been pending for longer than this, which is harmless
+# because agreement_batch_item_run is idempotent.
+STALE_AFTER = datetime.timedelta(minutes=10)
+
+
+def agreement_batch_sweep(*, now: datetime.datetime) -> int:
+    """Re-enqueue batch items pending for longer than STALE_AFTER; returns how many."""
+    with transaction.atomic():
+        stale = AgreementBatchItem.objects.filter(
+            status=BatchItemStatus.PENDING, updated_at__lt=now - STALE_AFTER
+        ).select_for_update(skip_locked=True)
+        ids = list(stale.values_list("pk", flat=True))
+        AgreementBatchItem.objects.filter(pk__in=ids).update(updated_at=now)
+        _enqueue(ids)
+    return len(ids)

@@ -14,10 +14,10 @@ ROUTE_MODULES = [
     "backend.companies.apis",
     "backend.placements.apis",
     "backend.notices.apis",
+    "backend.rules.apis",
     "backend.assessments.apis",
     "backend.subsidy.apis",
     "backend.matching.apis",
-    "backend.rules.apis",
 ]
 
 router = DefaultRouter()

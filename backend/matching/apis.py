@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -35,9 +35,16 @@ class PreferencesReplaceSerializer(serializers.Serializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        user = self.context["request"].user
+        user = getattr(self.context.get("request"), "user", None)
         fields["student"].queryset = scope_queryset(user, Student.objects.all())  # type: ignore[attr-defined]
-        fields["pilot"].queryset = scope_queryset(user, PilotProject.objects.all())  # type: ignore[attr-defined]
+        pilots = scope_queryset(user, PilotProject.objects.all())
+        if getattr(user, "role", None) == Role.STUDENT and user.student_id:
+            # a student applies through the pilots of their own school and program
+            student = user.student
+            pilots = PilotProject.objects.filter(
+                school_id=student.school_id, program_id=student.cohort.program_id
+            )
+        fields["pilot"].queryset = pilots  # type: ignore[attr-defined]
         return fields
 
 
@@ -180,6 +187,8 @@ class AuditSerializer(serializers.Serializer):
 
 
 class ProposalSerializer(ScopedModelSerializer):
+    explanation = serializers.SerializerMethodField()
+
     class Meta:
         model = Proposal
         fields = [
@@ -196,6 +205,10 @@ class ProposalSerializer(ScopedModelSerializer):
             "placement",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField())
+    def get_explanation(self, obj: Proposal) -> dict[str, Any]:
+        return services.explanation_render(obj.explanation)
 
 
 class MatchRunViewSet(ScopedModelViewSet):
@@ -249,7 +262,7 @@ class ProposalAdjustSerializer(serializers.Serializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        user = self.context["request"].user
+        user = getattr(self.context.get("request"), "user", None)
         fields["post"].queryset = scope_queryset(user, Post.objects.all())  # type: ignore[attr-defined]
         fields["mentor"].queryset = scope_queryset(user, Mentor.objects.all())  # type: ignore[attr-defined]
         return fields

@@ -51,20 +51,42 @@ def year_of_study(entry_year: int, on: datetime.date) -> int:
     return academic_year - entry_year + 1
 
 
+def student_gate(
+    *, birth_date: datetime.date, entry_year: int, as_of: datetime.date
+) -> tuple[str | None, bool]:
+    """(the rule that keeps this student from any post on `as_of`, or None; whether they are a minor)."""
+    age = age_on(birth_date, as_of)
+    if age < MINIMUM_AGE:
+        return AGE_MIN, True
+    if year_of_study(entry_year, as_of) <= 1:
+        return FIRST_YEAR, age < ADULT_AGE
+    return None, age < ADULT_AGE
+
+
+def post_gate(post_tags: Iterable[str]) -> tuple[bool, bool]:
+    """(forbidden to minors, forbidden to every student)."""
+    tags = set(post_tags or ())
+    return bool(tags & MINOR_FORBIDDEN_TAGS), bool(tags & HAZARDOUS_TAGS)
+
+
+def combine(student: tuple[str | None, bool], post: tuple[bool, bool]) -> str | None:
+    """The first gate that forbids the pair. Minors are told MINOR_FORBIDDEN_WORK before HAZARDOUS_POST:
+    it is the more specific reason."""
+    rule, minor = student
+    if rule:
+        return rule
+    forbidden_to_minors, hazardous = post
+    if minor and forbidden_to_minors:
+        return MINOR_FORBIDDEN_WORK
+    if hazardous:
+        return HAZARDOUS_POST
+    return None
+
+
 def pair_violation(
     *, birth_date: datetime.date, entry_year: int, post_tags: Iterable[str], as_of: datetime.date
 ) -> str | None:
-    """The first gate that forbids placing this student on this post on `as_of` (the start date), or None.
-
-    Minors are told MINOR_FORBIDDEN_WORK before HAZARDOUS_POST: it is the more specific reason."""
-    age = age_on(birth_date, as_of)
-    if age < MINIMUM_AGE:
-        return AGE_MIN
-    if year_of_study(entry_year, as_of) <= 1:
-        return FIRST_YEAR
-    tags = set(post_tags or ())
-    if age < ADULT_AGE and tags & MINOR_FORBIDDEN_TAGS:
-        return MINOR_FORBIDDEN_WORK
-    if tags & HAZARDOUS_TAGS:
-        return HAZARDOUS_POST
-    return None
+    """The first gate that forbids placing this student on this post on `as_of` (the start date), or None."""
+    return combine(
+        student_gate(birth_date=birth_date, entry_year=entry_year, as_of=as_of), post_gate(post_tags)
+    )

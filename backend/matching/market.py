@@ -23,7 +23,7 @@ from backend.placements.models import PilotProject, Placement, PlacementStatus
 from backend.schools.models import Student
 
 from . import engine
-from .eligibility import POST_NOT_IN_PILOT, POST_REQUIREMENT, pair_violation
+from .eligibility import POST_NOT_IN_PILOT, POST_REQUIREMENT, combine, pair_violation, post_gate, student_gate
 from .models import ApplicantScore, PostRequirement, StudentPreference, StudentScore
 
 MENTOR_MAX_APPRENTICES = 5
@@ -50,6 +50,13 @@ def priority_from(company_score: Decimal | None, school_score: Decimal | None) -
     if company_score is not None:
         return -int(company_score * 100)
     return _UNSCORED_TIER - int((school_score or Decimal(0)) * 100)
+
+
+def describe_priority(priority: int) -> dict[str, Any]:
+    """A priority back as the score it came from: {"by": "company" | "school", "score": "88.50"}."""
+    if priority > _UNSCORED_TIER // 2:
+        return {"by": "school", "score": str(Decimal(_UNSCORED_TIER - priority) / 100)}
+    return {"by": "company", "score": str(Decimal(-priority) / 100)}
 
 
 @dataclass
@@ -300,20 +307,33 @@ def load_market(
             continue  # a placed student, or a post of a company that left the pilot
         prefs[s].append(p)
         pref_pilot[s].append(pilot_id)
+    # Gates split into a student part and a post part, each computed once (a million pairs at province scale)
+    gate_of_post = [post_gate(post_tags[pid]) for pid in post_ids]
+    has_company_scores = bool(by_post or by_company)
     priorities: list[list[int]] = []
     ineligible: list[list[str | None]] = []
     for s, row in enumerate(prefs):
+        if not row:
+            priorities.append([])
+            ineligible.append([])
+            continue
         sid = student_ids_list[s]
         birth, entry = student_facts[sid]
-        priorities.append([priority(s, p) for p in row])
+        gate = student_gate(birth_date=birth, entry_year=entry, as_of=as_of)
+        if has_company_scores:
+            priorities.append([priority(s, p) for p in row])
+        else:
+            base = priority_from(None, school_score.get(sid))
+            priorities.append([base] * len(row))
+        pilots_k = pref_pilot[s]
         reasons: list[str | None] = []
         for k, p in enumerate(row):
-            rule = pair_violation(
-                birth_date=birth, entry_year=entry, post_tags=post_tags[post_ids[p]], as_of=as_of
-            )
-            if rule is None and post_company[p] not in pilot_companies.get(pref_pilot[s][k], ()):
+            rule = combine(gate, gate_of_post[p])
+            if rule is None and post_company[p] not in pilot_companies.get(pilots_k[k], ()):
                 rule = POST_NOT_IN_PILOT
-            reasons.append(rule or requirement(s, p))
+            if rule is None and requirements:
+                rule = requirement(s, p)
+            reasons.append(rule)
         ineligible.append(reasons)
 
     instance = engine.Instance(

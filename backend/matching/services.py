@@ -23,7 +23,7 @@ from backend.schools.models import Student
 
 from . import engine
 from .eligibility import RULE_MESSAGES
-from .market import LIVE_STATUSES, Market, assign_mentors, load_market
+from .market import LIVE_STATUSES, Market, assign_mentors, describe_priority, load_market
 from .models import MatchRun, MatchRunStatus, Proposal, ProposalStatus, StudentPreference
 
 PAY_SHARE = Decimal("0.80")  # PAY_FLOOR: at least 80% of the post's wage
@@ -199,18 +199,72 @@ def match_run_execute(*, run_id: int) -> MatchRun:
     return run
 
 
+# A stored refusal is a list, in this order (compact: a province run stores a million of them).
+REFUSAL_FIELDS = (
+    "choice",
+    "post",
+    "reason",
+    "rule",
+    "capacity",
+    "held",
+    "priority",
+    "last_admitted_priority",
+)
+
+
 def _explanation_json(market: Market, ex: engine.Explanation) -> dict[str, Any]:
-    out = ex.as_dict()
-    out["post"] = market.post_ids[ex.post] if ex.post != -1 else None
-    for item in out["higher"]:
-        item["post"] = market.post_ids[item["post"]]
-        if item["rule"] in RULE_MESSAGES:
-            zh, en = RULE_MESSAGES[item["rule"]]
-            item["message"] += f"（{zh}）"
-            item["message_en"] += f" ({en})"
-    if ex.post != -1:
-        out["message"] = f"第{ex.choice + 1}志愿录取" if ex.choice >= 0 else "人工安排"
-        out["message_en"] = f"matched to choice {ex.choice + 1}" if ex.choice >= 0 else "placed by hand"
+    """What is stored: codes and figures only; `explanation_render` adds field names, scores and messages."""
+    post_ids = market.post_ids
+    out: dict[str, Any] = {
+        "post": post_ids[ex.post] if ex.post != -1 else None,
+        "choice": ex.choice + 1 if ex.choice >= 0 else None,
+        "higher": [
+            [
+                h.choice + 1,
+                post_ids[h.post],
+                h.reason,
+                h.rule,
+                h.capacity,
+                h.held,
+                h.student_priority,
+                h.last_admitted_priority,
+            ]
+            for h in ex.higher
+        ],
+    }
+    if ex.unmatched_reason:
+        out["unmatched"] = ex.unmatched_reason
+    return out
+
+
+def explanation_render(stored: dict[str, Any]) -> dict[str, Any]:
+    """The stored explanation with messages in Chinese and English for each refusal and the outcome."""
+    if not stored:
+        return {}
+    out = dict(stored)
+    higher = []
+    for values in stored.get("higher", []):
+        item = dict(zip(REFUSAL_FIELDS, values, strict=True))
+        priority = item.pop("priority")
+        last = item.pop("last_admitted_priority")
+        item["score"] = describe_priority(priority) if priority is not None else None
+        item["last_admitted"] = describe_priority(last) if last is not None else None
+        zh, en = engine.message_for(item["reason"], item.get("rule"))
+        if item.get("rule") in RULE_MESSAGES:
+            rule_zh, rule_en = RULE_MESSAGES[item["rule"]]
+            zh, en = f"{zh}（{rule_zh}）", f"{en} ({rule_en})"
+        higher.append({**item, "message": zh, "message_en": en})
+    out["higher"] = higher
+    if stored.get("unmatched"):
+        zh, en = engine.message_for(stored["unmatched"])
+        out["message"], out["message_en"] = f"未匹配：{zh}", f"unmatched: {en}"
+    elif stored.get("choice"):
+        out["message"], out["message_en"] = (
+            f"第{stored['choice']}志愿录取",
+            f"matched to choice {stored['choice']}",
+        )
+    elif stored.get("post"):
+        out["message"], out["message_en"] = "人工安排（非所填志愿）", "placed by hand (not a listed choice)"
     return out
 
 
@@ -244,6 +298,10 @@ def proposal_rows(
     return rows
 
 
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 _COLUMNS = ("run_id", "student_id", "pilot_id", "post_id", "mentor_id", "choice", "explanation")
 
 
@@ -253,12 +311,19 @@ def write_proposals(rows: Sequence[tuple]) -> None:
     if connection.vendor == "postgresql":
         columns = ", ".join(("created_at", "updated_at", "status", "manual", *_COLUMNS))
         table = Proposal._meta.db_table
+        head = f"{now.isoformat()}\t{now.isoformat()}\t{ProposalStatus.PROPOSED.value}\tf\t"
         with (
             connection.cursor() as cursor,
             cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
         ):
-            for row in rows:
-                copy.write_row((now, now, ProposalStatus.PROPOSED, False, *row[:-1], json.dumps(row[-1])))
+            for start in range(0, len(rows), 5000):
+                lines = []
+                for row in rows[start : start + 5000]:
+                    fields = ["\\N" if v is None else str(v) for v in row[:-1]]
+                    # COPY text format: backslash is the escape character; JSON has no raw tabs or newlines
+                    fields.append(_dumps(row[-1]).replace("\\", "\\\\"))
+                    lines.append(head + "\t".join(fields))
+                copy.write("\n".join(lines) + "\n")
         return
     Proposal.objects.bulk_create(
         (Proposal(**dict(zip(_COLUMNS, row, strict=True))) for row in rows), batch_size=2000

@@ -251,11 +251,18 @@ class GateResultSerializer(serializers.Serializer):
 
 
 class GateReportSerializer(serializers.Serializer):
+    """The dry-run answer (documentation only). "errors" is declared in get_fields: as a class attribute it
+    would hide Serializer.errors."""
+
     policy = serializers.CharField()
     stage = serializers.CharField()
     passed = serializers.BooleanField()
-    errors = GateResultSerializer(many=True)
-    warnings = GateResultSerializer(many=True)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["errors"] = GateResultSerializer(many=True)
+        fields["warnings"] = GateResultSerializer(many=True)
+        return fields
 
 
 class GateCheckViewSet(viewsets.GenericViewSet):

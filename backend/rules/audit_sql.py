@@ -12,6 +12,7 @@ Day figures are in seconds; reported figures are whole minutes rounded up, as in
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -51,7 +52,7 @@ SET LOCAL work_mem = '512MB';
 SET LOCAL jit = off;
 """
 
-DROP_SQL = "DROP TABLE IF EXISTS audit_scope, audit_day, audit_finding"
+DROP_SQL = "DROP TABLE IF EXISTS audit_scope, audit_day, audit_cross, audit_finding"
 # Back to Django's connection settings for the rest of a longer transaction.
 RESET_SQL = "SET LOCAL TimeZone = 'UTC'; SET LOCAL work_mem TO DEFAULT; SET LOCAL jit TO DEFAULT"
 
@@ -68,34 +69,64 @@ CREATE TEMP TABLE audit_scope (
 ) ON COMMIT DROP
 """
 
-# One pass over the shift rows: cut at local midnight, sum per placement-day. No join and no filter on
-# casts here: both would cost per row (and a filter on a cast spoils the planner's row estimate);
-# the rules below join the scope and window on the 2.5x smaller day table instead.
-# {night} is either the literal window shared by every placement in scope or a join on audit_scope.
+# The day pass streams: the covering index rules_shift (placement_id, kind, local day) INCLUDE (start_at,
+# end_at) hands rows over already ordered, so each kind is summed per placement-day by a GroupAggregate
+# that needs neither a sort nor a hash table of millions of groups (measured 2-3x faster than the hash
+# aggregate, in bounded memory), and the two streams meet in a merge join. The part of a shift after local
+# midnight is added afterwards from a small partial index of the shifts that cross midnight.
+# {ns}/{ne}: the night window in seconds after midnight (one window for every placement in scope).
+LOCAL_START = "(sh.start_at AT TIME ZONE 'Asia/Shanghai')"
+LOCAL_END = "(sh.end_at AT TIME ZONE 'Asia/Shanghai')"
+NIGHT = """CASE WHEN {ns} > {ne}
+               THEN greatest(0, least(pe, {ne}) - ps) + greatest(0, pe - greatest(ps, {ns}))
+               ELSE greatest(0, least(pe, {ne}) - greatest(ps, {ns})) END"""
+
 DAY_SQL = """
 CREATE TEMP TABLE audit_day ON COMMIT DROP AS
-WITH s AS NOT MATERIALIZED (
-    SELECT sh.placement_id, sh.kind = 'actual' AS act, {ns} AS ns, {ne} AS ne,
-           sh.start_at::date AS d0, sh.end_at::date AS d1,
-           date_part('epoch', sh.start_at::time) AS sa, date_part('epoch', sh.end_at::time) AS eb
-      FROM rules_shift sh {join}
-     WHERE {window}
-), pieces AS (
-    SELECT placement_id, act, ns, ne, d0 AS day, sa AS ps,
-           CASE WHEN d1 > d0 THEN 86400 ELSE eb END AS pe
-      FROM s
-    UNION ALL
-    SELECT placement_id, act, ns, ne, d1, 0, eb FROM s WHERE d1 > d0 AND eb > 0
+WITH a AS (
+    SELECT placement_id, day, sum(pe - ps) AS worked, sum({night}) AS night
+      FROM (SELECT sh.placement_id, {ls}::date AS day,
+                   date_part('epoch', {ls}::time) AS ps,
+                   CASE WHEN {le}::date > {ls}::date THEN 86400 ELSE date_part('epoch', {le}::time) END AS pe
+              FROM rules_shift sh WHERE sh.kind = 'actual' AND {window}) s
+     GROUP BY placement_id, day
+), p AS (
+    SELECT placement_id, day, sum(pe - ps) AS planned
+      FROM (SELECT sh.placement_id, {ls}::date AS day,
+                   date_part('epoch', {ls}::time) AS ps,
+                   CASE WHEN {le}::date > {ls}::date THEN 86400 ELSE date_part('epoch', {le}::time) END AS pe
+              FROM rules_shift sh WHERE sh.kind = 'planned' AND {window}) s
+     GROUP BY placement_id, day
 )
+SELECT coalesce(a.placement_id, p.placement_id) AS placement_id, coalesce(a.day, p.day) AS day,
+       coalesce(a.worked, 0) AS worked, coalesce(p.planned, 0) AS planned, coalesce(a.night, 0) AS night
+  FROM a FULL JOIN p ON p.placement_id = a.placement_id AND p.day = a.day
+"""
+
+# The second piece of each shift crossing local midnight: [00:00, end) on the end's local day.
+CROSSING_SQL = """
+CREATE TEMP TABLE audit_cross ON COMMIT DROP AS
 SELECT placement_id, day,
        coalesce(sum(pe - ps) FILTER (WHERE act), 0) AS worked,
        coalesce(sum(pe - ps) FILTER (WHERE NOT act), 0) AS planned,
-       coalesce(sum(CASE WHEN ns > ne
-                         THEN greatest(0, least(pe, ne) - ps) + greatest(0, pe - greatest(ps, ns))
-                         ELSE greatest(0, least(pe, ne) - greatest(ps, ns)) END)
-                FILTER (WHERE act), 0) AS night
-  FROM pieces
+       coalesce(sum({night}) FILTER (WHERE act), 0) AS night
+  FROM (SELECT sh.placement_id, sh.kind = 'actual' AS act, {le}::date AS day, 0 AS ps,
+               date_part('epoch', {le}::time) AS pe
+          FROM rules_shift sh
+         WHERE {le}::date > {ls}::date AND {window}) s
+ WHERE pe > 0
  GROUP BY placement_id, day
+"""
+
+CROSSING_MERGE_SQL = """
+UPDATE audit_day d
+   SET worked = d.worked + x.worked, planned = d.planned + x.planned, night = d.night + x.night
+  FROM audit_cross x
+ WHERE x.placement_id = d.placement_id AND x.day = d.day;
+INSERT INTO audit_day (placement_id, day, worked, planned, night)
+SELECT x.placement_id, x.day, x.worked, x.planned, x.night
+  FROM audit_cross x
+ WHERE NOT EXISTS (SELECT 1 FROM audit_day d WHERE d.placement_id = x.placement_id AND d.day = x.day)
 """
 
 FINDING_SQL = """
@@ -109,20 +140,25 @@ CREATE TEMP TABLE audit_finding (
 ) ON COMMIT DROP
 """
 
-# The minute figures are whole minutes rounded up (ceil of seconds / 60).
+# The minute figures are whole minutes rounded up (ceil of seconds / 60). Day rules look only at the few
+# days over the smallest limit in scope ("hot"); week rules group the day table by (placement, ISO week).
 RULES_SQL = """
-WITH d AS MATERIALIZED (
-    SELECT d.*, sc.policy_code, sc.max_day, sc.max_week, sc.rest_days, sc.overtime, sc.ns, sc.ne
+WITH hot AS MATERIALIZED (
+    SELECT d.*, sc.policy_code, sc.max_day, sc.overtime, sc.ns, sc.ne
       FROM audit_day d JOIN audit_scope sc USING (placement_id)
      WHERE d.day BETWEEN %(lo_week)s AND %(hi_day)s
-), hot AS MATERIALIZED (
-    SELECT * FROM d WHERE worked > max_day * 60 OR night > 0 OR worked - planned > overtime * 60
-        OR (worked > 0 AND day IN (SELECT date FROM rules_holiday WHERE kind = 'holiday'))
+       AND (d.worked > %(min_day)s OR d.night > 0 OR d.worked - d.planned > %(min_overtime)s
+            OR (d.worked > 0 AND d.day = ANY(%(holidays)s)))
 ), w AS (
-    SELECT placement_id, policy_code, max_week, rest_days,
-           day - (extract(isodow FROM day)::int - 1) AS monday,
-           sum(worked) AS worked, count(*) FILTER (WHERE worked > 0) AS days
-      FROM d GROUP BY 1, 2, 3, 4, 5
+    SELECT placement_id, day - (day - DATE '2000-01-03') %% 7 AS monday, sum(worked) AS worked,
+           count(*) FILTER (WHERE worked > 0) AS days
+      FROM audit_day
+     WHERE day BETWEEN %(lo_week)s AND %(hi_day)s
+     GROUP BY 1, 2
+), wk AS MATERIALIZED (
+    SELECT w.*, sc.policy_code, sc.max_week, sc.rest_days
+      FROM w JOIN audit_scope sc USING (placement_id)
+     WHERE w.worked > sc.max_week * 60 OR 7 - w.days < sc.rest_days
 )
 INSERT INTO audit_finding
 SELECT placement_id, 'DAILY_HOURS', day, day,
@@ -154,13 +190,13 @@ SELECT placement_id, 'WEEKLY_HOURS', monday, monday + 6,
        jsonb_build_object('limit_minutes', max_week, 'actual_minutes', ceil(worked / 60)::int,
                           'iso_week', to_char(monday, 'IYYY-"W"IW')),
        policy_code
-  FROM w WHERE worked > max_week * 60
+  FROM wk WHERE worked > max_week * 60
 UNION ALL
 SELECT placement_id, 'REST_DAY', monday, monday + 6,
        jsonb_build_object('limit_days', rest_days, 'actual_days', 7 - days,
                           'iso_week', to_char(monday, 'IYYY-"W"IW')),
        policy_code
-  FROM w WHERE 7 - days < rest_days
+  FROM wk WHERE 7 - days < rest_days
 """
 
 # An exception filed with the authority covering the rule and the whole period removes the finding.
@@ -227,20 +263,21 @@ def _copy_scope(cursor, rows: Iterable[ScopeRow]) -> int:
     return n
 
 
-def _day_sql(scope: Sequence[ScopeRow], *, full: bool) -> str:
+def _night_window(scope: Sequence[ScopeRow]) -> tuple[int, int]:
     windows = {(r.night_start_seconds, r.night_end_seconds) for r in scope}
-    if len(windows) == 1:
-        ns, ne = windows.pop()
-        night = {"ns": str(int(ns)), "ne": str(int(ne)), "join": ""}
-    else:
-        night = {
-            "ns": "sc.ns",
-            "ne": "sc.ne",
-            "join": "JOIN audit_scope sc ON sc.placement_id = sh.placement_id",
-        }
+    if len(windows) > 1:
+        # One window per audit run keeps the day pass a streaming scan; run once per window instead.
+        raise ValueError("run_worktime_audit takes placements sharing one night window")
+    return windows.pop() if windows else (22 * 3600, 6 * 3600)
+
+
+def _day_sqls(scope: Sequence[ScopeRow], *, full: bool) -> tuple[str, str]:
+    ns, ne = _night_window(scope)
+    night = NIGHT.format(ns=int(ns), ne=int(ne))
     # Shifts last at most 24 h, so a shift ending after lo started after lo - 1 day: an index range.
     window = "TRUE" if full else "sh.start_at >= %(lo_start)s AND sh.start_at < %(hi)s AND sh.end_at > %(lo)s"
-    return DAY_SQL.format(window=window, **night)
+    parts = {"night": night, "ls": LOCAL_START, "le": LOCAL_END, "window": window}
+    return DAY_SQL.format(**parts), CROSSING_SQL.format(**parts)
 
 
 def _window(lo_week: date, hi_day: date, now: datetime) -> dict[str, datetime]:
@@ -291,11 +328,33 @@ def run_worktime_audit(
     placements = _copy_scope(cursor, scope)
     cursor.execute("ANALYZE audit_scope")
     lap("scope")
-    cursor.execute(_day_sql(scope, full=full), _window(lo_week, hi_day, now))
+    day_sql, crossing_sql = _day_sqls(scope, full=full)
+    window = _window(lo_week, hi_day, now)
+    cursor.execute(day_sql, window)
+    cursor.execute(crossing_sql, window)
+    for stmt in CROSSING_MERGE_SQL.split(";"):
+        cursor.execute(stmt)
     lap("days")
     cursor.execute(FINDING_SQL)
-    cursor.execute(RULES_SQL, {"lo_week": lo_week, "hi_day": hi_day})
+    cursor.execute(
+        "SELECT array_agg(date) FROM rules_holiday WHERE kind = 'holiday' AND date BETWEEN %s AND %s",
+        [lo_week, hi_day],
+    )
+    holidays = cursor.fetchone()[0] or []
+    cursor.execute(
+        RULES_SQL,
+        {
+            "lo_week": lo_week,
+            "hi_day": hi_day,
+            "holidays": holidays,
+            "min_day": min((r.max_daily_minutes for r in scope), default=0) * 60,
+            "min_overtime": min((r.max_overtime_minutes for r in scope), default=0) * 60,
+        },
+    )
     cursor.execute(EXCEPTION_SQL)
+    # An index, not only statistics: the resolve step's anti-join must not turn quadratic on a bad estimate.
+    cursor.execute("CREATE INDEX ON audit_finding (placement_id, rule_code, period_start, period_end)")
+    cursor.execute("ANALYZE audit_finding")
     cursor.execute("SELECT count(*) FROM audit_finding")
     findings = cursor.fetchone()[0]
     lap("rules")
@@ -304,6 +363,19 @@ def run_worktime_audit(
     if write:
         cursor.execute(UPSERT_SQL, {"now": now})
         created = [row[0] for row in cursor.fetchall() if row[1]]
+        lap("upsert")
+        if os.environ.get("XUETU_AUDIT_EXPLAIN"):
+            cursor.execute(
+                "EXPLAIN (ANALYZE, BUFFERS) " + RESOLVE_SQL,
+                {
+                    "now": now,
+                    "note": AUTO_RESOLVE_NOTE,
+                    "rules": list(SHIFT_RULES),
+                    "lo_week": lo_week,
+                    "hi_day": hi_day,
+                },
+            )
+            print("\n".join(r[0] for r in cursor.fetchall()))
         cursor.execute(
             RESOLVE_SQL,
             {
@@ -315,7 +387,7 @@ def run_worktime_audit(
             },
         )
         resolved = cursor.rowcount
-        lap("write")
+        lap("resolve")
     cursor.execute(DROP_SQL)
     cursor.execute(RESET_SQL)
     return AuditResult(

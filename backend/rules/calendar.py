@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import chinese_calendar
 
@@ -56,12 +57,12 @@ def package_rows(years: Iterable[int] | None = None) -> list[CalendarRow]:
     return sorted(rows, key=lambda r: (r.date, r.kind))
 
 
-def calendar_from_rows(rows: Iterable[CalendarRow | dict]) -> Calendar:
+def calendar_from_rows(rows: Iterable[Any]) -> Calendar:
     """Build the value the working-time rules take from stored rows (dataclasses or dicts)."""
     holidays: dict[date, str] = {}
     workdays: dict[date, str] = {}
     for row in rows:
-        r = row.as_dict() if isinstance(row, CalendarRow) else row
+        r: dict[str, Any] = row.as_dict() if isinstance(row, CalendarRow) else dict(row)
         target = holidays if r["kind"] == HOLIDAY else workdays
         target[r["date"]] = str(r.get("name_zh") or r["name"])
     return Calendar(holidays=holidays, workdays=workdays)

@@ -292,7 +292,7 @@ def check_overtime(planned: Sequence[Shift], actual: Sequence[Shift], policy: Po
 def find_overlaps(shifts: Sequence[Shift]) -> list[tuple[Shift, Shift]]:
     """Pairs of shifts that overlap (touching end to start is not an overlap)."""
     ordered = sorted(shifts, key=lambda s: (s.start, s.end))
-    pairs = []
+    pairs: list[tuple[Shift, Shift]] = []
     active: list[Shift] = []
     for shift in ordered:
         active = [a for a in active if a.end > shift.start]

@@ -131,6 +131,9 @@ class SigningSendApi(APIView):
     class InputSerializer(serializers.Serializer):
         revision = serializers.IntegerField()
 
+        class Meta:
+            ref_name = "SigningSendInput"
+
     @extend_schema(request=InputSerializer, responses={201: EnvelopeOutputSerializer})
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
@@ -357,6 +360,9 @@ class VerifyApi(APIView):
     class InputSerializer(serializers.Serializer):
         file = serializers.FileField(required=False)
         sha256 = serializers.CharField(required=False, max_length=64)
+
+        class Meta:
+            ref_name = "VerifyInput"
 
     @extend_schema(
         request=InputSerializer,

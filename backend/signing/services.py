@@ -204,6 +204,7 @@ def signing_send(*, actor: Any, revision: Any, now: dt.datetime) -> SigningEnvel
             details=problems,
         )
     placement = source.placement_of(revision)
+    placement.refresh_from_db(fields=["status"])
     order = [p for p in placement.pilot.effective_signing_order if p in parties]
     envelope = SigningEnvelope.objects.create(revision=revision, signing_order=order, sent_by=_user(actor))
     for position, party in enumerate(order, start=1):
@@ -642,6 +643,7 @@ def signing_decline(
         )
         source.agreement_set_status(agreement=agreement, to=AgreementStatus.DRAFT, actor=user)
         placement = source.placement_of(envelope.revision)
+        placement.refresh_from_db(fields=["status"])
         if placement.status == PlacementStatus.SIGNING:
             placement_transition(
                 placement=placement, to=PlacementStatus.PROPOSED, actor=user, note="agreement declined"
@@ -756,6 +758,7 @@ def signing_void(*, actor: Any, envelope: SigningEnvelope, reason: str, now: dt.
         agreement=source.agreement_of(envelope.revision), to=AgreementStatus.VOID, actor=actor, reason=reason
     )
     placement = source.placement_of(envelope.revision)
+    placement.refresh_from_db(fields=["status"])
     if placement.status == PlacementStatus.SIGNING:
         placement_transition(
             placement=placement, to=PlacementStatus.PROPOSED, actor=actor, note="agreement voided"

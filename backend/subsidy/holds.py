@@ -128,7 +128,9 @@ def insurance_check(claim: Claim, as_of: datetime.date) -> list[HoldReason]:
     ]
 
 
-SERIOUS_SEVERITIES = ("serious", "critical", "error", "severe", "严重")
+# The rules app (branch h/rules) has Violation(placement, severity warning|violation, status
+# open|acknowledged|resolved, resolved_at): "violation" is the serious level; a warning never holds money.
+SERIOUS_SEVERITIES = ("violation", "serious", "critical")
 CLOSED_STATUSES = ("resolved", "closed", "dismissed", "waived")
 
 
@@ -146,7 +148,7 @@ def violation_check(claim: Claim, as_of: datetime.date) -> list[HoldReason]:
         qs = qs.filter(severity__in=SERIOUS_SEVERITIES)
     if "resolved_at" in names:
         qs = qs.filter(resolved_at__isnull=True)
-    elif "status" in names:
+    if "status" in names:
         qs = qs.exclude(status__in=CLOSED_STATUSES)
     ids = list(qs.values_list("pk", flat=True)[:20])
     if not ids:

@@ -131,7 +131,7 @@ def _check_balance_now() -> None:
 
 
 def account_balances(*, claim: Claim | None = None) -> dict[str, Decimal]:
-    """Debit minus credit per account kind (for one claim, or the whole ledger)."""
+    """Debit minus credit per account kind (for one claim, or the whole ledger); kinds at zero are left out."""
     from django.db.models import Sum
 
     lines = JournalLine.objects.all()
@@ -139,5 +139,7 @@ def account_balances(*, claim: Claim | None = None) -> dict[str, Decimal]:
         lines = lines.filter(entry__claim=claim)
     result: dict[str, Decimal] = {}
     for row in lines.values("account__kind").annotate(d=Sum("debit"), c=Sum("credit")):
-        result[row["account__kind"]] = (row["d"] or Decimal("0")) - (row["c"] or Decimal("0"))
+        balance = (row["d"] or Decimal("0")) - (row["c"] or Decimal("0"))
+        if balance:
+            result[row["account__kind"]] = balance
     return result

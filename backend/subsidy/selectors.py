@@ -32,6 +32,11 @@ def claim_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[
 
 
 def _aggregates(amount: str) -> dict[str, Any]:
+    """Named with a prefix: an annotation called "held" would shadow the field `held` in the filters."""
+    return {f"t_{k}": v for k, v in _figures(amount).items()}
+
+
+def _figures(amount: str) -> dict[str, Any]:
     return {
         "granted": Sum(amount, filter=LIVE),
         "granted_count": Count("id", filter=LIVE),
@@ -50,7 +55,12 @@ MONEY_KEYS = ("granted", "approved", "paid", "reversed", "held", "waiting")
 
 def claim_totals(claims: QuerySet[Claim], amount: str = "amount") -> dict[str, Any]:
     row = claims.aggregate(**_aggregates(amount))
-    return {k: (row[k] or ZERO) if k in MONEY_KEYS else row[k] for k in row}
+    return _unprefix(row)
+
+
+def _unprefix(row: dict[str, Any]) -> dict[str, Any]:
+    figures = {k[2:]: v for k, v in row.items() if k.startswith("t_")}
+    return {k: (v or ZERO) if k in MONEY_KEYS else v for k, v in figures.items()}
 
 
 def subsidy_report(*, user: Any, by: str, year: int | None = None) -> list[dict[str, Any]]:
@@ -77,7 +87,7 @@ def subsidy_report(*, user: Any, by: str, year: int | None = None) -> list[dict[
         item: dict[str, Any] = {
             "key": row[key],
             "label": str(row[label]),
-            **{k: (row[k] or ZERO) if k in MONEY_KEYS else row[k] for k in _aggregates(amount)},
+            **_unprefix(row),
         }
         if by in ("pilot", "school", "year"):
             budget = budgets.get(row[key])

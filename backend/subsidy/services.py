@@ -80,6 +80,23 @@ def _move(claim: Claim, to: str) -> None:
         )
 
 
+# ---------------------------------------------------------------------------------------------------------- policy
+
+DEFAULT_POLICY_FROM = datetime.date(2015, 1, 1)
+DEFAULT_POLICY = {
+    "name": "现代学徒制试点学徒补助(默认): 每名考核合格学徒5000元, 其中带徒师傅奖励3000元、企业水电耗材2000元",
+    "mentor_reward": Decimal("3000.00"),
+    "company_costs": Decimal("2000.00"),
+    "trigger": SubsidyTrigger.ASSESSMENT_PASSED,
+}
+
+
+def subsidy_policy_ensure_default() -> SubsidyPolicy:
+    """The default policy (also seeded by migration 0002); for demo data and databases flushed by tests."""
+    policy, _ = SubsidyPolicy.objects.get_or_create(valid_from=DEFAULT_POLICY_FROM, defaults=DEFAULT_POLICY)
+    return policy
+
+
 # ---------------------------------------------------------------------------------------------------------- accrue
 
 
@@ -169,28 +186,35 @@ def claim_accrue(
     )
     _event(claim, actor, "accrue", "", ClaimStatus.ACCRUED, amount=split.total, policy=policy.pk)
     audit_record(actor=actor, action="claim.accrue", obj=claim, changes={"amount": split.total})
-    claim_holds_evaluate(claim=claim, actor=actor, as_of=_local_date(now))
+    claim = claim_holds_evaluate(claim=claim, actor=actor, as_of=_local_date(now))
     return claim, True
 
 
 # ------------------------------------------------------------------------------------------------------------ holds
 
 
+@transaction.atomic
 def claim_holds_evaluate(*, claim: Claim, actor: Any, as_of: datetime.date) -> Claim:
-    """Recompute the claim's hold reasons; hold or release it when they change. Idempotent."""
-    if claim.status not in (ClaimStatus.ACCRUED, ClaimStatus.APPROVED):
-        return claim
-    reasons = [r.as_dict() for r in hold_reasons(claim, as_of)]
+    """Recompute the claim's hold reasons; hold or release it when they change. Idempotent, and safe when two
+    sweeps run at once: the claim row is locked and re-read before comparing."""
+    locked = (
+        Claim.objects.select_for_update(of=("self",))
+        .select_related("placement", "policy", "assessment")
+        .get(pk=claim.pk)
+    )
+    if locked.status not in (ClaimStatus.ACCRUED, ClaimStatus.APPROVED):
+        return locked
+    reasons = [r.as_dict() for r in hold_reasons(locked, as_of)]
     held = bool(reasons)
-    if reasons == claim.hold_reasons and held == claim.held:
-        return claim
-    was_held = claim.held
-    Claim.objects.filter(pk=claim.pk).update(held=held, hold_reasons=reasons, updated_at=timezone.now())
-    claim.held, claim.hold_reasons = held, reasons
+    if reasons == locked.hold_reasons and held == locked.held:
+        return locked
+    was_held = locked.held
+    locked.held, locked.hold_reasons = held, reasons
+    locked.save(update_fields=["held", "hold_reasons", "updated_at"])
     action = "hold" if held and not was_held else "release" if was_held and not held else "hold_reasons"
-    _event(claim, actor, action, claim.status, claim.status, reasons=[r["code"] for r in reasons])
-    audit_record(actor=actor, action=f"claim.{action}", obj=claim, changes={"reasons": reasons})
-    return claim
+    _event(locked, actor, action, locked.status, locked.status, reasons=[r["code"] for r in reasons])
+    audit_record(actor=actor, action=f"claim.{action}", obj=locked, changes={"reasons": reasons})
+    return locked
 
 
 def _refuse_if_held(claim: Claim) -> None:
@@ -271,7 +295,7 @@ def claim_approve(*, claim: Claim, actor: Any, now: datetime.datetime | None = N
     _require_finance(actor)
     budget = _lock_budget(claim.pilot_id, claim.budget_year)  # every approval for this pilot-year queues here
     claim = (
-        Claim.objects.select_for_update()
+        Claim.objects.select_for_update(of=("self",))
         .select_related("mentor", "company", "policy", "placement")
         .get(pk=claim.pk)
     )
@@ -322,7 +346,7 @@ def claims_approve_in_order(
     held: list[int] = []
     remaining = budget.amount - _committed(pilot.pk, year)
     queue = (
-        Claim.objects.select_for_update()
+        Claim.objects.select_for_update(of=("self",))
         .select_related("mentor", "company", "policy", "placement")
         .filter(pilot=pilot, budget_year=year, status=ClaimStatus.ACCRUED)
         .order_by("accrued_at", "id")
@@ -414,14 +438,14 @@ def batch_pay(
             status=409,
         )
     locked = list(
-        Claim.objects.select_for_update()
+        Claim.objects.select_for_update(of=("self",))
         .select_related("mentor", "company", "placement", "policy")
         .filter(pk__in=ids)
         .order_by("pk")
     )
     problems: dict[str, str] = {}
+    locked = [claim_holds_evaluate(claim=claim, actor=actor, as_of=paid_on) for claim in locked]
     for claim in locked:
-        claim_holds_evaluate(claim=claim, actor=actor, as_of=paid_on)
         if claim.status != ClaimStatus.APPROVED:
             problems[str(claim.pk)] = f"status {claim.status}"
         elif claim.held:
@@ -476,7 +500,7 @@ def batch_pay(
 def claim_reverse(*, claim: Claim, reason: str, actor: Any, now: datetime.datetime | None = None) -> Claim:
     """Reverse a claim with reversing entries. Idempotent: reversing a reversed claim changes nothing."""
     now = _now(now)
-    claim = Claim.objects.select_for_update().select_related("mentor", "company").get(pk=claim.pk)
+    claim = Claim.objects.select_for_update(of=("self",)).select_related("mentor", "company").get(pk=claim.pk)
     if claim.status == ClaimStatus.REVERSED:
         return claim
     if not reason.strip():
@@ -590,9 +614,12 @@ def subsidy_sweep(
         ).first()
         if assessment:
             with transaction.atomic():
-                Claim.objects.filter(pk=claim.pk, assessment__isnull=True).update(assessment=assessment)
-                _event(claim, actor, "assessed", claim.status, claim.status, assessment=assessment.pk)
-            counts["attached"] += 1
+                attached = Claim.objects.filter(pk=claim.pk, assessment__isnull=True).update(
+                    assessment=assessment, updated_at=now
+                )
+                if attached:  # another sweep running at the same time may have done it
+                    _event(claim, actor, "assessed", claim.status, claim.status, assessment=assessment.pk)
+            counts["attached"] += attached
     revoked = Claim.objects.exclude(status=ClaimStatus.REVERSED).filter(
         assessment__status=AssessmentStatus.REVOKED
     )

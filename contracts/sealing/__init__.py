@@ -9,7 +9,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from contracts.sealing.certificate_page import CertificatePageError, append_certificate_page
+from contracts.sealing.certificate_page import (
+    CertificatePageError,
+    add_certificate_pages,
+    append_certificate_page,
+    open_agreement,
+    render_certificate_page,
+)
 from contracts.sealing.devcert import DevCertificate, create_dev_certificate
 from contracts.sealing.records import SignatureEvent, SigningParty, SigningRecord
 from contracts.sealing.signer import Sealer, SealingKeyError, load_sealer, sign_pdf
@@ -30,7 +36,9 @@ def seal_agreement_pdf(unsigned_pdf: bytes, record: SigningRecord, sealer: Seale
             "签署记录中的哈希与待封存文件不一致 / the record's SHA-256 does not match the unsigned PDF "
             f"({record.unsigned_pdf_sha256} != {actual})"
         )
-    signed = sign_pdf(append_certificate_page(unsigned_pdf, record), sealer)
+    writer = open_agreement(unsigned_pdf)
+    add_certificate_pages(writer, render_certificate_page(record))
+    signed = sign_pdf(writer, sealer)
     return SealedPdf(pdf=signed, sha256=hashlib.sha256(signed).hexdigest())
 
 

@@ -1,4 +1,4 @@
-"""The signing certificate page (签署证书页): drawn with reportlab, appended to the agreement with pypdf.
+"""The signing certificate page (签署证书页): drawn with reportlab, appended to the agreement as an incremental update.
 
 Chinese comes first, English below. The font is WenQuanYi Zen Hei from fonts-wqy-zenhei: its TTC holds
 TrueType outlines, which reportlab can subset and embed (with a ToUnicode map, so pdftotext recovers the
@@ -7,6 +7,7 @@ text). The CFF-based Noto CJK OpenType fonts cannot be embedded by reportlab.
 
 from __future__ import annotations
 
+import functools
 import io
 import threading
 import zoneinfo
@@ -15,7 +16,12 @@ from xml.sax.saxutils import escape
 
 import qrcode
 import qrcode.constants
-from pypdf import PdfReader, PdfWriter
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.writer import (
+    _ObjectImporter,
+)  # the deep copy behind import_object, shared across pages
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -69,15 +75,22 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
     }
 
 
+@functools.lru_cache(maxsize=64)
+def _qr_matrix(url: str) -> tuple[tuple[bool, ...], ...]:
+    """The QR modules of `url` (cached: every certificate page of a deployment carries the same URL). The mask is
+    fixed, skipping qrcode's evaluation of all eight masks (about 8 ms); any mask is valid."""
+    qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M, mask_pattern=0)
+    qr.add_data(url)
+    qr.make(fit=True)
+    return tuple(tuple(row) for row in qr.get_matrix())
+
+
 class QrCode(Flowable):
     """A vector QR code: the qrcode package computes the modules; one filled path draws them."""
 
     def __init__(self, url: str, size: float) -> None:
         super().__init__()
-        qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
-        qr.add_data(url)
-        qr.make(fit=True)
-        self.matrix = qr.get_matrix()
+        self.matrix = _qr_matrix(url)
         self.width = self.height = size
 
     def draw(self) -> None:
@@ -275,21 +288,38 @@ def render_certificate_page(record: SigningRecord) -> bytes:
     return out.getvalue()
 
 
-def append_certificate_page(unsigned_pdf: bytes, record: SigningRecord) -> bytes:
-    """Return the agreement with the certificate page(s) appended, as a new PDF."""
+def add_certificate_pages(writer: IncrementalPdfFileWriter, certificate_pdf: bytes) -> int:
+    """Append the certificate page(s) to the agreement as an incremental update: the agreement's own bytes stay
+    exactly as they were (its SHA-256, printed on the certificate page, is that of the sealed file's first bytes),
+    and nothing of the agreement is parsed or re-written, which keeps sealing fast."""
+    certificate = PdfFileReader(io.BytesIO(certificate_pdf))
+    importer = _ObjectImporter(source=certificate, target=writer, obj_stream=None, reference_map={})
+    count = int(certificate.root["/Pages"]["/Count"])
+    for index in range(count):
+        page_ref, resources = certificate.find_page_for_modification(index)
+        page = page_ref.get_object()
+        copy = generic.DictionaryObject()
+        for key in page:
+            if key != "/Parent":
+                copy[generic.NameObject(key)] = importer.import_object(page.raw_get(key))
+        copy[generic.NameObject("/Resources")] = importer.import_object(resources)
+        writer.insert_page(copy)
+    return count
+
+
+def open_agreement(unsigned_pdf: bytes) -> IncrementalPdfFileWriter:
     try:
-        agreement = PdfReader(io.BytesIO(unsigned_pdf))
-        agreement_pages = list(agreement.pages)
-    except Exception as exc:  # pypdf raises many kinds of errors on broken input
+        writer = IncrementalPdfFileWriter(io.BytesIO(unsigned_pdf), strict=False)
+        int(writer.root["/Pages"]["/Count"])
+    except Exception as exc:  # a broken file fails in many ways
         raise CertificatePageError(f"协议 PDF 无法读取 / the agreement PDF cannot be read: {exc}") from exc
-    certificate = PdfReader(io.BytesIO(render_certificate_page(record)))
-    writer = PdfWriter()
-    for page in agreement_pages:
-        writer.add_page(page)
-    for page in certificate.pages:
-        writer.add_page(page)
-    if agreement.metadata:
-        writer.add_metadata({k: v for k, v in agreement.metadata.items() if isinstance(v, str)})
+    return writer
+
+
+def append_certificate_page(unsigned_pdf: bytes, record: SigningRecord) -> bytes:
+    """The agreement with the certificate page(s) appended (unsigned; sealing signs in the same update)."""
+    writer = open_agreement(unsigned_pdf)
+    add_certificate_pages(writer, render_certificate_page(record))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -134,10 +134,19 @@ def load_sealer(
 
 
 def sign_pdf(
-    pdf: bytes, sealer: Sealer, *, reason: str = "xuetu agreement seal", location: str = ""
+    pdf: bytes | IncrementalPdfFileWriter,
+    sealer: Sealer,
+    *,
+    reason: str = "xuetu agreement seal",
+    location: str = "",
 ) -> bytes:
-    """Sign the whole PDF (a certifying PAdES signature: no later change is permitted)."""
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    """Sign the whole PDF (a certifying PAdES signature: no later change is permitted). Given a writer with pending
+    changes (the certificate page), those are signed in the same incremental update."""
+    writer = (
+        pdf
+        if isinstance(pdf, IncrementalPdfFileWriter)
+        else IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    )
     meta = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD_NAME,
         md_algorithm="sha256",

@@ -18,6 +18,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
@@ -329,6 +330,8 @@ def _signature_table(doc, four: bool) -> None:
     if four:
         blocks.append(("丁方（监护人）：{{ guardian.name }}", "", "监护人（签字）："))
     table = doc.add_table(rows=(len(blocks) + 1) // 2, cols=2)
+    for row in table.rows:  # a party's block never breaks across pages
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     for i, (party, seal, signer) in enumerate(blocks):
         cell = table.rows[i // 2].cells[i % 2]
         cell.text = ""
@@ -415,6 +418,17 @@ def build(four: bool) -> Document:
                 text = text.replace(token, four_text if four else three_text)
             _para(doc, text)
     _para(doc, "（以下无正文，为签署页）", indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, size=10.5)
+    doc.add_page_break()  # the signature page stands on its own, as Chinese contracts do
+    _para(
+        doc,
+        f"现代学徒制学徒培养协议（{kind}）签署页",
+        face=HEI,
+        size=14,
+        bold=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        indent=False,
+    )
+    _para(doc, "协议编号：{{ number }}", indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, size=10.5)
     _signature_table(doc, four)
     return doc
 

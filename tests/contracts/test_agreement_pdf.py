@@ -151,3 +151,17 @@ def test_rendering_fills_every_placeholder_and_escapes_markup(template_bytes):
     assert "{{" not in text and "{%" not in text
     assert "李<雷>&韩梅梅" in text
     assert text.count("第1阶段") == 1 and "第3阶段" not in text
+
+
+def test_renders_of_one_template_never_share_data(template_bytes):
+    # given: the compiled template is reused between renders
+    first_context = sample_context(AgreementKind.THREE_PARTY, student_name="甲同学", number="N-1")
+    second_context = sample_context(AgreementKind.THREE_PARTY, student_name="乙同学", number="N-2")
+
+    # when
+    first = _docx_text(render_docx(template_bytes("three_party"), first_context))
+    second = _docx_text(render_docx(template_bytes("three_party"), second_context))
+
+    # then
+    assert "甲同学" in first and "乙同学" not in first and "N-1" in first
+    assert "乙同学" in second and "甲同学" not in second and "N-2" in second

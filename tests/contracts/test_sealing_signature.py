@@ -180,3 +180,15 @@ def test_a_configured_timestamp_server_adds_an_rfc3161_timestamp(seal_env, tsa_u
     assert status.timestamp_validity.intact and status.timestamp_validity.valid
     assert status.timestamp_validity.trusted
     assert "Signature is Valid" in pdfsig(sealed.pdf, tmp_path, seal_env.nss_dir)
+
+
+def test_the_agreement_bytes_are_kept_as_they_were(seal_env):
+    # given
+    unsigned = agreement_pdf()
+
+    # when: the certificate page and the signature are appended as one incremental update
+    result = seal_agreement_pdf(unsigned, signing_record(unsigned), seal_env.sealer)
+
+    # then: the sealed file begins with the agreement exactly as the parties read it
+    assert result.pdf.startswith(unsigned)
+    assert len(result.pdf) > len(unsigned)

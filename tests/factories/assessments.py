@@ -4,14 +4,23 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from backend.assessments.models import Assessment, AssessmentRule, AssessmentScore, AssessmentStatus, PlacementRating
+from backend.assessments.models import (
+    Assessment,
+    AssessmentRule,
+    AssessmentScore,
+    AssessmentStatus,
+    PlacementRating,
+)
 
 from .placements import PlacementFactory
 
 
 def default_rule() -> AssessmentRule:
-    """The rule seeded by migration 0002 (mentor, teacher, company; mean; pass mark 60)."""
-    return AssessmentRule.objects.order_by("valid_from").first()  # type: ignore[return-value]
+    """The rule seeded by migration 0002 (mentor, teacher, company; mean; pass mark 60), re-created if a
+    transactional test flushed it."""
+    from backend.assessments.services import assessment_rule_ensure_default
+
+    return assessment_rule_ensure_default()
 
 
 class AssessmentFactory(factory.django.DjangoModelFactory):

@@ -35,7 +35,9 @@ class PilotBudgetFactory(factory.django.DjangoModelFactory):
     amount = Decimal("50000.00")
 
 
-def insure(placement: Placement, kinds: tuple[str, ...] = (InsuranceKind.LIABILITY, InsuranceKind.WORK_INJURY)) -> None:
+def insure(
+    placement: Placement, kinds: tuple[str, ...] = (InsuranceKind.LIABILITY, InsuranceKind.WORK_INJURY)
+) -> None:
     for kind in kinds:
         InsurancePolicyFactory(placement=placement, kind=kind)
 
@@ -49,6 +51,9 @@ def covered_placement(**kwargs: Any) -> Placement:
 
 
 def passed_assessment(placement: Placement | None = None, **kwargs: Any) -> Any:
+    from backend.subsidy.services import subsidy_policy_ensure_default
+
+    subsidy_policy_ensure_default()  # a transactional test's flush removes the policy seeded by the migration
     placement = placement or covered_placement()
     return AssessmentFactory(placement=placement, passed=True, **kwargs)
 

@@ -41,9 +41,12 @@ def test_a_run_proposes_by_company_score_and_explains_the_refusal():
     assert got[s1.pk].post_id == a.pk and got[s1.pk].choice == 1
     assert got[s0.pk].post_id == b.pk and got[s0.pk].choice == 2
     assert got[s0.pk].mentor_id == world.mentors[1].pk
-    refusal = got[s0.pk].explanation["higher"][0]
+    refusal = services.explanation_render(got[s0.pk].explanation)["higher"][0]
     assert refusal["reason"] == "POST_FULL" and refusal["post"] == a.pk
     assert refusal["message_en"] == "post full with applicants the company ranked higher"
+    assert refusal["score"] == {"by": "company", "score": "70"}
+    assert refusal["last_admitted"] == {"by": "company", "score": "90"}
+    assert services.explanation_render(got[s1.pk].explanation)["message_en"] == "matched to choice 1"
     assert run.status == "done" and run.progress_done == run.progress_total == 4
     assert run.audit["ok"] and run.audit["blocking_pairs"] == []
     assert run.statistics["by_choice"] == [
@@ -72,12 +75,16 @@ def test_minors_are_never_proposed_for_forbidden_work_and_caps_hold():
 
     # then the minor is refused the lifting post by rule, and the company cap (2) decides the rest
     got = {p.student_id: p for p in Proposal.objects.filter(run=run)}
-    assert got[minor.pk].explanation["higher"][0]["rule"] == "MINOR_FORBIDDEN_WORK"
-    assert got[minor.pk].explanation["higher"][0]["message_en"].startswith("not eligible: rule MINOR_FORBIDDEN_WORK")
+    assert (
+        services.explanation_render(got[minor.pk].explanation)["higher"][0]["rule"] == "MINOR_FORBIDDEN_WORK"
+    )
+    rendered = services.explanation_render(got[minor.pk].explanation)
+    assert rendered["higher"][0]["message_en"].startswith("not eligible: rule MINOR_FORBIDDEN_WORK")
+    assert "未成年工禁忌作业岗位" in rendered["higher"][0]["message"]
     placed = [p for p in got.values() if p.post_id]
     assert len(placed) == 2
     assert got[other.pk].post_id is None
-    assert got[other.pk].explanation["higher"][0]["reason"] == "COMPANY_CAP"
+    assert services.explanation_render(got[other.pk].explanation)["higher"][0]["reason"] == "COMPANY_CAP"
     assert run.statistics["unmatched_reasons"] == {"ALL_CHOICES_FULL": 1}
 
 
@@ -92,8 +99,11 @@ def test_first_year_students_are_not_eligible():
     # then
     proposal = Proposal.objects.get(run=run)
     assert proposal.post_id is None
-    assert proposal.explanation["unmatched"]["reason"] == "NO_ELIGIBLE_CHOICE"
-    assert proposal.explanation["higher"][0]["rule"] == "FIRST_YEAR"
+    assert proposal.explanation["unmatched"] == "NO_ELIGIBLE_CHOICE"
+    assert services.explanation_render(proposal.explanation)["message_en"] == (
+        "unmatched: not eligible for any listed post"
+    )
+    assert services.explanation_render(proposal.explanation)["higher"][0]["rule"] == "FIRST_YEAR"
 
 
 def test_the_same_seed_reproduces_the_run():
@@ -178,7 +188,10 @@ def test_manual_adjust_is_checked_against_gates_and_caps():
     assert audit["blocking_pairs"] == [
         {"student": world.students[1].pk, "post": b.pk, "choice": 1, "displaces": None, "binding": None}
     ]
-    assert moved.explanation["blocking_pairs_after"] == 1 and moved.explanation["manual"]["by"] == world.coordinator.pk
+    assert (
+        moved.explanation["blocking_pairs_after"] == 1
+        and moved.explanation["manual"]["by"] == world.coordinator.pk
+    )
     assert AuditEvent.objects.filter(action="match_proposal.adjust", object_id=str(moved.pk)).exists()
 
 
@@ -197,3 +210,17 @@ def test_accepting_beyond_a_cap_filled_meanwhile_writes_nothing():
     assert refused.value.code == "ACCEPT_BREAKS_LIMITS"
     assert Placement.objects.filter(student=world.students[0]).count() == 0
     assert Proposal.objects.get(run=run).status == ProposalStatus.PROPOSED
+
+
+def test_copy_writes_explanations_byte_for_byte():
+    # given a row whose explanation holds a backslash, a tab-like sequence and Chinese text
+    world = make_world(n_students=1)
+    run = MatchRun.objects.create(school=world.school, seed=1, start_date=START, end_date=END)
+    tricky = {"note": "C:\\path\\t 不符合条件", "higher": [[1, world.posts[0].pk, "POST_FULL", None]]}
+
+    # when
+    services.write_proposals([(run.pk, world.students[0].pk, world.pilot.pk, None, None, None, tricky)])
+
+    # then
+    stored = Proposal.objects.get(run=run)
+    assert stored.explanation == tricky and stored.status == ProposalStatus.PROPOSED and not stored.manual

@@ -46,7 +46,9 @@ def make_world(
     pilot = PilotProjectFactory(companies=[company])
     cohort = CohortFactory(program=pilot.program, entry_year=entry_year)
     ages = ages or (19,) * n_students
-    students = [StudentFactory(cohort=cohort, birth=birth_date_for_age(ages[i], START)) for i in range(n_students)]
+    students = [
+        StudentFactory(cohort=cohort, birth=birth_date_for_age(ages[i], START)) for i in range(n_students)
+    ]
     return World(
         pilot=pilot,
         company=company,

@@ -218,3 +218,32 @@ def test_turning_18_with_an_old_health_check_makes_one_due():
         datetime.date(2026, 5, 1),
         "turning_adult",
     )
+
+
+def test_monthly_summary_goes_to_school_company_and_guardian_once():
+    from backend.rules.services import monthly_summaries_send, placement_monthly_summary
+
+    p = active(
+        student__birth=datetime.date(2000, 5, 1)
+    )  # an adult: the guardian still gets the regular notice
+    coordinator = CoordinatorFactory(school=p.pilot.school)
+    hr = HrFactory(company=p.post.company)
+    guardian = GuardianUserFactory(guardian=GuardianFactory(student=p.student))
+    ShiftFactory(
+        placement=p, actual=True, start_at=at("2026-03-02", "08:00"), end_at=at("2026-03-02", "17:00")
+    )
+    ShiftFactory(
+        placement=p, actual=True, start_at=at("2026-03-31", "20:00"), end_at=at("2026-04-01", "02:00")
+    )
+    worktime_audit(notify=False)
+    # when
+    summary = placement_monthly_summary(placement=p, month=datetime.date(2026, 3, 1))
+    monthly_summaries_send(month=datetime.date(2026, 3, 1))
+    monthly_summaries_send(month=datetime.date(2026, 3, 1))
+    # then hours count only March's part of the shift across midnight
+    assert summary["hours"] == 13.0
+    assert summary["violations"]["open"] == 4  # DAILY_HOURS, OVERTIME x2 and NIGHT_WORK on 31 March
+    for user in (coordinator, hr, guardian):
+        notices = Notice.objects.filter(recipient=user, kind="rules.monthly_summary")
+        assert notices.count() == 1
+        assert "13.0 小时" in notices[0].body and "13.0 h" in notices[0].body

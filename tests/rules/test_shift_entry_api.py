@@ -136,9 +136,9 @@ def test_overlapping_shifts_are_refused(api_client_for, placement, hr_of):
 def test_csv_with_one_bad_row_is_refused_whole_with_row_numbers(api_client_for, placement, hr_of):
     # given a file whose third data row (file row 4) is on the Spring Festival holiday and row 5 is unreadable
     content = (
-        "date,start,end\n2026-02-09,08:00,16:00\n2026-02-10,08:00,16:00\n2026-02-16,08:00,12:00\n"
-        "2026-02-11,8 o'clock,16:00\n"
-    ).encode()
+        b"date,start,end\n2026-02-09,08:00,16:00\n2026-02-10,08:00,16:00\n2026-02-16,08:00,12:00\n"
+        b"2026-02-11,8 o'clock,16:00\n"
+    )
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("shifts.csv", content, content_type="text/csv")

@@ -331,3 +331,32 @@ def test_hr_cannot_send_or_void(cast, sent):
     assert response.status_code in (403, 404)
     sent.refresh_from_db()
     assert sent.status == "signing"
+
+
+def test_sending_a_regenerated_revision_closes_the_old_envelope(cast, sent):
+    # given: the agreement was regenerated while out for signing (the agreements app puts it back to draft)
+    from backend.agreements.models import AgreementStatus
+
+    request_id, token = last_link(cast.student.phone)
+    newer = make_agreement_revision_next(cast.revision)
+    newer.agreement.status = AgreementStatus.DRAFT
+    newer.agreement.save(update_fields=["status"])
+
+    # when
+    envelope = committed(lambda: signing_send(actor=cast.coordinator, revision=newer, now=NOW))
+
+    # then: the old envelope is closed, its link says why, the new one is under way
+    sent.refresh_from_db()
+    assert sent.status == "voided" and sent.replaced_by == envelope
+    old = APIClient().get(f"/api/v1/signing/links/{request_id}/{token}/")
+    assert old.status_code == 410 and error_code(old) in {"AGREEMENT_VOIDED", "REVISION_SUPERSEDED"}
+    assert envelope.requests.get(party="student").status == RequestStatus.PENDING
+
+
+def test_an_agreement_voided_by_the_agreements_app_kills_the_links(cast, sent):
+    from backend.agreements.services import agreement_void
+
+    request_id, token = last_link(cast.student.phone)
+    agreement_void(actor=cast.coordinator, agreement=cast.revision.agreement, reason="学生转专业")
+    response = APIClient().get(f"/api/v1/signing/links/{request_id}/{token}/")
+    assert (response.status_code, error_code(response)) == (410, "AGREEMENT_VOIDED")

@@ -83,7 +83,11 @@ def test_the_database_refuses_to_update_or_delete_ledger_rows(bureau, statement)
     accrued_claim(actor=bureau)
     before = list(JournalLine.objects.values_list("id", "debit", "credit"))
     # when anyone (not only the code) tries to change or remove it with plain SQL
-    with pytest.raises(IntegrityError, match="LEDGER_APPEND_ONLY"), transaction.atomic(), connection.cursor() as c:
+    with (
+        pytest.raises(IntegrityError, match="LEDGER_APPEND_ONLY"),
+        transaction.atomic(),
+        connection.cursor() as c,
+    ):
         c.execute(statement)
     # then nothing changed
     assert list(JournalLine.objects.values_list("id", "debit", "credit")) == before
@@ -116,7 +120,9 @@ def test_the_database_refuses_an_unbalanced_entry_at_commit(bureau):
 
 def test_an_entry_without_lines_is_refused_and_a_balanced_one_accepted(bureau):
     with pytest.raises(IntegrityError, match="LEDGER_UNBALANCED"), transaction.atomic():
-        JournalEntry.objects.create(kind="accrual", idempotency_key="raw-2", posted_at="2026-11-01T00:00:00Z", memo="-")
+        JournalEntry.objects.create(
+            kind="accrual", idempotency_key="raw-2", posted_at="2026-11-01T00:00:00Z", memo="-"
+        )
         with connection.cursor() as c:
             c.execute("SET CONSTRAINTS ALL IMMEDIATE")
     # a balanced one passes the same check

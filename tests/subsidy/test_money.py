@@ -35,7 +35,10 @@ def test_money_refuses_floats_and_fractions_of_a_fen():
         ([(D(2026, 9, 1), D(2026, 12, 31)), (D(2027, 1, 1), D(2027, 1, 31))], []),  # back to back
         ([(D(2026, 9, 2), D(2027, 1, 31))], [(D(2026, 9, 1), D(2026, 9, 1))]),  # starts a day late
         ([(D(2026, 9, 1), D(2027, 1, 30))], [(D(2027, 1, 31), D(2027, 1, 31))]),  # ends a day early
-        ([(D(2026, 9, 1), D(2026, 10, 31)), (D(2026, 12, 1), D(2027, 2, 28))], [(D(2026, 11, 1), D(2026, 11, 30))]),
+        (
+            [(D(2026, 9, 1), D(2026, 10, 31)), (D(2026, 12, 1), D(2027, 2, 28))],
+            [(D(2026, 11, 1), D(2026, 11, 30))],
+        ),
         ([], [(D(2026, 9, 1), D(2027, 1, 31))]),
     ],
 )
@@ -46,9 +49,14 @@ def test_insurance_coverage_gaps_are_found_to_the_day(intervals, gaps):
 def test_budget_admits_in_order():
     five = Decimal("5000.00")
     # room for one more, nobody earlier waiting
-    assert budget_admits(budget=Decimal("10000"), committed=five, waiting_before=[], amount=five) == (True, "")
+    assert budget_admits(budget=Decimal("10000"), committed=five, waiting_before=[], amount=five) == (
+        True,
+        "",
+    )
     # no room at all
-    assert budget_admits(budget=Decimal("10000"), committed=Decimal("10000"), waiting_before=[], amount=five) == (
+    assert budget_admits(
+        budget=Decimal("10000"), committed=Decimal("10000"), waiting_before=[], amount=five
+    ) == (
         False,
         "BUDGET_EXHAUSTED",
     )
@@ -58,7 +66,10 @@ def test_budget_admits_in_order():
         "BUDGET_QUEUE",
     )
     # the head of the queue stops at the first claim that does not fit (a smaller later one does not jump it)
-    assert fifo_admitted(budget=Decimal("9000"), committed=Decimal("0"), queue=[five, five, Decimal("1000")]) == 1
+    assert (
+        fifo_admitted(budget=Decimal("9000"), committed=Decimal("0"), queue=[five, five, Decimal("1000")])
+        == 1
+    )
 
 
 def test_assessment_rule_mean_weighted_minimum_and_incomplete():
@@ -66,7 +77,9 @@ def test_assessment_rule_mean_weighted_minimum_and_incomplete():
     mean = RuleFigures(required_parties=("mentor", "teacher", "company"), pass_mark=Decimal("60"))
     assert decide(mean, scores).final_score == Decimal("62.00")
     assert decide(mean, scores).passed is True
-    minimum = RuleFigures(required_parties=("mentor", "teacher", "company"), pass_mark=Decimal("60"), method="minimum")
+    minimum = RuleFigures(
+        required_parties=("mentor", "teacher", "company"), pass_mark=Decimal("60"), method="minimum"
+    )
     assert decide(minimum, scores).passed is False
     weighted = RuleFigures(
         required_parties=("mentor", "teacher", "company"),
@@ -76,6 +89,10 @@ def test_assessment_rule_mean_weighted_minimum_and_incomplete():
     )
     assert decide(weighted, scores).final_score == Decimal("63.70")
     incomplete = decide(mean, {"mentor": Decimal("90")})
-    assert (incomplete.complete, incomplete.missing, incomplete.passed) == (False, ("teacher", "company"), None)
+    assert (incomplete.complete, incomplete.missing, incomplete.passed) == (
+        False,
+        ("teacher", "company"),
+        None,
+    )
     # the pass mark itself passes
     assert decide(mean, {p: Decimal("60") for p in ("mentor", "teacher", "company")}).passed is True

@@ -6,9 +6,9 @@ TASK_MODULES = [
     "worker.tasks.core",
     "worker.tasks.agreements",
     "worker.tasks.signing",
+    "worker.tasks.rules",
     "worker.tasks.subsidy",
     "worker.tasks.matching",
-    "worker.tasks.rules",
 ]
 
 for _module in TASK_MODULES:

@@ -13,6 +13,12 @@ logger = logging.getLogger(__name__)
 def _one_libreoffice_per_worker_process(**_: object) -> None:
     # prefork: every child keeps its own warm LibreOffice; one each, so `-c N` gives N converters.
     os.environ.setdefault("XUETU_CONVERTER_POOL_SIZE", "1")
+    if os.environ.get("XUETU_CONVERTER_WARM") == "1":  # set for the documents workers: start LibreOffice now
+        import threading
+
+        from contracts.convert import get_converter
+
+        threading.Thread(target=get_converter().warm_up, daemon=True, name="libreoffice-warm-up").start()
 
 
 @worker_process_shutdown.connect
@@ -20,6 +26,15 @@ def _stop_libreoffice(**_: object) -> None:
     from contracts.convert import shutdown_converter
 
     shutdown_converter()
+
+
+@shared_task(name="documents.agreement_batches_sweep", time_limit=120)
+def agreement_batches_sweep() -> int:
+    from django.utils import timezone
+
+    from backend.agreements.services import agreement_batch_sweep
+
+    return agreement_batch_sweep(now=timezone.now())
 
 
 @shared_task(

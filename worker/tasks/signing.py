@@ -3,6 +3,7 @@
 import logging
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -56,3 +57,16 @@ def expire_request(request_id: int) -> bool:
     from backend.signing.services import signing_expire
 
     return signing_expire(request_id=request_id, now=timezone.now())
+
+
+@worker_process_init.connect
+def _preload_sealer(**_kwargs) -> None:
+    """Load the platform key and the CJK font once per worker process, before the first seal needs them."""
+    try:
+        from backend.signing.sealing import get_sealer
+        from contracts.sealing.certificate_page import _register_font
+
+        get_sealer()
+        _register_font()
+    except Exception:  # not configured here (e.g. a default-queue-only worker): the seal task reports it
+        logger.info("sealing key not preloaded", exc_info=True)

@@ -33,10 +33,10 @@ INSTALLED_APPS = [
     "backend.notices",
     "backend.agreements",
     "backend.signing",
+    "backend.rules",
     "backend.assessments",
     "backend.subsidy",
     "backend.matching",
-    "backend.rules",
     "backend.portal",
 ]
 
@@ -129,13 +129,17 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "PlacementStatusEnum": "backend.placements.models.PlacementStatus",
         "AgreementKindEnum": "backend.agreements.models.AgreementKind.choices",
         "AgreementStatusEnum": "backend.agreements.models.AgreementStatus.choices",
+        "SigningEnvelopeStatusEnum": "backend.signing.models.EnvelopeStatus.choices",
+        "SignatureRequestStatusEnum": "backend.signing.models.RequestStatus.choices",
+        "PlacementStatusEnum": "backend.placements.models.PlacementStatus.choices",
         "InsuranceKindEnum": "backend.placements.models.InsuranceKind",
         "ShiftKindEnum": "backend.rules.models.ShiftKind",
         "HolidayKindEnum": "backend.rules.models.HolidayKind",
         "ViolationStatusEnum": "backend.rules.models.ViolationStatus",
+        "AssessmentStatusEnum": "backend.assessments.models.AssessmentStatus.choices",
+        "ClaimStatusEnum": "backend.subsidy.models.ClaimStatus.choices",
     },
 }
 
