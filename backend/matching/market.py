@@ -20,15 +20,15 @@ from django.db.models import QuerySet
 
 from backend.companies.models import Company, Mentor, Post
 from backend.placements.models import PilotProject, Placement, PlacementStatus
+from backend.rules.gates import cap_limit
+from backend.rules.policy import Policy
+from backend.rules.selectors import PolicyBook
 from backend.schools.models import Student
 
 from . import engine
 from .eligibility import POST_NOT_IN_PILOT, POST_REQUIREMENT, combine, pair_violation, post_gate, student_gate
 from .models import ApplicantScore, PostRequirement, StudentPreference, StudentScore
 
-MENTOR_MAX_APPRENTICES = 5
-COMPANY_CAP_PERCENT = 10
-POST_CAP_PERCENT = 20
 LIVE_STATUSES = (PlacementStatus.PROPOSED, PlacementStatus.SIGNING, PlacementStatus.ACTIVE)
 # Priorities: applicants the company scored come first, by its score; then the rest by school score.
 _UNSCORED_TIER = 10**7
@@ -75,6 +75,8 @@ class Market:
     post_tags: dict[int, list[str]]
     pilot_companies: dict[int, set[int]]
     student_pilots: dict[int, list[int]]  # student id -> pilots of the student's school and program
+    policy: Policy = field(default_factory=Policy)  # caps and mentor ratio: the national version on as_of
+    pilot_policy: dict[int, Policy] = field(default_factory=dict)  # gates: each pilot's version on as_of
     extra_priority: dict[tuple[int, int], int] = field(default_factory=dict)
     _priority: Any = None  # (student idx, post idx) -> priority, for pairs outside the preference lists
 
@@ -84,7 +86,11 @@ class Market:
     def ineligibility(self, student_id: int, post_id: int, pilot_id: int | None) -> str | None:
         birth, entry = self.student_facts[student_id]
         rule = pair_violation(
-            birth_date=birth, entry_year=entry, post_tags=self.post_tags.get(post_id, []), as_of=self.as_of
+            birth_date=birth,
+            entry_year=entry,
+            post_tags=self.post_tags.get(post_id, []),
+            as_of=self.as_of,
+            policy=self.pilot_policy.get(pilot_id or 0, self.policy),
         )
         if rule:
             return rule
@@ -107,6 +113,10 @@ def load_market(
     Capacities: what is left after live placements (except `ignore_placements`, e.g. the ones an audited run
     created itself) on each post, mentor and company, also placements through other pilots and schools."""
     pilots = _rows(PilotProject.objects.filter(pk__in=pilot_ids).values_list("id", "school_id", "program_id"))
+    book = PolicyBook()
+    policy = book.policy(pilot_id=None, on=as_of)
+    pilot_policy = {row[0]: book.policy(pilot_id=row[0], on=as_of) for row in pilots}
+    mentor_max = policy.mentor_max
     links = _rows(
         PilotProject.companies.through.objects.filter(pilotproject_id__in=pilot_ids).values_list(
             "pilotproject_id", "company_id"
@@ -206,7 +216,7 @@ def load_market(
     for company_id in company_ids:
         company_group[company_id] = len(group_capacity)
         group_capacity.append(
-            staff.get(company_id, 0) * COMPANY_CAP_PERCENT // 100 - company_load[company_id]
+            cap_limit(staff.get(company_id, 0), policy.company_cap_percent) - company_load[company_id]
         )
         group_parent.append(-1)
         group_kind.append(engine.COMPANY_CAP)
@@ -219,7 +229,7 @@ def load_market(
     post_capacity, post_kind, post_group, post_company = [], [], [], []
     mentors_by_post: list[list[tuple[int, int]]] = []
     for post_id, company_id, capacity, staff_on_post, _tags in posts:
-        legal = staff_on_post * POST_CAP_PERCENT // 100
+        legal = cap_limit(staff_on_post, policy.post_cap_percent)
         used = post_load[post_id]
         post_capacity.append(min(capacity, legal) - used)
         post_kind.append(engine.POST_FULL if capacity <= legal else engine.POST_CAP)
@@ -227,14 +237,14 @@ def load_market(
         usable = own_mentors.get(post_id)
         if usable:
             group = len(group_capacity)
-            group_capacity.append(sum(max(0, MENTOR_MAX_APPRENTICES - load) for _, load in usable))
+            group_capacity.append(sum(max(0, mentor_max - load) for _, load in usable))
             group_parent.append(company_group[company_id])
             group_kind.append(engine.MENTOR_RATIO)
         else:
             usable = pool_mentors.get(company_id, [])
             if company_id not in pool_group:
                 pool_group[company_id] = len(group_capacity)
-                group_capacity.append(sum(max(0, MENTOR_MAX_APPRENTICES - load) for _, load in usable))
+                group_capacity.append(sum(max(0, mentor_max - load) for _, load in usable))
                 group_parent.append(company_group[company_id])
                 group_kind.append(engine.MENTOR_RATIO)
             group = pool_group[company_id]
@@ -298,18 +308,31 @@ def load_market(
     pref_qs = StudentPreference.objects.filter(pilot_id__in=pilot_ids)
     if student_ids is not None:
         pref_qs = pref_qs.filter(student_id__in=student_ids_list)
+    last_student, row_posts, row_pilots = None, None, None
     for student_id, post_id, pilot_id in _rows(
         pref_qs.order_by("student_id", "rank").values_list("student_id", "post_id", "pilot_id")
     ):
-        s = student_index.get(student_id)
+        if student_id != last_student:
+            last_student = student_id
+            s = student_index.get(student_id)
+            row_posts = prefs[s] if s is not None else None  # None: a placed student
+            row_pilots = pref_pilot[s] if s is not None else None
         p = post_index.get(post_id)
-        if s is None or p is None:
+        if row_posts is None or p is None:
             continue  # a placed student, or a post of a company that left the pilot
-        prefs[s].append(p)
-        pref_pilot[s].append(pilot_id)
-    # Gates split into a student part and a post part, each computed once (a million pairs at province scale)
-    gate_of_post = [post_gate(post_tags[pid]) for pid in post_ids]
+        row_posts.append(p)
+        row_pilots.append(pilot_id)  # type: ignore[union-attr]
+    # Gates split into a student part and a post part, each computed once (a million pairs at province
+    # scale): per post, the rule it breaks for an adult and for a minor.
+    tables: dict[str, tuple[list[str | None], list[str | None]]] = {}
+    for pol in {policy, *pilot_policy.values()}:
+        gate_of_post = [post_gate(post_tags[pid], pol) for pid in post_ids]
+        tables[pol.code] = (
+            [combine((None, False), g) for g in gate_of_post],
+            [combine((None, True), g) for g in gate_of_post],
+        )
     has_company_scores = bool(by_post or by_company)
+    no_companies: set[int] = set()
     priorities: list[list[int]] = []
     ineligible: list[list[str | None]] = []
     for s, row in enumerate(prefs):
@@ -319,21 +342,25 @@ def load_market(
             continue
         sid = student_ids_list[s]
         birth, entry = student_facts[sid]
-        gate = student_gate(birth_date=birth, entry_year=entry, as_of=as_of)
+        # the policy of the pilot the student applies through (their first listed post's)
+        pol = pilot_policy.get(pref_pilot[s][0], policy)
+        student_rule, minor = student_gate(birth_date=birth, entry_year=entry, as_of=as_of, policy=pol)
         if has_company_scores:
             priorities.append([priority(s, p) for p in row])
         else:
-            base = priority_from(None, school_score.get(sid))
-            priorities.append([base] * len(row))
+            priorities.append([priority_from(None, school_score.get(sid))] * len(row))
+        if student_rule:
+            ineligible.append([student_rule] * len(row))
+            continue
+        table = tables[pol.code][1 if minor else 0]
         pilots_k = pref_pilot[s]
-        reasons: list[str | None] = []
-        for k, p in enumerate(row):
-            rule = combine(gate, gate_of_post[p])
-            if rule is None and post_company[p] not in pilot_companies.get(pilots_k[k], ()):
-                rule = POST_NOT_IN_PILOT
-            if rule is None and requirements:
-                rule = requirement(s, p)
-            reasons.append(rule)
+        reasons = [
+            table[p]
+            or (None if post_company[p] in pilot_companies.get(pl, no_companies) else POST_NOT_IN_PILOT)
+            for p, pl in zip(row, pilots_k, strict=True)
+        ]
+        if requirements:
+            reasons = [r or requirement(s, p) for r, p in zip(reasons, row, strict=True)]
         ineligible.append(reasons)
 
     instance = engine.Instance(
@@ -362,6 +389,8 @@ def load_market(
         post_tags=post_tags,
         pilot_companies=dict(pilot_companies),
         student_pilots=student_pilots,
+        policy=policy,
+        pilot_policy=pilot_policy,
     )
     market._priority = priority
     market._requirement = requirement  # type: ignore[attr-defined]
@@ -396,7 +425,7 @@ def assign_mentors(market: Market, assignment: Sequence[int]) -> list[int | None
             heap = [(load, mentor_id) for mentor_id, load in market.mentors_by_post[p]]
             heapq.heapify(heap)
             heaps[group] = heap
-        if heap and heap[0][0] < MENTOR_MAX_APPRENTICES:
+        if heap and heap[0][0] < market.policy.mentor_max:
             load, mentor_id = heapq.heappop(heap)
             out[s] = mentor_id
             heapq.heappush(heap, (load + 1, mentor_id))

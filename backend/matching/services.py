@@ -17,8 +17,11 @@ from backend.accounts.models import Role
 from backend.companies.models import Mentor, Post
 from backend.core.audit import audit_record
 from backend.core.errors import ApplicationError
-from backend.placements.models import PilotProject, PlacementStatus
+from backend.placements.models import PilotProject, Placement, PlacementStatus
 from backend.placements.services import placement_create
+from backend.rules import gates
+from backend.rules.selectors import PolicyBook
+from backend.rules.services import gate_error, placement_gates_check
 from backend.schools.models import Student
 
 from . import engine
@@ -26,7 +29,6 @@ from .eligibility import RULE_MESSAGES
 from .market import LIVE_STATUSES, Market, assign_mentors, describe_priority, load_market
 from .models import MatchRun, MatchRunStatus, Proposal, ProposalStatus, StudentPreference
 
-PAY_SHARE = Decimal("0.80")  # PAY_FLOOR: at least 80% of the post's wage
 PHASES = ("load", "match", "explain", "write")
 
 
@@ -442,7 +444,6 @@ def proposal_adjust(
         pilot_id = next(
             (pid for pid in pilots if post.company_id in market.pilot_companies.get(pid, ())), None
         )
-        # TODO(rules): delegate to backend.rules.gates once on main (see eligibility.py).
         rule = market.ineligibility(proposal.student_id, post.pk, pilot_id)
         if rule:
             zh, en = RULE_MESSAGES.get(rule, (rule, rule))
@@ -475,6 +476,20 @@ def proposal_adjust(
         raise ApplicationError(
             "MENTOR_OTHER_COMPANY", "师傅不属于该企业", "the mentor works for another company"
         )
+    if post is not None:
+        # Every gate of the rules app, as for a placement proposed by hand (raises with its rule code)
+        candidate = Placement(
+            pilot_id=pilot_id,
+            student_id=proposal.student_id,
+            post=post,
+            mentor=mentor,
+            start_date=run.start_date,
+            end_date=run.end_date,
+            monthly_pay=pay_floor(post.monthly_wage, market.policy.pay_floor_percent),
+        )
+        gate_report = placement_gates_check(placement=candidate, stage=gates.PROPOSE)
+        if not gate_report.passed:
+            raise gate_error(gate_report)
     old = {"post": proposal.post_id, "mentor": proposal.mentor_id}
     explanation = engine.explain(
         market.instance,
@@ -507,8 +522,9 @@ def proposal_adjust(
     return proposal
 
 
-def pay_floor(wage: Decimal) -> Decimal:
-    return (wage * PAY_SHARE).quantize(Decimal("0.01"), rounding=ROUND_UP)
+def pay_floor(wage: Decimal, percent: Decimal = Decimal("80")) -> Decimal:
+    """PAY_FLOOR: the least the student may be paid, rounded up to the fen."""
+    return (wage * percent / 100).quantize(Decimal("0.01"), rounding=ROUND_UP)
 
 
 @transaction.atomic
@@ -527,6 +543,7 @@ def proposals_accept(
     if proposal_ids is not None:
         qs = qs.filter(pk__in=list(proposal_ids))
     accepted = []
+    pay_percent = PolicyBook().policy(pilot_id=run.pilot_id, on=run.start_date).pay_floor_percent
     for proposal in qs.order_by("pk"):
         if proposal.student.placements.filter(status__in=LIVE_STATUSES).exists():
             raise ApplicationError(
@@ -544,7 +561,7 @@ def proposals_accept(
             mentor=proposal.mentor,
             start_date=run.start_date,
             end_date=run.end_date,
-            monthly_pay=pay_floor(proposal.post.monthly_wage),
+            monthly_pay=pay_floor(proposal.post.monthly_wage, pay_percent),
         )
         proposal.status = ProposalStatus.ACCEPTED
         proposal.placement = placement

@@ -371,7 +371,7 @@ def _hospital_resident(inst: Instance, seed: int) -> list[int]:
     return out
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(
     inst=instances(max_students=12, max_posts=5, max_groups=0, with_ineligible=False, max_priority=20).filter(
         lambda i: all(c >= 1 for c in i.post_capacity)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -224,3 +225,29 @@ def test_copy_writes_explanations_byte_for_byte():
     # then
     stored = Proposal.objects.get(run=run)
     assert stored.explanation == tricky and stored.status == ProposalStatus.PROPOSED and not stored.manual
+
+
+def test_manual_adjust_runs_the_rules_apps_gates():
+    # given a student who already spent 11 months in a company, proposed nowhere by the run
+    world = make_world(n_students=1, post_capacities=(1, 1))
+    student = world.students[0]
+    PlacementFactory(
+        pilot=world.pilot,
+        student=student,
+        post=world.posts[1],
+        mentor=world.mentors[1],
+        status=PlacementStatus.COMPLETED,
+        start_date=datetime.date(2025, 9, 1),
+        end_date=datetime.date(2026, 8, 1),
+    )
+    run = run_now(world)
+    proposal = Proposal.objects.get(run=run, student=student)
+
+    # when the coordinator places them by hand for five more months
+    with pytest.raises(ApplicationError) as refused:
+        services.proposal_adjust(actor=world.coordinator, proposal=proposal, post=world.posts[0])
+
+    # then the rules app's TOTAL_DURATION gate refuses it, and nothing is written
+    assert refused.value.code == "TOTAL_DURATION"
+    proposal.refresh_from_db()
+    assert proposal.post_id is None and not proposal.manual
