@@ -18,6 +18,7 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.config.settings.test")
 os.environ.setdefault("XUETU_TEST_DB", "test_xuetu_bench")
+os.environ.setdefault("XUETU_REDIS_DB", "15")  # the bench empties this Redis database; never the app's own
 
 
 def _processes() -> list[tuple[int, int, int, int, int]]:
@@ -167,3 +168,17 @@ def _run(batch_size: int, cold_sample: int, test_db: str) -> None:
     print(f"  one soffice start per document ({len(sample_items)} measured, extrapolated to {batch_size}):")
     print(f"    {cold_s:.1f} s: {batch_size / cold_s:.2f} docs/s")
     print(f"  worker batch speed-up over one soffice per document: {cold_s / batch_s:.1f}x")
+
+
+if __name__ == "__main__":
+    import argparse
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--cold-sample", type=int, default=20)
+    args = parser.parse_args()
+    part2(args.batch, args.cold_sample)
