@@ -45,7 +45,7 @@ def parties_on_record(revision: AgreementRevision) -> dict[str, PartyOnRecord]:
     placement = agreement.placement
     student = placement.student
     student_name = _printed(revision, "student", "name") or student.name
-    parties = {
+    parties: dict[str, PartyOnRecord] = {
         Party.STUDENT: PartyOnRecord(
             Party.STUDENT, student_name, student_name, student.phone or _printed(revision, "student", "phone")
         ),
@@ -96,7 +96,7 @@ def agreement_title(agreement: Agreement) -> str:
 
 def template_version(revision: AgreementRevision) -> str:
     version = revision.template_version
-    owner = version.school.name if version.school_id else "默认 default"
+    owner = version.school.name if version.school is not None else "默认 default"
     return f"{version.kind} v{version.number} ({owner}; sha256 {version.sha256[:16]})"
 
 

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from backend.accounts.scoping import scope_queryset
 from backend.agreements.models import AgreementRevision
-from backend.core.errors import NotFound
+from backend.core.errors import ApplicationError, NotFound
 
 from . import agreement_source as source
 from . import selectors, services
@@ -345,6 +345,9 @@ class LinkDeclineApi(_LinkApi):
 # --- public verification ---------------------------------------------------------------------------------------------
 
 
+MAX_VERIFY_UPLOAD = 20 * 1024 * 1024
+
+
 class VerifyThrottle(AnonRateThrottle):
     rate = "30/min"
 
@@ -387,6 +390,10 @@ class VerifyApi(APIView):
         upload = data.validated_data.get("file")
         if upload is None and not data.validated_data.get("sha256"):
             raise serializers.ValidationError({"file": ["upload a PDF or give its sha256"]})
+        if upload is not None and (upload.size or 0) > MAX_VERIFY_UPLOAD:
+            raise ApplicationError(
+                "FILE_TOO_LARGE", "文件过大（上限 20 MB）", "file too large (20 MB at most)"
+            )
         answer = verify_document(
             pdf=upload.read() if upload is not None else None, sha256=data.validated_data.get("sha256")
         )

@@ -31,6 +31,7 @@ from contracts.sealing import (
 
 from . import agreement_source as source
 from .models import EnvelopeStatus, RequestStatus, SealedAgreement, Signature, SigningEnvelope
+from .sms import send_sms
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +166,19 @@ def agreement_seal(*, envelope_id: int, now: dt.datetime) -> SealedAgreement | N
             link=f"/signing/envelopes/{envelope.pk}",
             dedupe_key=f"agreement-sealed:{envelope.pk}",
         )
+        # Students and guardians have no inbox: they get the fingerprint and where to check it by SMS.
+        text = (
+            f"【学徒】《{record.agreement_title}》（{record.agreement_reference}）已由各方签署并封存。"
+            f"核验：{verification_url(sealed.sha256)}"
+        )
+        link_parties = envelope.requests.filter(party__in=["student", "guardian"])
+        phones = [p for p in link_parties.values_list("phone", flat=True) if p]
+
+        def tell() -> None:
+            for phone in phones:
+                send_sms(phone=phone, text=text)
+
+        transaction.on_commit(tell)
     return sealed
 
 
@@ -267,7 +281,7 @@ def verify_document(*, pdf: bytes | None = None, sha256: str | None = None) -> V
         platform_certificates=[sealer.certificate, *_past_certificates()],
         trust_roots=list(sealer.chain),
     )
-    base = {
+    base: dict[str, Any] = {
         "document_sha256": result.document_sha256,
         "checked": "file",
         "signature": {

@@ -78,3 +78,11 @@ def requests_due_for_reminder(*, now: Any) -> QuerySet[SignatureRequest]:
 
 def requests_due_for_expiry(*, now: Any) -> QuerySet[SignatureRequest]:
     return SignatureRequest.objects.filter(status=RequestStatus.PENDING, expires_at__lte=now)
+
+
+def envelopes_awaiting_seal(*, now: Any, grace_minutes: int = 5) -> QuerySet[SigningEnvelope]:
+    import datetime as dt
+
+    return SigningEnvelope.objects.filter(
+        status=EnvelopeStatus.COMPLETED, updated_at__lte=now - dt.timedelta(minutes=grace_minutes)
+    )

@@ -284,9 +284,9 @@ def _notify_turn(request: SignatureRequest, now: dt.datetime, *, reminder: bool)
         recipients=_account_signers(request),
         kind="signing_reminder" if reminder else "signing_request",
         title=f"{prefix}请签署《{title}》（{request.party_name}）",
-        body=f"轮到{PARTY_LABELS[request.party][0]}签署协议 {source.agreement_reference(agreement)}。",
+        body=f"轮到{PARTY_LABELS[Party(request.party)][0]}签署协议 {source.agreement_reference(agreement)}。",
         link=f"/signing/requests/{request.pk}",
-        dedupe_key=f"signing:{request.pk}:{request.reminder_count}:{int(request.sent_at.timestamp())}",
+        dedupe_key=f"signing:{request.pk}:{request.reminder_count}:{int((request.sent_at or now).timestamp())}",
     )
 
 

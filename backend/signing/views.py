@@ -22,9 +22,9 @@ def verify_page(request: HttpRequest) -> HttpResponse:
     error = None
     sha256 = request.POST.get("sha256") or request.GET.get("sha256") or ""
     try:
-        if request.method == "POST" and request.FILES.get("file"):
-            upload = request.FILES["file"]
-            if upload.size > MAX_UPLOAD:
+        upload = request.FILES.get("file") if request.method == "POST" else None
+        if upload is not None:
+            if (upload.size or 0) > MAX_UPLOAD:
                 raise ApplicationError(
                     "FILE_TOO_LARGE", "文件过大（上限 20 MB）", "file too large (20 MB at most)"
                 )

@@ -21,7 +21,7 @@ from backend.signing.sealing import agreement_seal
 from backend.signing.selectors import agreement_is_sealed
 from backend.signing.services import signing_send
 from tests.signing.conftest import NOW, last_code, last_link, sms_to
-from tests.signing.helpers import sign_as_account, sign_by_link
+from tests.signing.helpers import committed, sign_as_account, sign_by_link
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +108,7 @@ def test_all_four_parties_sign_in_order_and_the_pdf_is_sealed(cast, django_captu
     assert not agreement_is_sealed(cast.placement)
 
     # when: the worker's task runs the sealing service
-    sealed = agreement_seal(envelope_id=envelope.pk, now=NOW)
+    sealed = committed(lambda: agreement_seal(envelope_id=envelope.pk, now=NOW))
 
     # then
     envelope.refresh_from_db()
@@ -129,6 +129,9 @@ def test_all_four_parties_sign_in_order_and_the_pdf_is_sealed(cast, django_captu
     assert agreement_seal(envelope_id=envelope.pk, now=NOW).pk == sealed.pk
     assert SealedAgreement.objects.count() == 1
     assert cast.coordinator.notices.filter(kind="agreement_sealed").exists()
+    # the student and the guardian are told by SMS where to check the sealed file
+    for phone in (cast.student.phone, cast.guardian.phone):
+        assert f"/verify?sha256={sealed.sha256}" in sms_to(phone)[-1]
 
 
 def test_account_signer_sees_a_request_only_when_it_is_their_turn(cast, api_client_for):
@@ -195,3 +198,31 @@ def test_decline_stops_the_agreement_and_tells_the_coordinator(cast, django_capt
     # the link is dead, with a clear reason
     again = client.get(f"/api/v1/signing/links/{request_id}/{token}/")
     assert again.status_code == 410 and again.json()["error"]["code"] == "AGREEMENT_DECLINED"
+
+
+def test_a_signed_but_unsealed_envelope_is_queued_again_by_the_sweep(cast):
+    # given: every party signed 10 minutes ago, and the seal never happened (e.g. the key was missing)
+    import datetime as dt
+
+    from backend.signing.models import SigningEnvelope
+    from worker.tasks.signing import seal_sweep
+
+    envelope = committed(lambda: signing_send(actor=cast.coordinator, revision=cast.revision, now=NOW))
+    sign_by_link(cast.student.phone, "李小明")
+    sign_by_link(cast.guardian.phone, "李建国")
+    sign_as_account(cast.hr, "王芳")
+    sign_as_account(cast.coordinator, "陈老师")
+    SigningEnvelope.objects.filter(pk=envelope.pk).update(updated_at=NOW - dt.timedelta(minutes=10))
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    broker.delete("documents")
+
+    # when: beat's sweep runs (here in-process; it only enqueues)
+    queued_count = seal_sweep.run()
+
+    # then
+    queued = [json.loads(m) for m in broker.lrange("documents", 0, -1)]
+    broker.delete("documents")
+    assert queued_count == 1
+    assert [(m["headers"]["task"], m["headers"]["argsrepr"]) for m in queued] == [
+        ("documents.signing.seal", f"({envelope.pk},)")
+    ]

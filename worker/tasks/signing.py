@@ -25,6 +25,17 @@ def seal_agreement(envelope_id: int) -> str | None:
     return sealed.sha256 if sealed else None
 
 
+@shared_task(name="signing.seal_sweep", time_limit=120, soft_time_limit=100)
+def seal_sweep() -> int:
+    """Re-queue the seal of fully signed envelopes still unsealed (a worker died, or the key was missing)."""
+    from backend.signing.selectors import envelopes_awaiting_seal
+
+    ids = list(envelopes_awaiting_seal(now=timezone.now()).values_list("pk", flat=True))
+    for pk in ids:
+        seal_agreement.delay(pk)
+    return len(ids)
+
+
 @shared_task(name="signing.remind_sweep", time_limit=300, soft_time_limit=270)
 def remind_sweep() -> int:
     from backend.signing.selectors import requests_due_for_reminder
