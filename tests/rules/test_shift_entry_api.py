@@ -227,3 +227,48 @@ def test_student_cannot_enter_shifts(api_client_for, placement, student_of):
         api_client_for(student_of(placement)), placement, at("2026-03-02", "08:00"), at("2026-03-02", "16:00")
     )
     assert response.status_code == 403
+
+
+def test_exception_is_filed_with_its_reference_and_approver(api_client_for, placement, hr_of):
+    client = api_client_for(hr_of(placement))
+    missing = client.post(
+        "/api/v1/shift-exceptions/",
+        {
+            "placement": placement.pk,
+            "rule_code": "NIGHT_WORK",
+            "period_start": "2026-03-02",
+            "period_end": "2026-03-08",
+            "authority_reference": "",
+            "approver": "市教委",
+        },
+        format="json",
+    )
+    assert missing.status_code == 400
+    filed = client.post(
+        "/api/v1/shift-exceptions/",
+        {
+            "placement": placement.pk,
+            "rule_code": "NIGHT_WORK",
+            "period_start": "2026-03-02",
+            "period_end": "2026-03-08",
+            "authority_reference": "沪教职备〔2026〕7号",
+            "approver": "市教委职成教处",
+        },
+        format="json",
+    )
+    assert filed.status_code == 201, filed.json()
+    assert (
+        post_shift(client, placement, at("2026-03-03", "21:00"), at("2026-03-03", "23:00")).status_code == 201
+    )
+
+
+def test_holiday_calendar_is_listed_by_year(api_client_for, placement, hr_of):
+    rows = api_client_for(hr_of(placement)).get("/api/v1/holidays/?year=2026&page_size=100").json()["results"]
+    assert {
+        "date": "2026-02-14",
+        "kind": "workday",
+        "name": "Spring Festival",
+        "name_zh": "春节",
+        "source": "chinesecalendar",
+    } in rows
+    assert any(r["date"] == "2026-02-15" and r["kind"] == "holiday" for r in rows)
