@@ -22,6 +22,7 @@ from backend.assessments.services import (
 )
 from backend.placements.models import InsuranceKind, InsurancePolicy, Placement, PlacementStatus
 
+from .holds import agreement_check
 from .models import Claim, PilotBudget
 from .services import (
     batch_pay,
@@ -35,6 +36,11 @@ from .services import (
 SCORES = {"mentor": Decimal("86"), "teacher": Decimal("82"), "company": Decimal("88")}
 # What happens to the claim of the n-th placement.
 PLAN = ["paid", "approved", "accrued", "held", "reversed", "open_assessment"]
+
+
+def _probe(placement: Placement) -> Claim:
+    """An unsaved claim, only to ask the agreement hold check about a placement."""
+    return Claim(placement=placement)
 
 
 def _finance_user() -> User:
@@ -87,11 +93,14 @@ def seed_subsidy_demo(
     assessment_rule_ensure_default()
     subsidy_policy_ensure_default()
     if placements is None:
-        placements = list(
+        candidates = list(
             Placement.objects.filter(status__in=[PlacementStatus.ACTIVE, PlacementStatus.COMPLETED])
             .exclude(mentor__isnull=True)
-            .order_by("id")[: len(PLAN)]
+            .order_by("id")[:200]
         )
+        # Placements with a sealed agreement first: only those can show approved and paid claims.
+        sealed = [p for p in candidates if not agreement_check(_probe(p), timezone.localdate(now))]
+        placements = (sealed + [p for p in candidates if p not in sealed])[: len(PLAN)]
     result: dict[str, list[int]] = {state: [] for state in PLAN}
     to_pay = []
     for placement, state in zip(placements, PLAN, strict=False):
@@ -113,6 +122,9 @@ def seed_subsidy_demo(
             _insure(placement)
         assessment = _pass(placement, admin, now)
         claim, _ = claim_accrue(placement=placement, assessment=assessment, actor=actor, now=now)
+        if claim.held and state != "reversed":
+            result["held"].append(claim.pk)  # e.g. no sealed agreement in the demo data: it stays held
+            continue
         if state in ("paid", "approved"):
             year = claim.budget_year
             budget = PilotBudget.objects.filter(pilot_id=claim.pilot_id, year=year).first()

@@ -2,9 +2,9 @@
 held while any reason stands and released automatically (by the nightly sweep or before approval) when none does.
 
 Checks are pluggable: an app that owns a rule registers one with `register_hold_check`. The defaults:
-- AGREEMENT_NOT_SEALED: the placement's agreement is not sealed. When an agreements/signing app exposes
-  `placement_agreement_sealed(placement) -> bool` it is used; until then a placement that never became active counts
-  as unsealed (the foundation lets a placement become active only with a fully signed agreement).
+- AGREEMENT_NOT_SEALED: the placement's agreement is not sealed: `backend.signing.selectors.agreement_is_sealed`
+  (signed by every party and sealed, not voided). Without a signing app, a placement that never became active
+  counts as unsealed (a placement becomes active only with a fully signed agreement).
 - INSURANCE_NOT_COVERED: liability and work-injury insurance must each cover the whole placement period.
 - SERIOUS_VIOLATION_OPEN: an open serious violation on the placement (read from `rules.Violation` when that model
   exists; otherwise this check finds nothing).
@@ -62,6 +62,7 @@ def hold_reasons(claim: Claim, as_of: datetime.date) -> list[HoldReason]:
 
 # Where an agreements/signing app may expose whether a placement's agreement is sealed.
 SEALED_LOOKUPS = [
+    ("backend.signing.selectors", "agreement_is_sealed"),  # the signing app on main
     ("backend.agreements.selectors", "placement_agreement_sealed"),
     ("backend.agreements.services", "placement_agreement_sealed"),
     ("backend.signing.selectors", "placement_agreement_sealed"),

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import factory
+from django.utils import timezone
 
 from backend.placements.models import InsuranceKind, Placement
 from backend.subsidy.models import PilotBudget, SubsidyPolicy, SubsidyTrigger
@@ -42,11 +43,55 @@ def insure(
         InsurancePolicyFactory(placement=placement, kind=kind)
 
 
+def seal(placement: Placement) -> None:
+    """Record the placement's agreement as signed and sealed, as bare rows (no document is rendered or signed:
+    the signing app's own tests do that). `backend.signing.selectors.agreement_is_sealed` then answers True."""
+    import hashlib
+
+    from backend.agreements.models import Agreement, AgreementRevision, AgreementStatus, TemplateVersion
+    from backend.signing.models import EnvelopeStatus, SealedAgreement, SigningEnvelope
+
+    digest = hashlib.sha256(f"sealed-{placement.pk}".encode()).hexdigest()
+    template, _ = TemplateVersion.objects.get_or_create(
+        kind="three_party",
+        school=None,
+        number=9999,
+        defaults={"file": "agreements/templates/test.docx", "sha256": "0" * 64},
+    )
+    agreement = Agreement.objects.create(
+        placement=placement,
+        kind="three_party",
+        number=f"TEST-SEALED-{placement.pk}",
+        status=AgreementStatus.SIGNED,
+    )
+    revision = AgreementRevision.objects.create(
+        agreement=agreement,
+        number=1,
+        template_version=template,
+        context={},
+        docx="agreements/docx/test.docx",
+        docx_sha256=digest,
+        pdf="agreements/pdf/test.pdf",
+        pdf_sha256=digest,
+    )
+    envelope = SigningEnvelope.objects.create(revision=revision, status=EnvelopeStatus.SEALED)
+    SealedAgreement.objects.create(
+        envelope=envelope,
+        pdf="agreements/sealed/test.pdf",
+        sha256=digest,
+        unsigned_sha256=digest,
+        certificate_sha256=digest,
+        sealed_at=timezone.now(),
+    )
+
+
 def covered_placement(**kwargs: Any) -> Placement:
-    """An active placement with both insurances over its whole period: nothing holds its claim."""
+    """An active placement with a sealed agreement and both insurances over its whole period: nothing holds its
+    claim."""
     kwargs.setdefault("active", True)
     placement = PlacementFactory(**kwargs)
     insure(placement)
+    seal(placement)
     return placement
 
 

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from backend.subsidy.models import ClaimStatus
 from tests.factories.accounts import CoordinatorFactory, HrFactory, MentorUserFactory
 from tests.factories.placements import PilotProjectFactory
-from tests.factories.subsidy import PilotBudgetFactory, accrued_claim, covered_placement
+from tests.factories.subsidy import PilotBudgetFactory, accrued_claim, covered_placement, seal
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,9 @@ def test_the_bureau_approves_and_pays_through_the_api_and_others_may_not(api_cli
 def test_a_held_claim_is_refused_with_its_reasons(api_client_for, bureau):
     from tests.factories.placements import PlacementFactory
 
-    claim = accrued_claim(placement=PlacementFactory(active=True), actor=bureau)  # no insurance
+    placement = PlacementFactory(active=True)  # sealed, but no insurance
+    seal(placement)
+    claim = accrued_claim(placement=placement, actor=bureau)
     PilotBudgetFactory(pilot=claim.pilot, year=claim.budget_year)
     response = api_client_for(bureau).post(f"/api/v1/subsidy-claims/{claim.pk}/approve/")
     assert response.status_code == 409
@@ -162,3 +164,22 @@ def test_the_ledger_is_not_exposed_to_companies_or_schools(api_client_for, hr, c
     school = api_client_for(CoordinatorFactory(school=budget.pilot.school))
     assert school.get(f"/api/v1/subsidy-budgets/{budget.pk}/").status_code == 200
     assert api_client_for(coordinator).get(f"/api/v1/subsidy-budgets/{budget.pk}/").status_code == 404
+
+
+def test_the_bureau_sets_a_budget_through_the_api_and_a_school_may_not(api_client_for, bureau):
+    pilot = PilotProjectFactory()
+    client = api_client_for(bureau)
+    first = client.post(
+        "/api/v1/subsidy-budgets/", {"pilot": pilot.pk, "year": 2026, "amount": "50000.00"}, format="json"
+    )
+    assert first.status_code == 201, first.json()
+    raised = client.post(
+        "/api/v1/subsidy-budgets/", {"pilot": pilot.pk, "year": 2026, "amount": "60000.00"}, format="json"
+    )
+    assert raised.status_code == 201 and raised.json()["id"] == first.json()["id"]
+    assert raised.json()["amount"] == "60000.00"
+    school = api_client_for(CoordinatorFactory(school=pilot.school))
+    refused = school.post(
+        "/api/v1/subsidy-budgets/", {"pilot": pilot.pk, "year": 2027, "amount": "1.00"}, format="json"
+    )
+    assert refused.status_code == 403

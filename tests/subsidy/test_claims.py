@@ -7,7 +7,7 @@ import pytest
 
 from backend.assessments.services import assessment_revoke
 from backend.core.errors import ApplicationError
-from backend.placements.models import InsuranceKind, PlacementStatus
+from backend.placements.models import InsuranceKind, Placement, PlacementStatus
 from backend.placements.services import placement_transition
 from backend.subsidy import holds
 from backend.subsidy.ledger import account_balances
@@ -30,6 +30,7 @@ from tests.factories.subsidy import (
     accrued_claim,
     covered_placement,
     insure,
+    seal,
 )
 
 pytestmark = pytest.mark.django_db
@@ -137,8 +138,9 @@ def test_no_grant_without_a_passed_assessment(bureau):
 
 
 def test_missing_insurance_holds_the_claim_with_its_gaps_and_the_sweep_releases_it(bureau):
-    # given a passed placement with liability insurance only, and work-injury insurance ending a month early
+    # given a passed placement (agreement sealed) with liability insurance, and work-injury insurance ending early
     placement = PlacementFactory(active=True)
+    seal(placement)
     InsurancePolicyFactory(placement=placement, kind=InsuranceKind.LIABILITY)
     InsurancePolicyFactory(
         placement=placement,
@@ -173,16 +175,28 @@ def test_missing_insurance_holds_the_claim_with_its_gaps_and_the_sweep_releases_
     assert subsidy_sweep(as_of=TODAY) == dict.fromkeys(counts, 0)
 
 
-def test_a_placement_that_never_became_active_counts_as_unsealed(bureau):
-    # given (no agreements/signing app on this branch) a placement still in signing, insured, assessed passed
-    placement = PlacementFactory(signing=True)
+def test_an_unsealed_agreement_holds_the_claim_until_it_is_sealed(bureau):
+    # given an insured, passed placement whose agreement is not sealed (yet)
+    placement = PlacementFactory(active=True)
     insure(placement)
     claim = accrued_claim(placement=placement, actor=bureau)
     # then
     assert [r["code"] for r in claim.hold_reasons] == ["AGREEMENT_NOT_SEALED"]
+    assert claim.hold_reasons[0]["details"] == {"source": "agreement"}
+    # when the agreement is sealed, the nightly sweep releases the claim
+    seal(placement)
+    subsidy_sweep(as_of=TODAY)
+    claim.refresh_from_db()
+    assert not claim.held
+
+
+def test_without_a_signing_app_a_placement_that_never_became_active_counts_as_unsealed(bureau, monkeypatch):
+    monkeypatch.setattr(holds, "SEALED_LOOKUPS", [])
+    placement = PlacementFactory(signing=True)
+    insure(placement)
+    claim = accrued_claim(placement=placement, actor=bureau)
     assert claim.hold_reasons[0]["details"] == {"source": "placement_activation"}
-    # when it becomes active (the foundation's gate: fully signed), the sweep releases the claim
-    placement_transition(placement=placement, to=PlacementStatus.ACTIVE, actor=bureau)
+    Placement.objects.filter(pk=placement.pk).update(status=PlacementStatus.ACTIVE)
     subsidy_sweep(as_of=TODAY)
     claim.refresh_from_db()
     assert not claim.held
@@ -304,3 +318,43 @@ def test_a_claim_held_after_approval_is_not_paid(bureau):
     assert refused.value.code == "BATCH_NOT_PAYABLE"
     assert "INSURANCE_NOT_COVERED" in refused.value.details["claims"][str(claim.pk)]
     assert not JournalEntry.objects.filter(kind="payment").exists()
+
+
+def test_a_placement_terminated_after_passing_keeps_its_grant(bureau):
+    claim = accrued_claim(actor=bureau)
+    placement_transition(
+        placement=claim.placement, to=PlacementStatus.TERMINATED, actor=bureau, note="提前离岗"
+    )
+    subsidy_sweep(as_of=TODAY)
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.ACCRUED  # it passed before it ended: the grant was earned
+
+
+def test_a_serious_open_violation_from_the_rules_app_holds_the_claim_until_resolved(bureau):
+    from django.utils import timezone
+
+    from backend.rules.models import Violation
+
+    # given a passed, sealed, insured placement with an open NIGHT_WORK violation and an open warning
+    claim_placement = covered_placement()
+    now = timezone.now()
+    common = {
+        "placement": claim_placement,
+        "period_start": TODAY,
+        "period_end": TODAY,
+        "first_seen": now,
+        "last_seen": now,
+        "policy_code": "default",
+    }
+    warning = Violation.objects.create(rule_code="MENTOR_RATIO", severity="warning", **common)
+    violation = Violation.objects.create(rule_code="NIGHT_WORK", severity="violation", **common)
+    claim = accrued_claim(placement=claim_placement, actor=bureau)
+    # then only the serious one holds the claim
+    assert [r["code"] for r in claim.hold_reasons] == ["SERIOUS_VIOLATION_OPEN"]
+    assert claim.hold_reasons[0]["details"] == {"violations": [violation.pk]}
+    # when it is resolved, the sweep releases the claim (the warning never held it)
+    Violation.objects.filter(pk=violation.pk).update(status="resolved", resolved_at=now)
+    subsidy_sweep(as_of=TODAY)
+    claim.refresh_from_db()
+    assert not claim.held
+    assert Violation.objects.filter(pk=warning.pk, status="open").exists()

@@ -39,3 +39,41 @@ def test_fifty_concurrent_accruals_for_one_apprentice_produce_exactly_one_grant(
     assert JournalEntry.objects.count() == 1
     assert JournalLine.objects.count() == 3
     assert reconcile()["ok"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_approvals_never_exceed_the_budget():
+    # given ten accrued claims in one pilot and a budget for four of them
+    from decimal import Decimal
+
+    from backend.core.errors import ApplicationError
+    from backend.subsidy.services import claim_approve, pilot_budget_set
+    from tests.factories.accounts import BureauFactory
+    from tests.factories.placements import PilotProjectFactory
+    from tests.factories.subsidy import accrued_claim, covered_placement
+
+    bureau = BureauFactory()
+    pilot = PilotProjectFactory()
+    claims = [accrued_claim(placement=covered_placement(pilot=pilot), actor=bureau) for _ in range(10)]
+    pilot_budget_set(pilot=pilot, year=claims[0].budget_year, amount=Decimal("20000.00"), actor=bureau)
+    start = threading.Barrier(len(claims))
+
+    def approve(claim: Claim) -> str:
+        try:
+            start.wait(timeout=60)
+            claim_approve(claim=claim, actor=bureau)
+            return "approved"
+        except ApplicationError as exc:
+            return exc.code
+        finally:
+            connection.close()
+
+    # when ten finance officers approve ten different claims at the same moment
+    with ThreadPoolExecutor(max_workers=len(claims)) as pool:
+        outcomes = list(pool.map(approve, claims))
+    # then exactly four are approved (the budget row lock serialises them) and the rest wait, still accrued
+    assert outcomes.count("approved") == 4, outcomes
+    assert set(outcomes) <= {"approved", "BUDGET_EXHAUSTED", "BUDGET_QUEUE"}
+    assert Claim.objects.filter(status="approved").count() == 4
+    assert Claim.objects.filter(status="accrued").count() == 6
+    assert reconcile()["ok"]

@@ -25,7 +25,7 @@ from backend.subsidy.services import (
 )
 from tests.factories.accounts import BureauFactory, UserFactory
 from tests.factories.placements import InsurancePolicyFactory, PilotProjectFactory, PlacementFactory
-from tests.factories.subsidy import insure
+from tests.factories.subsidy import insure, seal
 
 TODAY = datetime.date(2026, 11, 28)
 N = 4  # placements: 0-1 in pilot A, 2-3 in pilot B; odd ones start uninsured (held)
@@ -66,6 +66,7 @@ def test_the_ledger_reconciles_after_any_sequence_of_operations(passed_first, op
                 insure(p)
             else:
                 InsurancePolicyFactory(placement=p, kind=InsuranceKind.LIABILITY)
+            seal(p)
             placements.append(p)
         for pilot in pilots:
             pilot_budget_set(pilot=pilot, year=TODAY.year, amount=Decimal("10000.00"), actor=bureau)

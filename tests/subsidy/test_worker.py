@@ -7,7 +7,7 @@ from backend.subsidy.models import Claim, ClaimEvent, JournalEntry
 from tests.conftest import wait_for
 from tests.factories.accounts import HrFactory
 from tests.factories.placements import InsurancePolicyFactory, PlacementFactory
-from tests.factories.subsidy import passed_assessment
+from tests.factories.subsidy import passed_assessment, seal
 from worker.tasks.subsidy import monthly_statements, nightly_sweep
 
 
@@ -16,6 +16,7 @@ def test_the_nightly_sweep_on_a_real_worker_accrues_once_holds_and_releases(cele
     # given two passed assessments: one insured, one missing its work-injury insurance
     insured = passed_assessment()
     uninsured_placement = PlacementFactory(active=True)
+    seal(uninsured_placement)
     InsurancePolicyFactory(placement=uninsured_placement, kind="liability")
     passed_assessment(uninsured_placement)
     # when the worker runs the nightly sweep

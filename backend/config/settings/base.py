@@ -140,6 +140,8 @@ SPECTACULAR_SETTINGS = {
         "ViolationStatusEnum": "backend.rules.models.ViolationStatus",
         "AssessmentStatusEnum": "backend.assessments.models.AssessmentStatus.choices",
         "ClaimStatusEnum": "backend.subsidy.models.ClaimStatus.choices",
+        "AssessmentPartyEnum": "backend.assessments.models.Party.choices",
+        "SigningPartyEnum": "backend.signing.models.Party.choices",
     },
 }
 
