@@ -17,7 +17,13 @@ from backend.accounts.models import Role
 from backend.companies.models import Post
 from backend.core.errors import ApplicationError
 from backend.matching.models import MatchRun, MatchRunStatus, Proposal, ProposalStatus
-from backend.matching.services import match_run_create, proposal_adjust, proposals_accept, run_pilot_ids
+from backend.matching.services import (
+    explanation_render,
+    match_run_create,
+    proposal_adjust,
+    proposals_accept,
+    run_pilot_ids,
+)
 from backend.placements.models import PilotProject
 from backend.portal.access import error_text, role_required, school_of, scoped, scoped_get
 from backend.portal.selectors import Series
@@ -85,7 +91,7 @@ def matching_home(request: HttpRequest) -> HttpResponse:
 
 def _explain(proposal: Proposal, posts: dict[int, str], zh: bool) -> list[str]:
     """The proposal's explanation as sentences: where the student went and why each higher choice did not work."""
-    e = proposal.explanation or {}
+    e = explanation_render(proposal.explanation or {})
     key = "message" if zh else "message_en"
     lines = [str(e[key])] if e.get(key) else []
     for h in e.get("higher", []):
