@@ -131,7 +131,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     posts = {p.pk: f"{p.company.name} · {p.title}" for p in choices}
     zh = (get_language() or "zh").startswith("zh")
-    rows = [{"p": p, "why": _explain(p, posts, zh)} for p in proposals]
+    rows: list[dict[str, Any]] = [{"p": p, "why": _explain(p, posts, zh)} for p in proposals]
+    open_count = sum(1 for p in proposals if p.status == ProposalStatus.PROPOSED and p.post_id)
     by_choice = run.statistics.get("by_choice", []) if run.statistics else []
     chart = Series(
         keys=[str(c["choice"]) for c in by_choice],
@@ -148,7 +149,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "posts": sorted(posts.items(), key=lambda kv: kv[1]),
             "chart": chart,
-            "open_count": sum(1 for r in rows if r["p"].status == ProposalStatus.PROPOSED and r["p"].post_id),
+            "open_count": open_count,
         },
     )
 
