@@ -14,6 +14,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 run: setup
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --no-input -v0
+	$(BIN)/python -m contracts.sealing.devcert var/sealing
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runall
 

@@ -25,6 +25,20 @@ from tests.factories.accounts import (
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def platform_sealing_certificate(tmp_path_factory: Any) -> Any:
+    """A throw-away platform certificate for the whole run (never var/ or a committed key), also handed to the
+    worker processes the tests start through the environment."""
+    from contracts.sealing import create_dev_certificate
+
+    cert = create_dev_certificate(tmp_path_factory.mktemp("platform-seal"), passphrase="test-session")
+    os.environ["XUETU_SEALING_PKCS12"] = str(cert.pkcs12_path)
+    os.environ["XUETU_SEALING_PASSPHRASE"] = "test-session"
+    settings.XUETU_SEALING_PKCS12 = str(cert.pkcs12_path)
+    settings.XUETU_SEALING_PASSPHRASE = "test-session"
+    return cert
+
+
 @pytest.fixture
 def api_client_for() -> Callable[[Any], APIClient]:
     def make(user: Any) -> APIClient:

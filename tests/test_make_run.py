@@ -27,15 +27,26 @@ def free_port() -> int:
 @pytest.mark.worker
 def test_runall_serves_the_api_with_demo_data_and_a_worker_on_the_embedded_default(tmp_path):
     # given a fresh var/ directory, no DATABASE_URL and no REDIS_URL
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
+    }
     env.update(XUETU_VAR_DIR=str(tmp_path), XUETU_MEDIA_ROOT=str(tmp_path / "media"), PYTHONPATH=str(REPO))
     manage = [sys.executable, "manage.py"]
     for step in (["migrate", "--no-input", "-v0"], ["seed_demo"]):
         subprocess.run(manage + step, cwd=REPO, env=env, check=True, capture_output=True, timeout=300)
     port = free_port()
     # when runall starts
-    proc = subprocess.Popen(manage + ["runall", "--port", str(port)], cwd=REPO, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        manage + ["runall", "--port", str(port)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     output = []
     try:
         deadline = time.monotonic() + 120
@@ -55,10 +66,17 @@ def test_runall_serves_the_api_with_demo_data_and_a_worker_on_the_embedded_defau
         assert (tmp_path / "xuetu.sqlite3").exists()
         # and the API answers a demo login with its own school's students
         base = f"http://127.0.0.1:{port}"
-        token = json.load(urllib.request.urlopen(urllib.request.Request(
-            f"{base}/api/v1/auth/token/", data=urllib.parse.urlencode(
-                {"username": "coord1", "password": "xuetu2026"}).encode())))["token"]
-        request = urllib.request.Request(f"{base}/api/v1/students/", headers={"Authorization": f"Token {token}"})
+        token = json.load(
+            urllib.request.urlopen(
+                urllib.request.Request(
+                    f"{base}/api/v1/auth/token/",
+                    data=urllib.parse.urlencode({"username": "coord1", "password": "xuetu2026"}).encode(),
+                )
+            )
+        )["token"]
+        request = urllib.request.Request(
+            f"{base}/api/v1/students/", headers={"Authorization": f"Token {token}"}
+        )
         students = json.load(urllib.request.urlopen(request))
         assert students["count"] == 60
     finally:

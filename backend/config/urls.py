@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backend.portal.views.auth import PortalLoginView, PortalLogoutView
+from backend.signing.dev_views import sms_outbox
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -18,5 +19,6 @@ urlpatterns = [
     # served; backend.signing.urls keeps /verify.
     path("", include("backend.portal.urls")),
     path("", include("backend.signing.urls")),
+    path("dev/sms/", sms_outbox, name="dev-sms-outbox"),
     path("", include("backend.core.urls")),
 ]

@@ -189,8 +189,10 @@ def seed_demo(*, seed: int = 20260901) -> list[DemoLogin]:
 
 
 def _create_users(schools, companies, mentors, students) -> None:  # type: ignore[no-untyped-def]
+    phones = iter(f"1390000{n:04d}" for n in range(1, 100))
+
     def user(username: str, role: str, display_name: str, **links: object) -> None:
-        account = User(username=username, role=role, display_name=display_name, **links)
+        account = User(username=username, role=role, display_name=display_name, phone=next(phones), **links)
         account.set_password(DEMO_PASSWORD)
         account.save()
 

@@ -38,7 +38,7 @@ class PreferencesReplaceSerializer(serializers.Serializer):
         user = getattr(self.context.get("request"), "user", None)
         fields["student"].queryset = scope_queryset(user, Student.objects.all())  # type: ignore[attr-defined]
         pilots = scope_queryset(user, PilotProject.objects.all())
-        if getattr(user, "role", None) == Role.STUDENT and user.student_id:
+        if user is not None and getattr(user, "role", None) == Role.STUDENT and user.student_id:
             # a student applies through the pilots of their own school and program
             student = user.student
             pilots = PilotProject.objects.filter(
@@ -68,7 +68,8 @@ class StudentPreferenceViewSet(ScopedModelViewSet):
         payload = PreferencesReplaceSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         student = payload.validated_data["student"]
-        if request.user.role == Role.STUDENT and student.pk != request.user.student_id:
+        user: Any = request.user
+        if user.role == Role.STUDENT and student.pk != user.student_id:
             raise ApplicationError("NOT_FOUND", "未找到", "student not found", status=404)
         rows = services.preferences_replace(
             actor=request.user,

@@ -229,11 +229,13 @@ def _chains(inst: Instance) -> list[tuple[int, ...]]:
         while g != -1 and group_chain[g] is None:
             path.append(g)
             g = inst.group_parent[g]
-        tail = group_chain[g] if g != -1 else ()
+        tail: tuple[int, ...] = (group_chain[g] or ()) if g != -1 else ()
         for h in reversed(path):
             tail = (n_posts + h, *tail)
             group_chain[h] = tail
-        return group_chain[path[0]] if path else tail  # type: ignore[return-value]
+        out = group_chain[path[0]] if path else tail
+        assert out is not None
+        return out
 
     out = []
     for p in range(n_posts):
@@ -361,9 +363,9 @@ def match(inst: Instance, *, seed: int, validate: bool = True) -> MatchResult:
             nxt[s] = len(row)
 
     choice = [-1] * n
-    for s, item in enumerate(held):
-        if item is not None:
-            choice[s] = -item // n % width
+    for s, held_item in enumerate(held):
+        if held_item is not None:
+            choice[s] = -held_item // n % width
     assignment = [prefs[s][k] if k != -1 else -1 for s, k in enumerate(choice)]
     return MatchResult(
         seed=seed, tiebreak=TIEBREAK_METHOD, assignment=assignment, choice=choice, proposals=proposals
@@ -502,8 +504,9 @@ def audit(
     for s, row in enumerate(inst.prefs):
         p_s = assignment[s]
         pos = state.position[s]
-        if p_s != -1 and pos != -1 and inel is not None and inel[s][pos] is not None:
-            ineligible.append((s, p_s, inel[s][pos]))
+        rule = inel[s][pos] if (p_s != -1 and pos != -1 and inel is not None) else None
+        if rule is not None:
+            ineligible.append((s, p_s, rule))
         upto = pos if (p_s != -1 and pos != -1) else len(row)
         for k in range(upto):
             if inel is not None and inel[s][k] is not None:

@@ -79,6 +79,7 @@ class Market:
     pilot_policy: dict[int, Policy] = field(default_factory=dict)  # gates: each pilot's version on as_of
     extra_priority: dict[tuple[int, int], int] = field(default_factory=dict)
     _priority: Any = None  # (student idx, post idx) -> priority, for pairs outside the preference lists
+    _requirement: Any = None  # (student idx, post idx) -> POST_REQUIREMENT or None
 
     def priority_for(self, s: int, p: int) -> int:
         return self._priority(s, p)
@@ -268,7 +269,7 @@ def load_market(
     if student_ids is not None:
         school_scores = school_scores.filter(student_id__in=student_ids_list)
     school_score = dict(_rows(school_scores.values_list("student_id", "score")))
-    requirements = {
+    requirements: dict[int, tuple[Any, set[int]]] = {
         post_id: (minimum, set())
         for post_id, minimum in _rows(
             PostRequirement.objects.filter(post__company_id__in=company_ids).values_list(
@@ -393,7 +394,7 @@ def load_market(
         pilot_policy=pilot_policy,
     )
     market._priority = priority
-    market._requirement = requirement  # type: ignore[attr-defined]
+    market._requirement = requirement
     return market
 
 

@@ -12,11 +12,7 @@ from backend.core.models import TimeStampedModel
 from backend.placements.models import PilotProject, Placement
 from backend.schools.models import Program, School, Student
 
-SCORE = {
-    "max_digits": 6,
-    "decimal_places": 2,
-    "validators": [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))],
-}
+SCORE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))]
 
 
 class StudentPreference(TimeStampedModel):
@@ -48,7 +44,7 @@ class ApplicantScore(TimeStampedModel):
         Post, null=True, blank=True, on_delete=models.CASCADE, related_name="applicant_scores"
     )
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="applicant_scores")
-    score = models.DecimalField(_("企业评分"), **SCORE)
+    score = models.DecimalField(_("企业评分"), max_digits=6, decimal_places=2, validators=SCORE_VALIDATORS)
 
     class Meta:
         ordering = ["company", "post", "-score"]
@@ -66,7 +62,9 @@ class PostRequirement(TimeStampedModel):
 
     post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="requirement")
     programs = models.ManyToManyField(Program, blank=True, related_name="post_requirements")
-    minimum_score = models.DecimalField(_("最低成绩"), null=True, blank=True, **SCORE)
+    minimum_score = models.DecimalField(
+        _("最低成绩"), null=True, blank=True, max_digits=6, decimal_places=2, validators=SCORE_VALIDATORS
+    )
 
     class Meta:
         verbose_name = _("岗位要求")
@@ -77,7 +75,7 @@ class StudentScore(TimeStampedModel):
     """学业成绩: the school's score of a student, used where a company ranks by requirements."""
 
     student = models.OneToOneField(Student, on_delete=models.CASCADE, related_name="match_score")
-    score = models.DecimalField(_("学业成绩"), **SCORE)
+    score = models.DecimalField(_("学业成绩"), max_digits=6, decimal_places=2, validators=SCORE_VALIDATORS)
 
     class Meta:
         verbose_name = _("学业成绩")

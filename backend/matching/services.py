@@ -175,7 +175,8 @@ def match_run_execute(*, run_id: int) -> MatchRun:
             # Re-running replaces only what was not accepted: earlier unaccepted proposals in this scope.
             stale = Proposal.objects.filter(run__school_id=run.school_id, status=ProposalStatus.PROPOSED)
             if run.pilot_id:
-                stale = stale.filter(student__cohort__program_id=run.pilot.program_id)
+                program_id = PilotProject.objects.values_list("program_id", flat=True).get(pk=run.pilot_id)
+                stale = stale.filter(student__cohort__program_id=program_id)
             stale.exclude(run=run).delete()
             write_proposals(rows)
             run.status = MatchRunStatus.DONE
@@ -281,11 +282,12 @@ def proposal_rows(
     for s, sid in enumerate(market.student_ids):
         p = result.assignment[s]
         k = result.choice[s]
+        pilot: int | None
         if p != -1:
             pilot = market.pref_pilot[s][k]
         else:
-            pilots = market.student_pilots.get(sid) or [None]
-            pilot = pilots[0]
+            pilots = market.student_pilots.get(sid)
+            pilot = pilots[0] if pilots else None
         rows.append(
             (
                 run.pk,
@@ -448,7 +450,7 @@ def proposal_adjust(
         if rule:
             zh, en = RULE_MESSAGES.get(rule, (rule, rule))
             raise ApplicationError(rule, f"不符合条件：{zh}", f"not eligible: {en}", details={"rule": rule})
-    pairs = [
+    pairs: list[tuple[int, int | None]] = [
         (sid, pid)
         for sid, pid in Proposal.objects.filter(run=run)
         .exclude(pk=proposal.pk)
@@ -477,6 +479,12 @@ def proposal_adjust(
             "MENTOR_OTHER_COMPANY", "师傅不属于该企业", "the mentor works for another company"
         )
     if post is not None:
+        if pilot_id is None:
+            raise ApplicationError(
+                "POST_NOT_IN_PILOT",
+                "岗位所属企业不在该学生的试点项目中",
+                "the post is in none of the student's pilots",
+            )
         # Every gate of the rules app, as for a placement proposed by hand (raises with its rule code)
         candidate = Placement(
             pilot_id=pilot_id,
@@ -545,6 +553,7 @@ def proposals_accept(
     accepted = []
     pay_percent = PolicyBook().policy(pilot_id=run.pilot_id, on=run.start_date).pay_floor_percent
     for proposal in qs.order_by("pk"):
+        assert proposal.pilot is not None and proposal.post is not None  # a matched proposal has both
         if proposal.student.placements.filter(status__in=LIVE_STATUSES).exists():
             raise ApplicationError(
                 "STUDENT_PLACED",

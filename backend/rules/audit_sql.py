@@ -101,6 +101,25 @@ SELECT coalesce(a.placement_id, p.placement_id) AS placement_id, coalesce(a.day,
   FROM a FULL JOIN p ON p.placement_id = a.placement_id AND p.day = a.day
 """
 
+# The incremental audit (a week or so): read the window through the start_at index first, then sum both
+# kinds in one small hash aggregate. (Without the materialized window the planner may prefer walking the
+# whole local-day index in order, which is right for the full audit and 20x too slow for one week.)
+DAY_WINDOW_SQL = """
+CREATE TEMP TABLE audit_day ON COMMIT DROP AS
+WITH win AS MATERIALIZED (
+    SELECT sh.placement_id, sh.kind, sh.start_at, sh.end_at FROM rules_shift sh WHERE {window}
+)
+SELECT placement_id, day,
+       coalesce(sum(pe - ps) FILTER (WHERE act), 0) AS worked,
+       coalesce(sum(pe - ps) FILTER (WHERE NOT act), 0) AS planned,
+       coalesce(sum({night}) FILTER (WHERE act), 0) AS night
+  FROM (SELECT placement_id, act, day, ps, least(ps + dur, 86400) AS pe
+          FROM (SELECT sh.placement_id, sh.kind = 'actual' AS act, {ls}::date AS day,
+                       date_part('epoch', {ls}::time) AS ps, date_part('epoch', sh.end_at - sh.start_at) AS dur
+                  FROM win sh) s0) s
+ GROUP BY placement_id, day
+"""
+
 # The second piece of each shift crossing local midnight: [00:00, end) on the end's local day.
 CROSSING_SQL = """
 CREATE TEMP TABLE audit_cross ON COMMIT DROP AS
@@ -275,7 +294,7 @@ def _day_sqls(scope: Sequence[ScopeRow], *, full: bool) -> tuple[str, str]:
     # Shifts last at most 24 h, so a shift ending after lo started after lo - 1 day: an index range.
     window = "TRUE" if full else "sh.start_at >= %(lo_start)s AND sh.start_at < %(hi)s AND sh.end_at > %(lo)s"
     parts = {"night": night, "ls": LOCAL_START, "le": LOCAL_END, "window": window}
-    return DAY_SQL.format(**parts), CROSSING_SQL.format(**parts)
+    return (DAY_SQL if full else DAY_WINDOW_SQL).format(**parts), CROSSING_SQL.format(**parts)
 
 
 def _window(lo_week: date, hi_day: date, now: datetime) -> dict[str, datetime]:

@@ -51,3 +51,43 @@ def get_backend() -> BaseSmsBackend:
 
 def send_sms(*, phone: str, text: str) -> None:
     get_backend().send_messages([SmsMessage(phone=phone, text=text)])
+
+
+class FileSmsBackend(BaseSmsBackend):
+    """`make run`: messages are logged and appended to var/sms-outbox.jsonl, which the development-only page
+    /dev/sms/ shows, so that a demo user can open the signing links and read the one-time codes."""
+
+    def send_messages(self, messages: list[SmsMessage]) -> int:
+        import json
+
+        from django.utils import timezone
+
+        path = outbox_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as out:
+            for message in messages:
+                logger.info("SMS to %s: %s", message.phone, message.text)
+                out.write(
+                    json.dumps(
+                        {"at": timezone.now().isoformat(), "phone": message.phone, "text": message.text},
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
+        return len(messages)
+
+
+def outbox_path():  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    return Path(settings.VAR_DIR) / "sms-outbox.jsonl"
+
+
+def file_outbox(limit: int = 50) -> list[dict[str, str]]:
+    import json
+
+    path = outbox_path()
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()[-limit:]
+    return [json.loads(line) for line in reversed(lines) if line.strip()]

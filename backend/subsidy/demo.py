@@ -103,10 +103,13 @@ def seed_subsidy_demo(
         placements = (sealed + [p for p in candidates if p not in sealed])[: len(PLAN)]
     result: dict[str, list[int]] = {state: [] for state in PLAN}
     to_pay = []
-    for placement, state in zip(placements, PLAN, strict=False):
+    # Claims that nothing holds take these states in turn; a held claim (no sealed agreement, missing insurance,
+    # an open serious violation in the demo data) stays held and shows its reasons.
+    unheld_states = iter(["paid", "approved", "accrued", "reversed"])
+    for index, placement in enumerate(placements[: len(PLAN)]):
         if Claim.objects.filter(student_id=placement.student_id, pilot_id=placement.pilot_id).exists():
             continue
-        if state == "open_assessment":
+        if PLAN[index] == "open_assessment":
             if not placement.assessments.filter(status__in=["open", "passed"]).exists():
                 assessment = assessment_open(placement=placement, actor=admin, as_of=timezone.localdate(now))
                 assessment_score_record(
@@ -116,15 +119,16 @@ def seed_subsidy_demo(
                     assessor_name="演示师傅",
                     actor=admin,
                 )
-                result[state].append(assessment.pk)
+                result["open_assessment"].append(assessment.pk)
             continue
-        if state != "held":
+        if PLAN[index] != "held":  # the fourth placement keeps whatever insurance it has (none: held)
             _insure(placement)
         assessment = _pass(placement, admin, now)
         claim, _ = claim_accrue(placement=placement, assessment=assessment, actor=actor, now=now)
-        if claim.held and state != "reversed":
-            result["held"].append(claim.pk)  # e.g. no sealed agreement in the demo data: it stays held
+        if claim.held:
+            result["held"].append(claim.pk)
             continue
+        state = next(unheld_states, "accrued")
         if state in ("paid", "approved"):
             year = claim.budget_year
             budget = PilotBudget.objects.filter(pilot_id=claim.pilot_id, year=year).first()

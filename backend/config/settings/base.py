@@ -140,8 +140,8 @@ SPECTACULAR_SETTINGS = {
         "ViolationStatusEnum": "backend.rules.models.ViolationStatus",
         "AssessmentStatusEnum": "backend.assessments.models.AssessmentStatus.choices",
         "ClaimStatusEnum": "backend.subsidy.models.ClaimStatus.choices",
-        "AssessmentPartyEnum": "backend.assessments.models.Party.choices",
         "SigningPartyEnum": "backend.signing.models.Party.choices",
+        "AssessmentPartyEnum": "backend.assessments.models.Party.choices",
     },
 }
 
@@ -191,7 +191,9 @@ XUETU_SIGNING_REMINDER_HOURS = int(os.environ.get("XUETU_SIGNING_REMINDER_HOURS"
 XUETU_SEALING_PKCS12 = os.environ.get("XUETU_SEALING_PKCS12", str(VAR_DIR / "sealing" / "seal.p12"))
 XUETU_SEALING_PASSPHRASE = os.environ.get("XUETU_SEALING_PASSPHRASE", "development")
 XUETU_SEALING_TIMESTAMP_URL = os.environ.get("XUETU_SEALING_TIMESTAMP_URL", "")
-XUETU_SEALING_PAST_CERTIFICATES = [p for p in os.environ.get("XUETU_SEALING_PAST_CERTIFICATES", "").split(",") if p]
+XUETU_SEALING_PAST_CERTIFICATES = [
+    p for p in os.environ.get("XUETU_SEALING_PAST_CERTIFICATES", "").split(",") if p
+]
 
 LOGGING = {
     "version": 1,

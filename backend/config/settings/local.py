@@ -1,5 +1,7 @@
 """`make run`: the zero-setup development default."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import VAR_DIR
 
@@ -18,3 +20,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     )
 for _folder in ("broker/queue", "broker/processed", "media", "logs"):
     (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
+
+# Development SMS: to the log and to var/sms-outbox.jsonl, shown at /dev/sms/ (signing links and one-time codes).
+XUETU_SMS_BACKEND = os.environ.get("XUETU_SMS_BACKEND", "backend.signing.sms.FileSmsBackend")
+# SQLite cannot build the NULLS NOT DISTINCT constraints; PostgreSQL (tests, production) enforces them.
+SILENCED_SYSTEM_CHECKS = ["models.W047"] if DATABASES["default"]["ENGINE"].endswith("sqlite3") else []  # noqa: F405
