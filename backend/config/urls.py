@@ -15,8 +15,10 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("backend.api.urls")),
+    # The portal first: its /sign/<id>/<token> (agreement pages as images, account signing, htmx) is the one
+    # served; backend.signing.urls keeps /verify.
+    path("", include("backend.portal.urls")),
     path("", include("backend.signing.urls")),
     path("dev/sms/", sms_outbox, name="dev-sms-outbox"),
     path("", include("backend.core.urls")),
-    path("", include("backend.portal.urls")),
 ]

@@ -61,8 +61,8 @@ def login(live_server: Any) -> Callable[[Any, Any], Any]:
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("input[name=username]", user.username)
         page.fill("input[name=password]", password)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():
+            page.click("button[type=submit]")
         return page
 
     return do

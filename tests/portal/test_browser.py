@@ -69,8 +69,8 @@ def test_each_role_logs_in_to_its_dashboard(world, live_server, new_page, login,
 
 def test_logout_returns_to_the_login_page(world, live_server, new_page, login):
     page = login(new_page(), world["hr"])
-    page.click("form.logout button")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("form.logout button")
     assert page.url == f"{live_server.url}/accounts/login/"
     page.goto(f"{live_server.url}/company/")
     assert "/accounts/login/" in page.url
@@ -117,8 +117,8 @@ def test_roster_import_shows_the_bad_row_then_imports_the_corrected_file(live_se
         "input[type=file]", {"name": "roster.csv", "mimeType": "text/csv", "buffer": _roster_csv(rows)}
     )
     page.click("text=上传并预览")
-    page.click("[data-testid=roster-confirm]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("[data-testid=roster-confirm]")
     # then
     assert page.url.endswith("/school/students/")
     assert "已导入 3 名学生" in page.content()
@@ -146,14 +146,14 @@ def test_language_switch_turns_the_portal_english_and_back(world, live_server, n
     page = login(new_page(), world["coordinator"])
     assert "概览" in page.locator("h1").inner_text()
     # when
-    page.select_option("[data-testid=language]", "en")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.select_option("[data-testid=language]", "en")
     # then
     assert "Overview" in page.locator("h1").inner_text()
     assert "Placements by status" in page.content()
     screenshot(page, "dashboard-coordinator-en")
-    page.select_option("[data-testid=language]", "zh-hans")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.select_option("[data-testid=language]", "zh-hans")
     assert "概览" in page.locator("h1").inner_text()
 
 
@@ -353,8 +353,8 @@ def test_generate_a_cohorts_agreements_and_watch_the_progress_bar_finish(
     assert page.locator("[data-testid=batch-zip]").count() == 1
     screenshot(page, "agreements-batch-finished")
     assert Agreement.objects.filter(placement__student__cohort=first.student.cohort).count() == 3
-    page.click("text=查看协议")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("text=查看协议")
     assert page.locator("#results tbody tr").count() == 3
     screenshot(page, "agreements-list")
 
@@ -413,8 +413,8 @@ def test_run_a_matching_watch_it_finish_and_accept(celery_worker, live_server, n
     assert "第 1 志愿" in page.locator("[data-testid=proposals]").inner_text()  # why the others did not get A
     screenshot(page, "matching-proposals")
     # and accepting turns them into proposed placements
-    page.click("[data-testid=accept-all]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("[data-testid=accept-all]")
     assert Placement.objects.filter(pilot=world.pilot).count() == 3
     assert Proposal.objects.filter(status=ProposalStatus.ACCEPTED).count() == 3
     screenshot(page, "matching-accepted")

@@ -17,7 +17,13 @@ from backend.accounts.models import Role
 from backend.companies.models import Post
 from backend.core.errors import ApplicationError
 from backend.matching.models import MatchRun, MatchRunStatus, Proposal, ProposalStatus
-from backend.matching.services import match_run_create, proposal_adjust, proposals_accept, run_pilot_ids
+from backend.matching.services import (
+    explanation_render,
+    match_run_create,
+    proposal_adjust,
+    proposals_accept,
+    run_pilot_ids,
+)
 from backend.placements.models import PilotProject
 from backend.portal.access import error_text, role_required, school_of, scoped, scoped_get
 from backend.portal.selectors import Series
@@ -85,7 +91,7 @@ def matching_home(request: HttpRequest) -> HttpResponse:
 
 def _explain(proposal: Proposal, posts: dict[int, str], zh: bool) -> list[str]:
     """The proposal's explanation as sentences: where the student went and why each higher choice did not work."""
-    e = proposal.explanation or {}
+    e = explanation_render(proposal.explanation or {})
     key = "message" if zh else "message_en"
     lines = [str(e[key])] if e.get(key) else []
     for h in e.get("higher", []):
@@ -125,7 +131,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     posts = {p.pk: f"{p.company.name} · {p.title}" for p in choices}
     zh = (get_language() or "zh").startswith("zh")
-    rows = [{"p": p, "why": _explain(p, posts, zh)} for p in proposals]
+    rows: list[dict[str, Any]] = [{"p": p, "why": _explain(p, posts, zh)} for p in proposals]
+    open_count = sum(1 for p in proposals if p.status == ProposalStatus.PROPOSED and p.post_id)
     by_choice = run.statistics.get("by_choice", []) if run.statistics else []
     chart = Series(
         keys=[str(c["choice"]) for c in by_choice],
@@ -142,7 +149,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "posts": sorted(posts.items(), key=lambda kv: kv[1]),
             "chart": chart,
-            "open_count": sum(1 for r in rows if r["p"].status == ProposalStatus.PROPOSED and r["p"].post_id),
+            "open_count": open_count,
         },
     )
 

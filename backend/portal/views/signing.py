@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backend.accounts.models import Role
 from backend.core.errors import ApplicationError
@@ -117,7 +117,7 @@ def _code(request: HttpRequest, signer: Signer) -> HttpResponse:
     try:
         otp = signer.send_code()
     except ApplicationError as exc:
-        outcome: dict[str, Any] = {"code_error": error_text(exc)}
+        outcome: dict[str, Any] = {"code_error": error_text(exc), "code_error_code": exc.code}
     else:
         masked = f"{otp.phone[:3]}****{otp.phone[-4:]}" if len(otp.phone) >= 7 else "****"
         outcome = {"code_sent_to": masked}
@@ -137,6 +137,7 @@ def _sign(request: HttpRequest, signer: Signer) -> HttpResponse:
             signer,
             http_status=400,
             sign_error=error_text(exc),
+            error_code=exc.code,
             typed_name=request.POST.get("typed_name", ""),
         )
     return render(
@@ -153,6 +154,7 @@ def _decline(request: HttpRequest, signer: Signer) -> HttpResponse:
             signer,
             http_status=400,
             decline_error=error_text(exc),
+            error_code=exc.code,
             reason=request.POST.get("reason", ""),
         )
     return render(request, "portal/signing/done.html", {"signed": False, "req": signer.req})
@@ -183,7 +185,15 @@ def _with_link(action: Any) -> Any:
     return never_cache(view)
 
 
-link_page = require_GET(_with_link(lambda request, signer: _page(request, signer)))
+def _page_or_action(request: HttpRequest, signer: Signer) -> HttpResponse:
+    """GET reads; a plain form POST to the link itself names its step in `action` (code, sign or decline)."""
+    if request.method != "POST":
+        return _page(request, signer)
+    action = {"code": _code, "sign": _sign, "decline": _decline}.get(request.POST.get("action", ""))
+    return action(request, signer) if action else _page(request, signer, http_status=400)
+
+
+link_page = require_http_methods(["GET", "POST"])(_with_link(_page_or_action))
 link_code = require_POST(_with_link(_code))
 link_sign = require_POST(_with_link(_sign))
 link_decline = require_POST(_with_link(_decline))
