@@ -29,8 +29,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """One Chromium per browser-test module. Not per session: Playwright's sync API keeps an event loop running
+    on the test thread until it stops, and pyHanko's synchronous signing calls asyncio.run(), which refuses to
+    start inside a running loop; the tests that seal PDFs run after these (pytest-django orders them so)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
