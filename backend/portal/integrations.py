@@ -4,7 +4,6 @@ Each function returns a Series, or None while the app that owns the figure is no
 "not available yet" instead of failing. The apps' own selectors do the counting; this module only adapts.
 """
 
-from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -78,44 +77,17 @@ def open_violations_by_company(user: Any) -> Series | None:
 
 
 def subsidy_totals(claims: Any, amount: str = "amount") -> dict[str, Any]:
-    """Granted, approved, paid, reversed and held sums (yuan, Decimal) and head-counts of a scoped claim queryset.
+    """Granted, approved, paid, reversed and held sums (yuan, Decimal) and head-counts of a scoped claim queryset."""
+    from backend.subsidy.selectors import claim_totals
 
-    The portal's own aggregate: backend.subsidy.selectors.claim_totals names an aggregate after the `held` field
-    and PostgreSQL refuses the query ("aggregate functions are not allowed in FILTER")."""
-    from django.db.models import Count, Q, Sum
-
-    from backend.subsidy.models import ClaimStatus
-
-    live = Q(status__in=[ClaimStatus.ACCRUED, ClaimStatus.APPROVED, ClaimStatus.PAID])
-    open_ = Q(status__in=[ClaimStatus.ACCRUED, ClaimStatus.APPROVED])
-    row = claims.aggregate(
-        sum_granted=Sum(amount, filter=live),
-        n_granted=Count("id", filter=live),
-        sum_approved=Sum(amount, filter=Q(status__in=[ClaimStatus.APPROVED, ClaimStatus.PAID])),
-        sum_paid=Sum(amount, filter=Q(status=ClaimStatus.PAID)),
-        sum_reversed=Sum(amount, filter=Q(status=ClaimStatus.REVERSED)),
-        sum_held=Sum(amount, filter=open_ & Q(held=True)),
-        n_held=Count("id", filter=open_ & Q(held=True)),
-    )
-    zero = Decimal("0.00")
-    return {
-        "granted": row["sum_granted"] or zero,
-        "granted_count": row["n_granted"],
-        "approved": row["sum_approved"] or zero,
-        "paid": row["sum_paid"] or zero,
-        "reversed": row["sum_reversed"] or zero,
-        "held": row["sum_held"] or zero,
-        "held_count": row["n_held"],
-    }
+    return claim_totals(claims, amount)
 
 
 def subsidy_grouped(claims: Any, *, key: str, label: str, amount: str = "amount") -> list[dict[str, Any]]:
-    """subsidy_totals per group (pilot, mentor, ...), ordered by label."""
-    groups = claims.values_list(key, label).distinct().order_by(label)
-    return [
-        {"key": k, "label": str(name), **subsidy_totals(claims.filter(**{key: k}), amount)}
-        for k, name in groups
-    ]
+    """subsidy_totals per group (pilot, mentor, ...), ordered by label, in one query."""
+    from backend.subsidy.selectors import claim_totals_grouped
+
+    return claim_totals_grouped(claims, key=key, label=label, amount=amount)
 
 
 def subsidy_this_year(user: Any, *, year: int) -> Series | None:

@@ -58,6 +58,14 @@ def claim_totals(claims: QuerySet[Claim], amount: str = "amount") -> dict[str, A
     return _unprefix(row)
 
 
+def claim_totals_grouped(
+    claims: QuerySet[Claim], *, key: str, label: str, amount: str = "amount"
+) -> list[dict[str, Any]]:
+    """claim_totals per group (pilot, mentor, ...), in one grouped query, ordered by label."""
+    rows = claims.order_by().values(key, label).annotate(**_aggregates(amount)).order_by(label)
+    return [{"key": row[key], "label": str(row[label]), **_unprefix(row)} for row in rows]
+
+
 def _unprefix(row: dict[str, Any]) -> dict[str, Any]:
     figures = {k[2:]: v for k, v in row.items() if k.startswith("t_")}
     return {k: (v or ZERO) if k in MONEY_KEYS else v for k, v in figures.items()}
