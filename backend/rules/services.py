@@ -672,7 +672,7 @@ def worktime_audit(
         for scope in by_window.values():
             with transaction.atomic(), connection.cursor() as cursor:
                 result = run_worktime_audit(
-                    cursor.cursor, scope=scope, lo_day=lo_week, hi_day=hi_week, now=now, full=full
+                    cursor.cursor, scope=scope, lo_day=lo_week, hi_day=hi_week, now=now
                 )
             created += result.created
             summary["placements"] += result.placements

@@ -86,6 +86,41 @@ def test_full_audit_finds_every_shift_rule_and_is_idempotent():
     assert set(dict(Violation.objects.values_list("pk", "last_seen"))) == set(seen)
 
 
+def test_a_shift_from_sunday_night_into_monday_counts_toward_both_iso_weeks():
+    # given a planned and worked week Mon 9 - Fri 13 March, and an unplanned shift Sun 8 March 22:00 - Mon 02:00
+    p = active()
+    for d in range(9, 14):
+        for actual in (False, True):
+            ShiftFactory(
+                placement=p,
+                actual=actual,
+                start_at=at(f"2026-03-{d:02}", "08:00"),
+                end_at=at(f"2026-03-{d:02}", "16:00"),
+            )
+    ShiftFactory(
+        placement=p, actual=True, start_at=at("2026-03-08", "22:00"), end_at=at("2026-03-09", "02:00")
+    )
+    # when
+    worktime_audit(notify=False)
+    # then Sunday's two hours stay in the week of 2 March, Monday's two join the week of 9 March
+    got = {(v.rule_code, v.period_start.isoformat()): v.figures for v in Violation.objects.all()}
+    assert sorted(got) == [
+        ("DAILY_HOURS", "2026-03-09"),
+        ("NIGHT_WORK", "2026-03-08"),
+        ("NIGHT_WORK", "2026-03-09"),
+        ("OVERTIME", "2026-03-08"),
+        ("OVERTIME", "2026-03-09"),
+        ("WEEKLY_HOURS", "2026-03-09"),
+    ]
+    assert got[("NIGHT_WORK", "2026-03-08")]["actual_minutes"] == 120
+    assert got[("NIGHT_WORK", "2026-03-09")]["actual_minutes"] == 120
+    assert got[("DAILY_HOURS", "2026-03-09")] == {"limit_minutes": 480, "actual_minutes": 600}
+    assert got[("WEEKLY_HOURS", "2026-03-09")]["actual_minutes"] == 42 * 60
+    # and the incremental audit of that Monday agrees, creating nothing new
+    assert worktime_audit(lo_day=datetime.date(2026, 3, 9), notify=False)["created"] == 0
+    assert Violation.objects.filter(status=ViolationStatus.OPEN).count() == 6
+
+
 def test_a_condition_that_no_longer_holds_is_resolved_with_a_note():
     p = active()
     ShiftFactory(placement=p, start_at=at("2026-03-02", "08:00"), end_at=at("2026-03-02", "16:00"))
