@@ -14,7 +14,7 @@ Day figures are in seconds; reported figures are whole minutes rounded up, as in
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -25,10 +25,11 @@ AUTO_RESOLVE_NOTE = "审计复核：条件已不再成立 / audit: the condition
 
 
 @dataclass(frozen=True)
-class ScopeRow:
-    """One active placement and its policy's working-time figures."""
+class ScopeGroup:
+    """The placements of one pilot project starting on one date, and their policy's working-time figures."""
 
-    placement_id: int
+    pilot_id: int
+    start_date: date
     policy_code: str
     max_daily_minutes: int
     max_weekly_minutes: int
@@ -36,6 +37,16 @@ class ScopeRow:
     max_overtime_minutes: int
     night_start_seconds: int
     night_end_seconds: int
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one audit run covers: the placements that ``placements_sql`` selects (columns: id, pilot_id,
+    start_date; ``%s`` parameters), each judged by the figures of its group. Groups share one night window."""
+
+    groups: Sequence[ScopeGroup]
+    placements_sql: str
+    placements_params: Sequence[object]
 
 
 @dataclass(frozen=True)
@@ -58,21 +69,30 @@ DEFAULT_PLANNER_SQL = (
     "SET LOCAL enable_hashagg TO DEFAULT; SET LOCAL enable_sort TO DEFAULT;"
     " SET LOCAL max_parallel_workers_per_gather TO DEFAULT"
 )
-DROP_SQL = "DROP TABLE IF EXISTS audit_scope, audit_week, audit_finding"
+DROP_SQL = "DROP TABLE IF EXISTS audit_group, audit_scope, audit_week, audit_finding"
 # Back to Django's connection settings for the rest of a longer transaction.
 RESET_SQL = "SET LOCAL TimeZone = 'UTC'; SET LOCAL work_mem TO DEFAULT; SET LOCAL jit TO DEFAULT"
 
-SCOPE_SQL = """
-CREATE TEMP TABLE audit_scope (
-    placement_id bigint PRIMARY KEY,
+# The figures of each group of placements (a few rows), then one row per placement in scope with its figures.
+GROUP_SQL = """
+CREATE TEMP TABLE audit_group (
+    pilot_id bigint NOT NULL,
+    start_date date NOT NULL,
     policy_code text NOT NULL,
     max_day integer NOT NULL,
     max_week integer NOT NULL,
     rest_days integer NOT NULL,
     overtime integer NOT NULL,
     ns integer NOT NULL,
-    ne integer NOT NULL
+    ne integer NOT NULL,
+    PRIMARY KEY (pilot_id, start_date)
 ) ON COMMIT DROP
+"""
+SCOPE_SQL = """
+CREATE TEMP TABLE audit_scope ON COMMIT DROP AS
+SELECT p.placement_id, g.policy_code, g.max_day, g.max_week, g.rest_days, g.overtime, g.ns, g.ne
+  FROM ({placements}) AS p (placement_id, pilot_id, start_date)
+  JOIN audit_group g ON g.pilot_id = p.pilot_id AND g.start_date = p.start_date
 """
 
 # {ns}/{ne}: the night window in seconds after midnight (one window for every placement in scope); ps/pe: the
@@ -230,39 +250,43 @@ UPDATE rules_violation v
 """
 
 
-def _copy_scope(cursor, rows: Iterable[ScopeRow]) -> int:
-    n = 0
+def _fill_scope(cursor, scope: Scope) -> int:
+    cursor.execute(GROUP_SQL)
     with cursor.copy(
-        "COPY audit_scope (placement_id, policy_code, max_day, max_week, rest_days, overtime, ns, ne)"
+        "COPY audit_group (pilot_id, start_date, policy_code, max_day, max_week, rest_days, overtime, ns, ne)"
         " FROM STDIN"
     ) as copy:
-        for r in rows:
+        for g in scope.groups:
             copy.write_row(
                 (
-                    r.placement_id,
-                    r.policy_code,
-                    r.max_daily_minutes,
-                    r.max_weekly_minutes,
-                    r.min_rest_days,
-                    r.max_overtime_minutes,
-                    r.night_start_seconds,
-                    r.night_end_seconds,
+                    g.pilot_id,
+                    g.start_date,
+                    g.policy_code,
+                    g.max_daily_minutes,
+                    g.max_weekly_minutes,
+                    g.min_rest_days,
+                    g.max_overtime_minutes,
+                    g.night_start_seconds,
+                    g.night_end_seconds,
                 )
             )
-            n += 1
-    return n
+    cursor.execute(SCOPE_SQL.format(placements=scope.placements_sql), scope.placements_params)
+    placements = cursor.rowcount
+    cursor.execute("ALTER TABLE audit_scope ADD PRIMARY KEY (placement_id)")
+    cursor.execute("ANALYZE audit_scope")
+    return placements
 
 
-def _night_window(scope: Sequence[ScopeRow]) -> tuple[int, int]:
-    windows = {(r.night_start_seconds, r.night_end_seconds) for r in scope}
+def _night_window(groups: Sequence[ScopeGroup]) -> tuple[int, int]:
+    windows = {(g.night_start_seconds, g.night_end_seconds) for g in groups}
     if len(windows) > 1:
         # One window per audit run keeps the day pass a streaming scan; run once per window instead.
         raise ValueError("run_worktime_audit takes placements sharing one night window")
     return windows.pop() if windows else (22 * 3600, 6 * 3600)
 
 
-def _week_sql(scope: Sequence[ScopeRow]) -> str:
-    ns, ne = _night_window(scope)
+def _week_sql(scope: Scope) -> str:
+    ns, ne = _night_window(scope.groups)
     sums = {
         "worked": WORKED,
         "planned": PLANNED,
@@ -274,7 +298,7 @@ def _week_sql(scope: Sequence[ScopeRow]) -> str:
 def run_worktime_audit(
     cursor,
     *,
-    scope: Sequence[ScopeRow],
+    scope: Scope,
     lo_day: date,
     hi_day: date,
     now: datetime,
@@ -301,9 +325,7 @@ def run_worktime_audit(
             cursor.execute(stmt)
     # ON COMMIT DROP does not fire when the caller's transaction is a savepoint (tests): drop explicitly.
     cursor.execute(DROP_SQL)
-    cursor.execute(SCOPE_SQL)
-    placements = _copy_scope(cursor, scope)
-    cursor.execute("ANALYZE audit_scope")
+    placements = _fill_scope(cursor, scope)
     lap("scope")
     cursor.execute(
         "SELECT array_agg(date) FROM rules_holiday WHERE kind = 'holiday' AND date BETWEEN %s AND %s",
@@ -311,10 +333,10 @@ def run_worktime_audit(
     )
     thresholds = {
         "holidays": cursor.fetchone()[0] or [],
-        "min_day": min((r.max_daily_minutes for r in scope), default=0) * 60,
-        "min_overtime": min((r.max_overtime_minutes for r in scope), default=0) * 60,
-        "min_week": min((r.max_weekly_minutes for r in scope), default=0) * 60,
-        "max_days": 7 - max((r.min_rest_days for r in scope), default=0),
+        "min_day": min((g.max_daily_minutes for g in scope.groups), default=0) * 60,
+        "min_overtime": min((g.max_overtime_minutes for g in scope.groups), default=0) * 60,
+        "min_week": min((g.max_weekly_minutes for g in scope.groups), default=0) * 60,
+        "max_days": 7 - max((g.min_rest_days for g in scope.groups), default=0),
     }
     # For many weeks the planner prices hashing or sorting millions of rows, or a parallel plan, below the
     # ordered index-only scan they lose to (2-3x, and 300+ MB): steer it to the streaming plan.

@@ -6,13 +6,16 @@ import csv
 import datetime
 import functools
 import io
+import itertools
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -23,7 +26,7 @@ from backend.placements.models import Placement, PlacementStatus
 
 from . import gates as g
 from . import worktime as wt
-from .audit_sql import AUTO_RESOLVE_NOTE, SHIFT_RULES, ScopeRow, run_worktime_audit
+from .audit_sql import AUTO_RESOLVE_NOTE, SHIFT_RULES, Scope, ScopeGroup, run_worktime_audit
 from .messages import describe
 from .models import Severity, Shift, ShiftException, ShiftKind, Violation, ViolationStatus
 from .policy import Policy
@@ -619,24 +622,63 @@ def _active_placements() -> Any:
     return Placement.objects.filter(status=PlacementStatus.ACTIVE)
 
 
-def audit_scope_rows(book: PolicyBook | None = None) -> list[ScopeRow]:
+def audit_scopes(book: PolicyBook | None = None) -> list[Scope]:
+    """The active placements, grouped by the policy figures that judge them: one scope per night window (in
+    practice one: every policy version so far shares 22:00-06:00)."""
     book = book or PolicyBook()
-    out = []
-    for pk, pilot_id, start in _active_placements().values_list("pk", "pilot_id", "start_date").iterator():
+    active = _active_placements().order_by()
+    by_window: dict[tuple[int, int], list[ScopeGroup]] = defaultdict(list)
+    for pilot_id, start in active.values_list("pilot_id", "start_date").distinct():
         p = book.policy(pilot_id=pilot_id, on=start)
-        out.append(
-            ScopeRow(
-                placement_id=pk,
-                policy_code=p.code,
-                max_daily_minutes=p.max_daily_minutes,
-                max_weekly_minutes=p.max_weekly_minutes,
-                min_rest_days=p.min_rest_days_per_week,
-                max_overtime_minutes=p.max_overtime_minutes,
-                night_start_seconds=p.night_start.hour * 3600 + p.night_start.minute * 60,
-                night_end_seconds=p.night_end.hour * 3600 + p.night_end.minute * 60,
-            )
+        group = ScopeGroup(
+            pilot_id=pilot_id,
+            start_date=start,
+            policy_code=p.code,
+            max_daily_minutes=p.max_daily_minutes,
+            max_weekly_minutes=p.max_weekly_minutes,
+            min_rest_days=p.min_rest_days_per_week,
+            max_overtime_minutes=p.max_overtime_minutes,
+            night_start_seconds=p.night_start.hour * 3600 + p.night_start.minute * 60,
+            night_end_seconds=p.night_end.hour * 3600 + p.night_end.minute * 60,
         )
-    return out
+        by_window[(group.night_start_seconds, group.night_end_seconds)].append(group)
+    sql, params = active.values_list("pk", "pilot_id", "start_date").query.sql_with_params()
+    return [
+        Scope(groups=groups, placements_sql=sql, placements_params=params) for groups in by_window.values()
+    ]
+
+
+def _week_parts(
+    lo_week: datetime.date, hi_week: datetime.date, n: int
+) -> list[tuple[datetime.date, datetime.date]]:
+    """lo_week (a Monday) .. hi_week (a Sunday) cut into at most n runs of whole ISO weeks, as even as can be."""
+    weeks = ((hi_week - lo_week).days + 1) // 7
+    cuts = sorted({round(weeks * k / n) for k in range(n + 1)})
+    week = datetime.timedelta(days=7)
+    return [
+        (lo_week + a * week, lo_week + b * week - datetime.timedelta(days=1))
+        for a, b in itertools.pairwise(cuts)
+    ]
+
+
+def _worktime_audit_part(scope: Scope, lo: datetime.date, hi: datetime.date, *, now: datetime.datetime):
+    with transaction.atomic(), connection.cursor() as cursor:
+        return run_worktime_audit(cursor.cursor, scope=scope, lo_day=lo, hi_day=hi, now=now)
+
+
+def _run_parts(fn, parts: list[tuple], *, workers: int, **kwargs) -> list:
+    """fn(*part, **kwargs) for every part: here, or on ``workers`` threads with a database connection each."""
+    if workers <= 1 or len(parts) <= 1:
+        return [fn(*part, **kwargs) for part in parts]
+
+    def on_own_connection(part: tuple):
+        try:
+            return fn(*part, **kwargs)
+        finally:
+            connection.close()  # this thread's connection
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="worktime-audit") as pool:
+        return list(pool.map(on_own_connection, parts))
 
 
 def worktime_audit(
@@ -663,23 +705,27 @@ def worktime_audit(
     lo_week = lo_day - datetime.timedelta(days=lo_day.isoweekday() - 1)
     hi_week = hi_day + datetime.timedelta(days=7 - hi_day.isoweekday())
     if connection.vendor == "postgresql":
-        # One run per night window (in practice one: every policy version so far shares 22:00-06:00).
-        by_window: dict[tuple[int, int], list[ScopeRow]] = defaultdict(list)
-        for row in audit_scope_rows():
-            by_window[(row.night_start_seconds, row.night_end_seconds)].append(row)
-        created = []
-        summary: dict[str, Any] = {"placements": 0, "findings": 0, "created": 0, "resolved": 0, "seconds": {}}
-        for scope in by_window.values():
-            with transaction.atomic(), connection.cursor() as cursor:
-                result = run_worktime_audit(
-                    cursor.cursor, scope=scope, lo_day=lo_week, hi_day=hi_week, now=now
-                )
-            created += result.created
-            summary["placements"] += result.placements
-            summary["findings"] += result.findings
-            summary["created"] += len(result.created)
-            summary["resolved"] += result.resolved
-            summary["seconds"] = result.seconds
+        scopes = audit_scopes()
+        # The full audit uses every core the database may: its weeks are split into parts, each a complete,
+        # idempotent audit of its weeks in its own transaction on its own connection. (Not inside a caller's
+        # transaction: other connections would not see its uncommitted rows.)
+        workers = settings.XUETU_AUDIT_WORKERS if full and not connection.in_atomic_block else 1
+        parts = [(scope, lo, hi) for scope in scopes for lo, hi in _week_parts(lo_week, hi_week, workers)]
+        results = _run_parts(_worktime_audit_part, parts, now=now, workers=workers)
+        created = [pk for r in results for pk in r.created]
+        summary: dict[str, Any] = {
+            # every part of a scope covers the same placements: count each scope's first part
+            "placements": sum(
+                r.placements for r, (_, lo, _) in zip(results, parts, strict=True) if lo == lo_week
+            ),
+            "findings": sum(r.findings for r in results),
+            "created": len(created),
+            "resolved": sum(r.resolved for r in results),
+            "parts": len(parts),
+            "seconds": {step: max(r.seconds[step] for r in results) for step in results[0].seconds}
+            if results
+            else {},
+        }
     else:
         created = []
         book = PolicyBook()

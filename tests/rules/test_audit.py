@@ -282,3 +282,42 @@ def test_monthly_summary_goes_to_school_company_and_guardian_once():
         notices = Notice.objects.filter(recipient=user, kind="rules.monthly_summary")
         assert notices.count() == 1
         assert "13.0 小时" in notices[0].body and "13.0 h" in notices[0].body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_full_audit_split_between_connections_finds_the_same_as_one(settings):
+    # given breaches in weeks far apart (committed: the parts run on their own connections), across two pilots
+    a, b = active(), active()
+    breaches = [("2026-02-02", a), ("2026-03-02", b), ("2026-04-13", a), ("2026-05-25", b), ("2026-06-29", a)]
+    for day, p in breaches:
+        ShiftFactory(placement=p, actual=True, start_at=at(day, "08:00"), end_at=at(day, "17:00"))
+    # a shift from the Sunday night that ends the first of three parts (weeks 2 Feb - 22 Mar) into the next
+    ShiftFactory(
+        placement=b, actual=True, start_at=at("2026-03-22", "23:00"), end_at=at("2026-03-23", "01:00")
+    )
+    expected = [
+        *[(rule, day) for day, _ in breaches for rule in ("DAILY_HOURS", "OVERTIME")],
+        ("NIGHT_WORK", "2026-03-22"),
+        ("NIGHT_WORK", "2026-03-23"),
+        ("OVERTIME", "2026-03-22"),
+        ("OVERTIME", "2026-03-23"),
+    ]
+
+    def found():
+        return sorted((v.rule_code, v.period_start.isoformat()) for v in Violation.objects.all())
+
+    # when audited on one connection
+    settings.XUETU_AUDIT_WORKERS = 1
+    one = worktime_audit(notify=False)
+    assert one["parts"] == 1 and found() == sorted(expected)
+    Violation.objects.all().delete()
+    # and when its weeks are split between three connections
+    settings.XUETU_AUDIT_WORKERS = 3
+    split = worktime_audit(notify=False)
+    # then the same findings, once each, counted once
+    assert split["parts"] == 3
+    assert found() == sorted(expected)
+    assert split["created"] == len(expected) and split["placements"] == 2
+    # and a second split run is idempotent
+    again = worktime_audit(notify=False)
+    assert again["created"] == 0 and again["resolved"] == 0 and Violation.objects.count() == len(expected)

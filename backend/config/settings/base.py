@@ -196,6 +196,10 @@ XUETU_SEALING_PAST_CERTIFICATES = [
     p for p in os.environ.get("XUETU_SEALING_PAST_CERTIFICATES", "").split(",") if p
 ]
 
+# Rules audit: connections the full working-time audit may use at once (its weeks are split between them).
+# Default: the cores of this machine, at most 4 (PostgreSQL usually runs beside the worker).
+XUETU_AUDIT_WORKERS = int(os.environ.get("XUETU_AUDIT_WORKERS", min(os.cpu_count() or 1, 4)))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
