@@ -1,7 +1,8 @@
 """Part 2 of bench/agreements.py: a whole batch end to end through a real Celery worker.
 
 Creates a throw-away PostgreSQL database (XUETU_TEST_DB, default test_xuetu_bench), one pilot project with N
-complete placements, starts `celery worker -Q documents -c <cores>` on the Redis database XUETU_REDIS_DB, creates
+complete placements, starts `celery worker -Q documents -c <cores> --pool threads` (as docker-compose.yml runs
+worker-documents; `--pool prefork` to compare) on the Redis database XUETU_REDIS_DB, creates
 the batch and waits until no item is pending. Prints docs/s, the time for the batch, the worker's peak memory
 (the celery processes plus their LibreOffice helpers and soffice.bin, summed RSS), and, in the same run, one
 soffice start per document for a sample of the same documents, extrapolated to the batch.
@@ -58,7 +59,7 @@ def _worker_memory(pgid: int) -> dict[str, int]:
     return memory
 
 
-def part2(batch_size: int, cold_sample: int) -> None:
+def part2(batch_size: int, cold_sample: int, pool: str = "threads") -> None:
     import django
 
     django.setup()
@@ -68,12 +69,12 @@ def part2(batch_size: int, cold_sample: int) -> None:
     setup_test_environment()
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
-        _run(batch_size, cold_sample, test_db)
+        _run(batch_size, cold_sample, test_db, pool)
     finally:
         connection.creation.destroy_test_db(test_db, verbosity=0)
 
 
-def _run(batch_size: int, cold_sample: int, test_db: str) -> None:
+def _run(batch_size: int, cold_sample: int, test_db: str, pool: str) -> None:
     from backend.agreements.context import agreement_context_build, placement_agreement_kind
     from backend.agreements.models import BatchItemStatus
     from backend.agreements.services import agreement_batch_create, template_version_current
@@ -97,9 +98,9 @@ def _run(batch_size: int, cold_sample: int, test_db: str) -> None:
     cores = os.cpu_count() or 1
     purge_test_broker()
     worker = WorkerProcess(
-        queues="documents", concurrency=cores, extra_env={"XUETU_CONVERTER_WARM": "1"}
+        queues="documents", concurrency=cores, pool=pool, extra_env={"XUETU_CONVERTER_WARM": "1"}
     ).start()
-    time.sleep(8)  # let every child start its LibreOffice, as a long-running worker already has
+    time.sleep(8)  # let every converter start its LibreOffice, as a long-running worker already has
     peak_rss: dict[str, int] = {"total": 0}
     peak_pss: dict[str, int] = {"total": 0}
     stop = threading.Event()
@@ -152,7 +153,9 @@ def _run(batch_size: int, cold_sample: int, test_db: str) -> None:
         cold_s = (time.perf_counter() - started) / len(sample_items) * batch_size
 
     mib = 1024 * 1024
-    print(f"  batch through the worker (-Q documents -c {cores}, one warm LibreOffice per child)")
+    print(
+        f"  batch through the worker (-Q documents -c {cores} --pool {pool}, one warm LibreOffice per slot)"
+    )
     print(
         f"    {done} done, {failed} failed of {batch_size} in {batch_s:.1f} s: {batch_size / batch_s:.2f} docs/s "
         f"(render, convert, store)"
@@ -180,5 +183,6 @@ if __name__ == "__main__":
     )
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--cold-sample", type=int, default=20)
+    parser.add_argument("--pool", choices=("threads", "prefork"), default="threads")
     args = parser.parse_args()
-    part2(args.batch, args.cold_sample)
+    part2(args.batch, args.cold_sample, args.pool)

@@ -2,7 +2,8 @@
 
 Prints, side by side in one run:
   - the COPY load rate and a bare sequential scan;
-  - the full set-based SQL audit (all six working-time rules, written as violations), twice (idempotent re-run);
+  - the full set-based SQL audit (all six working-time rules, written as violations), twice (idempotent re-run),
+    its weeks split between XUETU_AUDIT_WORKERS connections (default: the cores, at most 4);
   - the straightforward alternative: fetch every row into Python and run the same pure rules there,
     in a child process whose peak memory (max RSS) is reported;
   - the incremental audit of one day (its ISO week, every active placement);
@@ -188,6 +189,7 @@ def main() -> None:
     parser.add_argument("--skip-python", action="store_true", help="skip the slow fetch-and-check comparison")
     args = parser.parse_args()
 
+    from django.conf import settings
     from django.db import connection, transaction
 
     from backend.rules.selectors import calendar_between
@@ -255,7 +257,8 @@ def main() -> None:
             results[label] = elapsed
             print(
                 f"{label}: {elapsed:.2f} s  findings={r['findings']:,} created={r['created']:,} "
-                f"resolved={r['resolved']:,} steps={r['seconds']}  bench process max RSS {rss_mb():.0f} MB"
+                f"resolved={r['resolved']:,} parts={r['parts']} (XUETU_AUDIT_WORKERS={settings.XUETU_AUDIT_WORKERS}) "
+                f"slowest part's steps={r['seconds']}  bench process max RSS {rss_mb():.0f} MB"
             )
         with connection.cursor() as c:
             c.execute("SELECT rule_code, count(*) FROM rules_violation GROUP BY 1 ORDER BY 1")

@@ -73,10 +73,15 @@ class WorkerProcess:
     """A `celery worker` subprocess using the test database and the test Redis database."""
 
     def __init__(
-        self, queues: str = "default,documents", concurrency: int = 2, extra_env: dict | None = None
+        self,
+        queues: str = "default,documents",
+        concurrency: int = 2,
+        extra_env: dict | None = None,
+        pool: str = "prefork",
     ):
         self.queues = queues
         self.concurrency = concurrency
+        self.pool = pool
         self.extra_env = extra_env or {}
         self.process: subprocess.Popen[str] | None = None
         self.output: list[str] = []
@@ -108,7 +113,7 @@ class WorkerProcess:
                 "-c",
                 str(self.concurrency),
                 "--pool",
-                "prefork",
+                self.pool,
                 "-l",
                 "INFO",
                 "--without-gossip",
@@ -167,6 +172,19 @@ def celery_worker(transactional_db: Any) -> Iterator[WorkerProcess]:
     """A real worker process. Tests using it see committed data only (transactional_db)."""
     purge_test_broker()
     worker = WorkerProcess().start()
+    yield worker
+    worker.stop()
+    purge_test_broker()
+
+
+@pytest.fixture
+def documents_worker(transactional_db: Any) -> Iterator[WorkerProcess]:
+    """A real worker as docker-compose.yml runs worker-documents: queue "documents", the threads pool, one warm
+    LibreOffice per thread. Tests using it see committed data only (transactional_db)."""
+    purge_test_broker()
+    worker = WorkerProcess(
+        queues="documents", concurrency=2, pool="threads", extra_env={"XUETU_CONVERTER_WARM": "1"}
+    ).start()
     yield worker
     worker.stop()
     purge_test_broker()

@@ -5,7 +5,8 @@ local_day, local_start, duration: generated columns, migration 0004) are summed 
 planned and night seconds), and those into ISO weeks, which keep only the few days that may break a day rule.
 Only weeks that may break a rule are written to a small temp table; the rules are plain scans of it. No row
 converts a time zone during the audit (that cost more than everything else, FIELD-NOTES), and no row is
-fetched into Python except the per-placement policy figures going in and the ids of new violations coming out.
+sent from Python except the policy figures of each (pilot, start date) group going in, and none comes back
+except the ids of new violations.
 
 Shifts last at most 24 hours (a check constraint on the table), so a shift touches at most two days.
 Day figures are in seconds; reported figures are whole minutes rounded up, as in ``worktime``.
@@ -58,12 +59,9 @@ class AuditResult:
     seconds: dict[str, float]
 
 
-SESSION_SQL = """
-SET LOCAL TimeZone = 'Asia/Shanghai';
-SET LOCAL work_mem = '512MB';
-SET LOCAL jit = off;
-"""
-
+# The local figures are stored with each shift, so the session's time zone plays no part. A larger work_mem
+# keeps the incremental audit's small sorts and the rules' hash joins in memory; JIT only costs here.
+SESSION_SQL = "SET LOCAL work_mem = '512MB'; SET LOCAL jit = off"
 STREAMING_SQL = "SET LOCAL enable_hashagg = off; SET LOCAL enable_sort = off; SET LOCAL max_parallel_workers_per_gather = 0"
 DEFAULT_PLANNER_SQL = (
     "SET LOCAL enable_hashagg TO DEFAULT; SET LOCAL enable_sort TO DEFAULT;"
@@ -71,7 +69,7 @@ DEFAULT_PLANNER_SQL = (
 )
 DROP_SQL = "DROP TABLE IF EXISTS audit_group, audit_scope, audit_week, audit_finding"
 # Back to Django's connection settings for the rest of a longer transaction.
-RESET_SQL = "SET LOCAL TimeZone = 'UTC'; SET LOCAL work_mem TO DEFAULT; SET LOCAL jit TO DEFAULT"
+RESET_SQL = "SET LOCAL work_mem TO DEFAULT; SET LOCAL jit TO DEFAULT"
 
 # The figures of each group of placements (a few rows), then one row per placement in scope with its figures.
 GROUP_SQL = """
@@ -320,9 +318,7 @@ def run_worktime_audit(
         timings[name] = round(now_t - t, 3)
         t = now_t
 
-    for stmt in SESSION_SQL.strip().split(";"):
-        if stmt.strip():
-            cursor.execute(stmt)
+    cursor.execute(SESSION_SQL)
     # ON COMMIT DROP does not fire when the caller's transaction is a savepoint (tests): drop explicitly.
     cursor.execute(DROP_SQL)
     placements = _fill_scope(cursor, scope)

@@ -89,8 +89,8 @@ def test_a_batch_runs_one_task_per_agreement_lists_failures_and_reruns_without_d
     assert all(archive.read(name).startswith(b"%PDF-") for name in archive.namelist())
 
 
-def test_a_worker_killed_in_the_middle_of_a_batch_and_restarted_completes_it_without_duplicates(
-    celery_worker, api_client_for
+def test_a_documents_worker_killed_in_the_middle_of_a_batch_and_restarted_completes_it_without_duplicates(
+    documents_worker, api_client_for
 ):
     # given
     pilot, placements = _pilot_with_placements(12)
@@ -100,9 +100,9 @@ def test_a_worker_killed_in_the_middle_of_a_batch_and_restarted_completes_it_wit
 
     # when: the worker dies hard after the first agreements, and a new one starts
     wait_for(lambda: done() >= 2, timeout=120, interval=0.05)
-    celery_worker.kill()
+    documents_worker.kill()
     done_at_kill = done()
-    celery_worker.start()
+    documents_worker.start()
     # The broker redelivers the killed worker's unacknowledged tasks after its visibility timeout; the beat sweep
     # (every 5 minutes in production) re-sends whatever is still pending. Run the sweep as beat would, later on,
     # so the test does not depend on when the broker restores: either path must give no duplicates.

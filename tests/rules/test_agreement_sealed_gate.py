@@ -23,7 +23,9 @@ def test_a_signed_but_unsealed_agreement_does_not_activate_the_placement():
     from backend.agreements.models import Agreement, AgreementStatus
 
     placement = signing_placement()
-    Agreement.objects.create(placement=placement, kind="three_party", number="X-1", status=AgreementStatus.SIGNED)
+    Agreement.objects.create(
+        placement=placement, kind="three_party", number="X-1", status=AgreementStatus.SIGNED
+    )
     # when / then
     with pytest.raises(ApplicationError) as refused:
         placement_transition(placement=placement, to=PlacementStatus.ACTIVE, actor=None)

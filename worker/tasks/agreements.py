@@ -4,24 +4,44 @@ import logging
 import os
 
 from celery import shared_task
-from celery.signals import worker_process_init, worker_process_shutdown
+from celery.signals import worker_init, worker_process_init, worker_process_shutdown, worker_shutdown
 
 logger = logging.getLogger(__name__)
+
+
+def _warm_up_in_background() -> None:
+    import threading
+
+    from contracts.convert import get_converter
+
+    threading.Thread(target=get_converter().warm_up, daemon=True, name="libreoffice-warm-up").start()
+
+
+@worker_init.connect
+def _libreoffice_per_thread_of_a_thread_pool(sender: object, **_: object) -> None:
+    # The documents workers run the threads pool (docker-compose.yml): one Python process, and one warm
+    # LibreOffice per thread in its converter pool (-c N gives N converters). Conversion and the database
+    # wait outside the GIL, and one process instead of N forked Django copies keeps the worker under 1 GiB.
+    pool = getattr(sender, "pool_cls", "")
+    if "thread" not in f"{getattr(pool, '__module__', pool)}".lower():
+        return
+    os.environ.setdefault(
+        "XUETU_CONVERTER_POOL_SIZE", str(getattr(sender, "concurrency", 0) or os.cpu_count() or 1)
+    )
+    if os.environ.get("XUETU_CONVERTER_WARM") == "1":  # set for the documents workers: start LibreOffice now
+        _warm_up_in_background()
 
 
 @worker_process_init.connect
 def _one_libreoffice_per_worker_process(**_: object) -> None:
     # prefork: every child keeps its own warm LibreOffice; one each, so `-c N` gives N converters.
     os.environ.setdefault("XUETU_CONVERTER_POOL_SIZE", "1")
-    if os.environ.get("XUETU_CONVERTER_WARM") == "1":  # set for the documents workers: start LibreOffice now
-        import threading
-
-        from contracts.convert import get_converter
-
-        threading.Thread(target=get_converter().warm_up, daemon=True, name="libreoffice-warm-up").start()
+    if os.environ.get("XUETU_CONVERTER_WARM") == "1":
+        _warm_up_in_background()
 
 
 @worker_process_shutdown.connect
+@worker_shutdown.connect
 def _stop_libreoffice(**_: object) -> None:
     from contracts.convert import shutdown_converter
 
