@@ -1,8 +1,8 @@
 """Part 2 of bench/agreements.py: a whole batch end to end through a real Celery worker.
 
 Creates a throw-away PostgreSQL database (XUETU_TEST_DB, default test_xuetu_bench), one pilot project with N
-complete placements, starts `celery worker -Q documents -c <cores> --pool threads` (as docker-compose.yml runs
-worker-documents; `--pool prefork` to compare) on the Redis database XUETU_REDIS_DB, creates
+complete placements, starts `celery worker -Q documents --pool threads -c <cores + 1>` (as docker-compose.yml
+runs worker-documents: one warm LibreOffice per core; `--pool prefork` to compare, one per child) on the Redis database XUETU_REDIS_DB, creates
 the batch and waits until no item is pending. Prints docs/s, the time for the batch, the worker's peak memory
 (the celery processes plus their LibreOffice helpers and soffice.bin, summed RSS), and, in the same run, one
 soffice start per document for a sample of the same documents, extrapolated to the batch.
@@ -59,7 +59,7 @@ def _worker_memory(pgid: int) -> dict[str, int]:
     return memory
 
 
-def part2(batch_size: int, cold_sample: int, pool: str = "threads") -> None:
+def part2(batch_size: int, cold_sample: int, pool: str = "threads", concurrency: int = 0) -> None:
     import django
 
     django.setup()
@@ -69,12 +69,12 @@ def part2(batch_size: int, cold_sample: int, pool: str = "threads") -> None:
     setup_test_environment()
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
-        _run(batch_size, cold_sample, test_db, pool)
+        _run(batch_size, cold_sample, test_db, pool, concurrency)
     finally:
         connection.creation.destroy_test_db(test_db, verbosity=0)
 
 
-def _run(batch_size: int, cold_sample: int, test_db: str, pool: str) -> None:
+def _run(batch_size: int, cold_sample: int, test_db: str, pool: str, concurrency: int) -> None:
     from backend.agreements.context import agreement_context_build, placement_agreement_kind
     from backend.agreements.models import BatchItemStatus
     from backend.agreements.services import agreement_batch_create, template_version_current
@@ -96,9 +96,10 @@ def _run(batch_size: int, cold_sample: int, test_db: str, pool: str) -> None:
     )
 
     cores = os.cpu_count() or 1
+    concurrency = concurrency or (cores + 1 if pool == "threads" else cores)
     purge_test_broker()
     worker = WorkerProcess(
-        queues="documents", concurrency=cores, pool=pool, extra_env={"XUETU_CONVERTER_WARM": "1"}
+        queues="documents", concurrency=concurrency, pool=pool, extra_env={"XUETU_CONVERTER_WARM": "1"}
     ).start()
     time.sleep(8)  # let every converter start its LibreOffice, as a long-running worker already has
     peak_rss: dict[str, int] = {"total": 0}
@@ -153,8 +154,9 @@ def _run(batch_size: int, cold_sample: int, test_db: str, pool: str) -> None:
         cold_s = (time.perf_counter() - started) / len(sample_items) * batch_size
 
     mib = 1024 * 1024
+    converters = os.environ.get("XUETU_CONVERTER_POOL_SIZE") or (cores if pool == "threads" else concurrency)
     print(
-        f"  batch through the worker (-Q documents -c {cores} --pool {pool}, one warm LibreOffice per slot)"
+        f"  batch through the worker (-Q documents -c {concurrency} --pool {pool}, {converters} warm LibreOffice)"
     )
     print(
         f"    {done} done, {failed} failed of {batch_size} in {batch_s:.1f} s: {batch_size / batch_s:.2f} docs/s "
@@ -184,5 +186,8 @@ if __name__ == "__main__":
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--cold-sample", type=int, default=20)
     parser.add_argument("--pool", choices=("threads", "prefork"), default="threads")
+    parser.add_argument(
+        "--concurrency", type=int, default=0, help="worker -c (default: cores + 1 threads, cores children)"
+    )
     args = parser.parse_args()
-    part2(args.batch, args.cold_sample, args.pool)
+    part2(args.batch, args.cold_sample, args.pool, args.concurrency)

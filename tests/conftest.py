@@ -179,11 +179,14 @@ def celery_worker(transactional_db: Any) -> Iterator[WorkerProcess]:
 
 @pytest.fixture
 def documents_worker(transactional_db: Any) -> Iterator[WorkerProcess]:
-    """A real worker as docker-compose.yml runs worker-documents: queue "documents", the threads pool, one warm
-    LibreOffice per thread. Tests using it see committed data only (transactional_db)."""
+    """A real worker as docker-compose.yml runs worker-documents: queue "documents", the threads pool with three
+    threads sharing two warm LibreOffice. Tests using it see committed data only (transactional_db)."""
     purge_test_broker()
     worker = WorkerProcess(
-        queues="documents", concurrency=2, pool="threads", extra_env={"XUETU_CONVERTER_WARM": "1"}
+        queues="documents",
+        concurrency=3,
+        pool="threads",
+        extra_env={"XUETU_CONVERTER_WARM": "1", "XUETU_CONVERTER_POOL_SIZE": "2"},
     ).start()
     yield worker
     worker.stop()

@@ -18,17 +18,16 @@ def _warm_up_in_background() -> None:
 
 
 @worker_init.connect
-def _libreoffice_per_thread_of_a_thread_pool(sender: object, **_: object) -> None:
-    # The documents workers run the threads pool (docker-compose.yml): one Python process, and one warm
-    # LibreOffice per thread in its converter pool (-c N gives N converters). Conversion and the database
-    # wait outside the GIL, and one process instead of N forked Django copies keeps the worker under 1 GiB.
+def _warm_libreoffice_of_a_thread_pool(sender: object, **_: object) -> None:
+    # The documents workers run the threads pool (docker-compose.yml): one Python process whose converter pool
+    # keeps one warm LibreOffice per core (XUETU_CONVERTER_POOL_SIZE), shared by the pool's threads; with a
+    # thread more than converters, the next agreement renders while the others convert. One process instead of
+    # N forked copies of Django keeps the worker under 1 GiB.
     pool = getattr(sender, "pool_cls", "")
-    if "thread" not in f"{getattr(pool, '__module__', pool)}".lower():
-        return
-    os.environ.setdefault(
-        "XUETU_CONVERTER_POOL_SIZE", str(getattr(sender, "concurrency", 0) or os.cpu_count() or 1)
-    )
-    if os.environ.get("XUETU_CONVERTER_WARM") == "1":  # set for the documents workers: start LibreOffice now
+    if (
+        "thread" in f"{getattr(pool, '__module__', pool)}".lower()
+        and os.environ.get("XUETU_CONVERTER_WARM") == "1"
+    ):
         _warm_up_in_background()
 
 
