@@ -667,18 +667,23 @@ def _worktime_audit_part(scope: Scope, lo: datetime.date, hi: datetime.date, *, 
 
 
 def _run_parts(fn, parts: list[tuple], *, workers: int, **kwargs) -> list:
-    """fn(*part, **kwargs) for every part: here, or on ``workers`` threads with a database connection each."""
-    if workers <= 1 or len(parts) <= 1:
-        return [fn(*part, **kwargs) for part in parts]
+    """fn(*part, **kwargs) for every part, here or on ``workers`` threads with a database connection each: the
+    result of each part, or the exception it raised (one part failing must not lose what the others did)."""
+    threaded = workers > 1 and len(parts) > 1
 
-    def on_own_connection(part: tuple):
+    def run(part: tuple):
         try:
             return fn(*part, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - handed back to the caller, which raises it
+            return exc
         finally:
-            connection.close()  # this thread's connection
+            if threaded:
+                connection.close()  # this thread's connection
 
+    if not threaded:
+        return [run(part) for part in parts]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="worktime-audit") as pool:
-        return list(pool.map(on_own_connection, parts))
+        return list(pool.map(run, parts))
 
 
 def worktime_audit(
@@ -711,13 +716,14 @@ def worktime_audit(
         # transaction: other connections would not see its uncommitted rows.)
         workers = settings.XUETU_AUDIT_WORKERS if full and not connection.in_atomic_block else 1
         parts = [(scope, lo, hi) for scope in scopes for lo, hi in _week_parts(lo_week, hi_week, workers)]
-        results = _run_parts(_worktime_audit_part, parts, now=now, workers=workers)
+        outcomes = _run_parts(_worktime_audit_part, parts, now=now, workers=workers)
+        failures = [o for o in outcomes if isinstance(o, Exception)]
+        done = [(o, part) for o, part in zip(outcomes, parts, strict=True) if not isinstance(o, Exception)]
+        results = [r for r, _ in done]
         created = [pk for r in results for pk in r.created]
         summary: dict[str, Any] = {
             # every part of a scope covers the same placements: count each scope's first part
-            "placements": sum(
-                r.placements for r, (_, lo, _) in zip(results, parts, strict=True) if lo == lo_week
-            ),
+            "placements": sum(r.placements for r, (_, lo, _) in done if lo == lo_week),
             "findings": sum(r.findings for r in results),
             "created": len(created),
             "resolved": sum(r.resolved for r in results),
@@ -737,9 +743,14 @@ def worktime_audit(
                     placement=placement, lo_day=lo_week, hi_day=hi_week, policy=policy, now=now, notify=False
                 )
         summary = {"placements": len(ids), "created": len(created)}
+        failures = []
     if created and notify:
         with transaction.atomic():
             _enqueue_notify(created)
+    if (
+        failures
+    ):  # after the notices of the parts that committed; the failed weeks are audited on the next run
+        raise failures[0]
     return summary
 
 

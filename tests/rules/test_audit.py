@@ -321,3 +321,36 @@ def test_full_audit_split_between_connections_finds_the_same_as_one(settings):
     # and a second split run is idempotent
     again = worktime_audit(notify=False)
     assert again["created"] == 0 and again["resolved"] == 0 and Violation.objects.count() == len(expected)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_part_of_the_split_audit_keeps_what_the_others_found_and_their_notices(
+    settings, monkeypatch
+):
+    from backend.rules import services
+
+    # given breaches in the first and the last week, and a database error in the second of two parts
+    settings.XUETU_AUDIT_WORKERS = 2
+    p = active()
+    for day in ("2026-02-02", "2026-06-29"):
+        ShiftFactory(placement=p, actual=True, start_at=at(day, "08:00"), end_at=at(day, "17:00"))
+    real_audit = services.run_worktime_audit
+
+    def second_part_fails(cursor, *, scope, lo_day, hi_day, now):
+        if lo_day > datetime.date(2026, 2, 2):
+            raise RuntimeError("connection lost")
+        return real_audit(cursor, scope=scope, lo_day=lo_day, hi_day=hi_day, now=now)
+
+    monkeypatch.setattr(services, "run_worktime_audit", second_part_fails)
+    queued: list[int] = []
+    monkeypatch.setattr(services, "_enqueue_notify", queued.extend)
+    # when / then: the error reaches the caller (the task fails and is seen) ...
+    with pytest.raises(RuntimeError, match="connection lost"):
+        worktime_audit()
+    # ... after the first part's findings were committed and handed to the notices
+    found = Violation.objects.order_by("rule_code")
+    assert [(v.rule_code, v.period_start.isoformat()) for v in found] == [
+        ("DAILY_HOURS", "2026-02-02"),
+        ("OVERTIME", "2026-02-02"),
+    ]
+    assert sorted(queued) == sorted(v.pk for v in found)
