@@ -622,6 +622,21 @@ def _active_placements() -> Any:
     return Placement.objects.filter(status=PlacementStatus.ACTIVE)
 
 
+def _full_audit_span() -> tuple[datetime.date, datetime.date] | None:
+    """The local days the full audit covers: every shift's, and every open shift-rule violation's (whose shifts
+    may since have been corrected or deleted, so that nothing else brings its weeks into the audit)."""
+    from django.db.models import Max, Min
+
+    first = Shift.objects.order_by("start_at").values_list("start_at", flat=True).first()
+    last = Shift.objects.order_by("-start_at").values_list("end_at", flat=True).first()
+    days = [d.astimezone(SH).date() for d in (first, last) if d is not None]
+    still_open = Violation.objects.filter(
+        status__in=[ViolationStatus.OPEN, ViolationStatus.ACKNOWLEDGED], rule_code__in=SHIFT_RULES
+    ).aggregate(lo=Min("period_start"), hi=Max("period_end"))
+    days += [d for d in still_open.values() if d is not None]
+    return (min(days), max(days)) if days else None
+
+
 def audit_scopes(book: PolicyBook | None = None) -> list[Scope]:
     """The active placements, grouped by the policy figures that judge them: one scope per night window (in
     practice one: every policy version so far shares 22:00-06:00)."""
@@ -700,11 +715,10 @@ def worktime_audit(
     now = now or timezone.now()
     full = lo_day is None
     if full:
-        first = Shift.objects.order_by("start_at").values_list("start_at", flat=True).first()
-        last = Shift.objects.order_by("-start_at").values_list("end_at", flat=True).first()
-        if first is None or last is None:
+        span = _full_audit_span()
+        if span is None:
             return {"placements": 0, "findings": 0, "created": 0, "resolved": 0}
-        lo_day, hi_day = first.astimezone(SH).date(), last.astimezone(SH).date()
+        lo_day, hi_day = span
     assert lo_day is not None
     hi_day = hi_day or lo_day
     lo_week = lo_day - datetime.timedelta(days=lo_day.isoweekday() - 1)

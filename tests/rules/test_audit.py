@@ -139,6 +139,38 @@ def test_a_condition_that_no_longer_holds_is_resolved_with_a_note():
         assert v.status == ViolationStatus.RESOLVED and v.resolved_by is None and "no longer holds" in v.note
 
 
+def test_a_violation_whose_shifts_were_all_deleted_is_resolved_by_the_full_audit():
+    # given a night shift in January and a long day in March, both found by the audit
+    p = active()
+    night = ShiftFactory(
+        placement=p, actual=True, start_at=at("2026-01-13", "21:00"), end_at=at("2026-01-13", "23:00")
+    )
+    ShiftFactory(placement=p, start_at=at("2026-03-02", "08:00"), end_at=at("2026-03-02", "16:00"))
+    ShiftFactory(
+        placement=p, actual=True, start_at=at("2026-03-02", "08:00"), end_at=at("2026-03-02", "17:00")
+    )
+    worktime_audit(notify=False)
+    found = lambda: sorted(  # noqa: E731
+        (v.rule_code, v.period_start.isoformat())
+        for v in Violation.objects.exclude(status=ViolationStatus.RESOLVED)
+    )
+    assert found() == [
+        ("DAILY_HOURS", "2026-03-02"),
+        ("NIGHT_WORK", "2026-01-13"),
+        ("OVERTIME", "2026-01-13"),
+        ("OVERTIME", "2026-03-02"),
+    ]
+    # when the January shift, entered in error, is deleted: no shift is left in its weeks
+    night.delete()
+    # then the full audit still looks at those weeks and resolves what no longer holds
+    assert worktime_audit(notify=False)["resolved"] == 2
+    assert found() == [("DAILY_HOURS", "2026-03-02"), ("OVERTIME", "2026-03-02")]
+    # and when no shift is left at all, neither is anything open
+    Shift.objects.all().delete()
+    assert worktime_audit(notify=False)["resolved"] == 2
+    assert found() == []
+
+
 def test_an_exception_filed_with_the_authority_keeps_the_finding_out():
     p = active()
     ShiftFactory(
