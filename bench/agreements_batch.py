@@ -2,10 +2,11 @@
 
 Creates a throw-away PostgreSQL database (XUETU_TEST_DB, default test_xuetu_bench), one pilot project with N
 complete placements, starts `celery worker -Q documents --pool threads -c <cores + 1>` (as docker-compose.yml
-runs worker-documents: one warm LibreOffice per core; `--pool prefork` to compare, one per child) on the Redis database XUETU_REDIS_DB, creates
-the batch and waits until no item is pending. Prints docs/s, the time for the batch, the worker's peak memory
-(the celery processes plus their LibreOffice helpers and soffice.bin, summed RSS), and, in the same run, one
-soffice start per document for a sample of the same documents, extrapolated to the batch.
+runs worker-documents: one warm LibreOffice per core; `--pool prefork` to compare, one per child) on the Redis
+database XUETU_REDIS_DB, creates the batch and waits until no item is pending. Prints docs/s, the time for the
+batch, the worker's peak memory (the celery processes plus their LibreOffice helpers and soffice.bin, PSS and
+summed RSS), and, in the same run, one soffice start per document for a sample of the same documents,
+extrapolated to the batch.
 """
 
 from __future__ import annotations

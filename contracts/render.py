@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import jinja2
@@ -22,27 +22,36 @@ def template_environment() -> jinja2.Environment:
     return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
 
 
+class _Memo:
+    """A small thread-safe map from a document part's XML to what is made of it, emptied when full."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._made: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, source: str, make: Callable[[str], Any]) -> Any:
+        made = self._made.get(source)
+        if made is None:
+            made = make(source)
+            with self._lock:
+                if len(self._made) >= self.size:
+                    self._made.clear()
+                self._made[source] = made
+        return made
+
+
 class _CompilingOnceEnvironment(jinja2.Environment):
     """docxtpl compiles the same document XML again for every agreement; keep the compiled templates."""
 
-    MAX_TEMPLATES = 64
-
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._compiled: dict[str, jinja2.Template] = {}
-        self._lock = threading.Lock()
+        self._compiled = _Memo()
 
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> jinja2.Template:  # noqa: A002
         if globals is not None or template_class is not None or not isinstance(source, str):
             return super().from_string(source, globals, template_class)
-        compiled = self._compiled.get(source)
-        if compiled is None:
-            compiled = super().from_string(source)
-            with self._lock:
-                if len(self._compiled) >= self.MAX_TEMPLATES:
-                    self._compiled.clear()
-                self._compiled[source] = compiled
-        return compiled
+        return self._compiled.get(source, super().from_string)
 
 
 _render_env = _CompilingOnceEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
@@ -53,19 +62,10 @@ class _PatchingOnceTemplate(DocxTemplate):
     a render, measured); the XML is the same for every agreement of a template version, so keep the result.
     ``patch_xml`` reads nothing but its argument."""
 
-    MAX_PARTS = 64
-    _patched: dict[str, str] = {}
-    _lock = threading.Lock()
+    _patched = _Memo()
 
     def patch_xml(self, src_xml: str) -> str:
-        patched = self._patched.get(src_xml)
-        if patched is None:
-            patched = super().patch_xml(src_xml)
-            with self._lock:
-                if len(self._patched) >= self.MAX_PARTS:
-                    self._patched.clear()
-                self._patched[src_xml] = patched
-        return patched
+        return self._patched.get(src_xml, super().patch_xml)
 
 
 def render_docx(template: bytes, context: AgreementContext | Mapping[str, Any]) -> bytes:

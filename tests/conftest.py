@@ -170,27 +170,32 @@ def purge_test_broker() -> None:
 @pytest.fixture
 def celery_worker(transactional_db: Any) -> Iterator[WorkerProcess]:
     """A real worker process. Tests using it see committed data only (transactional_db)."""
-    purge_test_broker()
-    worker = WorkerProcess().start()
-    yield worker
-    worker.stop()
-    purge_test_broker()
+    yield from running_worker(WorkerProcess())
 
 
 @pytest.fixture
 def documents_worker(transactional_db: Any) -> Iterator[WorkerProcess]:
     """A real worker as docker-compose.yml runs worker-documents: queue "documents", the threads pool with three
     threads sharing two warm LibreOffice. Tests using it see committed data only (transactional_db)."""
+    yield from running_worker(
+        WorkerProcess(
+            queues="documents",
+            concurrency=3,
+            pool="threads",
+            extra_env={"XUETU_CONVERTER_WARM": "1", "XUETU_CONVERTER_POOL_SIZE": "2"},
+        )
+    )
+
+
+def running_worker(worker: WorkerProcess) -> Iterator[WorkerProcess]:
+    """Start the worker on an empty test broker; stop it and empty the broker again afterwards."""
     purge_test_broker()
-    worker = WorkerProcess(
-        queues="documents",
-        concurrency=3,
-        pool="threads",
-        extra_env={"XUETU_CONVERTER_WARM": "1", "XUETU_CONVERTER_POOL_SIZE": "2"},
-    ).start()
-    yield worker
-    worker.stop()
-    purge_test_broker()
+    worker.start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        purge_test_broker()
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = 60, interval: float = 0.2) -> Any:

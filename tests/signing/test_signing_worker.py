@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 
 from backend.signing.models import RequestStatus, SealedAgreement, SignatureRequest
 from backend.signing.services import signing_send
-from tests.conftest import WorkerProcess, purge_test_broker, wait_for
+from tests.conftest import WorkerProcess, running_worker, wait_for
 from tests.signing.conftest import NOW, PASSPHRASE, last_link
 from tests.signing.helpers import committed, make_agreement_revision, sign_as_account, sign_by_link
 
@@ -33,17 +33,15 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def signing_worker(transactional_db, sealing_cert):
     """The foundation's worker process, told where the platform certificate is."""
-    purge_test_broker()
-    worker = WorkerProcess(
-        extra_env={
-            "XUETU_SEALING_PKCS12": str(sealing_cert.pkcs12_path),
-            "XUETU_SEALING_PASSPHRASE": PASSPHRASE,
-            "XUETU_PUBLIC_URL": "https://xuetu.example.cn",
-        }
-    ).start()
-    yield worker
-    worker.stop()
-    purge_test_broker()
+    yield from running_worker(
+        WorkerProcess(
+            extra_env={
+                "XUETU_SEALING_PKCS12": str(sealing_cert.pkcs12_path),
+                "XUETU_SEALING_PASSPHRASE": PASSPHRASE,
+                "XUETU_PUBLIC_URL": "https://xuetu.example.cn",
+            }
+        )
+    )
 
 
 def links_in_log(worker: WorkerProcess, phone: str) -> list[tuple[int, str]]:

@@ -23,11 +23,11 @@ def _warm_libreoffice_of_a_thread_pool(sender: object, **_: object) -> None:
     # keeps one warm LibreOffice per core (XUETU_CONVERTER_POOL_SIZE), shared by the pool's threads; with a
     # thread more than converters, the next agreement renders while the others convert. One process instead of
     # N forked copies of Django keeps the worker under 1 GiB.
-    pool = getattr(sender, "pool_cls", "")
-    if (
-        "thread" in f"{getattr(pool, '__module__', pool)}".lower()
-        and os.environ.get("XUETU_CONVERTER_WARM") == "1"
-    ):
+    from celery.concurrency import get_implementation
+    from celery.concurrency.thread import TaskPool as ThreadsPool
+
+    pool = get_implementation(getattr(sender, "pool_cls", None) or "prefork")  # a class, or its alias
+    if issubclass(pool, ThreadsPool) and os.environ.get("XUETU_CONVERTER_WARM") == "1":
         _warm_up_in_background()
 
 
