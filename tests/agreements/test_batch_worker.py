@@ -122,3 +122,13 @@ def test_a_documents_worker_killed_in_the_middle_of_a_batch_and_restarted_comple
         assert agreements.get().status == AgreementStatus.DRAFT
         assert agreements.get().revisions.count() == 1
     assert not batch.items.filter(status=BatchItemStatus.FAILED).exists()
+
+
+def test_a_documents_worker_warms_one_libreoffice_per_converter_before_its_first_task(documents_worker):
+    # when a documents worker (threads pool, three threads, two converters) has started and no task was sent
+    # then both of its LibreOffice are already running, and no third one
+    wait_for(lambda: "converter 1 started" in documents_worker.log, timeout=90)
+    assert "converter 0 started" in documents_worker.log
+    assert "converter 2 started" not in documents_worker.log
+    assert "documents.agreement_batch_item" in documents_worker.log  # registered, but not yet run
+    assert "Task documents." not in documents_worker.log
