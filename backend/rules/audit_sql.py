@@ -300,7 +300,6 @@ def run_worktime_audit(
     lo_day: date,
     hi_day: date,
     now: datetime,
-    write: bool = True,
 ) -> AuditResult:
     """Audit the days ``lo_day``..``hi_day`` (local, inclusive) for the placements in ``scope``.
 
@@ -354,24 +353,21 @@ def run_worktime_audit(
     cursor.execute("SELECT count(*) FROM audit_finding")
     findings = cursor.fetchone()[0]
     lap("rules")
-    created: list[int] = []
-    resolved = 0
-    if write:
-        cursor.execute(UPSERT_SQL, {"now": now})
-        created = [row[0] for row in cursor.fetchall()]
-        lap("upsert")
-        cursor.execute(
-            RESOLVE_SQL,
-            {
-                "now": now,
-                "note": AUTO_RESOLVE_NOTE,
-                "rules": list(SHIFT_RULES),
-                "lo_week": lo_week,
-                "hi_day": hi_day,
-            },
-        )
-        resolved = cursor.rowcount
-        lap("resolve")
+    cursor.execute(UPSERT_SQL, {"now": now})
+    created = [row[0] for row in cursor.fetchall()]
+    lap("upsert")
+    cursor.execute(
+        RESOLVE_SQL,
+        {
+            "now": now,
+            "note": AUTO_RESOLVE_NOTE,
+            "rules": list(SHIFT_RULES),
+            "lo_week": lo_week,
+            "hi_day": hi_day,
+        },
+    )
+    resolved = cursor.rowcount
+    lap("resolve")
     cursor.execute(DROP_SQL)
     cursor.execute(RESET_SQL)
     return AuditResult(

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from backend.core.audit import audit_record
@@ -625,8 +625,6 @@ def _active_placements() -> Any:
 def _full_audit_span() -> tuple[datetime.date, datetime.date] | None:
     """The local days the full audit covers: every shift's, and every open shift-rule violation's (whose shifts
     may since have been corrected or deleted, so that nothing else brings its weeks into the audit)."""
-    from django.db.models import Max, Min
-
     first = Shift.objects.order_by("start_at").values_list("start_at", flat=True).first()
     last = Shift.objects.order_by("-start_at").values_list("end_at", flat=True).first()
     days = [d.astimezone(SH).date() for d in (first, last) if d is not None]
