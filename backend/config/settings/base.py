@@ -198,7 +198,7 @@ XUETU_SEALING_PAST_CERTIFICATES = [
 
 # Rules audit: connections the full working-time audit may use at once (its weeks are split between them).
 # Default: the cores of this machine, at most 4 (PostgreSQL usually runs beside the worker).
-XUETU_AUDIT_WORKERS = int(os.environ.get("XUETU_AUDIT_WORKERS", min(os.cpu_count() or 1, 4)))
+XUETU_AUDIT_WORKERS = max(1, int(os.environ.get("XUETU_AUDIT_WORKERS", min(os.cpu_count() or 1, 4))))
 
 LOGGING = {
     "version": 1,
