@@ -8,8 +8,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.config.settings.local")
 
 app = Celery("xuetu")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.task_routes = {"documents.*": {"queue": "documents"}}
-app.conf.task_default_queue = "default"
 app.conf.imports = ["worker.tasks"]
 
 

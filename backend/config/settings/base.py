@@ -166,6 +166,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Documents work (rendering, LibreOffice, sealing) has its own queue and workers; the worker app and the
+# backend's producer (backend/core/queue.py) both read this.
+CELERY_TASK_ROUTES = {"documents.*": {"queue": "documents"}}
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 600
