@@ -1,10 +1,12 @@
 import datetime
+import io
+import re
 
 import pytest
 from django.core.management import call_command
 
 from backend.accounts.models import Role, User
-from backend.core.demo import REFERENCE_DATE
+from backend.demo.data import REFERENCE_DATE
 from backend.placements.models import Placement, PlacementStatus
 from backend.schools.models import Student
 
@@ -46,7 +48,22 @@ def test_seed_demo_builds_the_data_set_and_tells_the_story_through_the_real_serv
 def test_demo_ids_are_deterministic():
     import random
 
-    from backend.core.demo import _birth_date_for
+    from backend.demo.data import birth_date_for
 
-    assert _birth_date_for(random.Random(1), 18) == _birth_date_for(random.Random(1), 18)
-    assert _birth_date_for(random.Random(1), 18) < datetime.date(2008, 9, 1)
+    assert birth_date_for(random.Random(1), 18) == birth_date_for(random.Random(1), 18)
+    assert birth_date_for(random.Random(1), 18) < datetime.date(2008, 9, 1)
+
+
+def test_demo_logins_lists_one_login_per_role_with_the_password(db):
+    # given the demo data without its story
+    from backend.demo.data import DEMO_PASSWORD, seed_demo
+
+    seed_demo()
+    out = io.StringIO()
+    # when
+    call_command("demo_logins", stdout=out)
+    # then
+    text = out.getvalue()
+    assert DEMO_PASSWORD in text
+    for username in ("admin", "bureau", "coord1", "hr1", "mentor1", "student1", "student2", "guardian1"):
+        assert re.search(rf"^\s+{username}\s", text, re.M), username

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "backend.subsidy",
     "backend.matching",
     "backend.portal",
+    "backend.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from backend.core.demo import DEMO_PASSWORD, seed_demo
-from backend.core.demo_story import tell_demo_story
+from backend.demo.data import seed_demo
+from backend.demo.story import tell_demo_story
 
 
 class Command(BaseCommand):
@@ -13,7 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         with transaction.atomic():
-            logins = seed_demo(seed=options["seed"])
+            seed_demo(seed=options["seed"])
         # Each step of the story commits on its own, as in real use (links and codes go out after commit).
         story = tell_demo_story()
         if story:
@@ -21,6 +21,5 @@ class Command(BaseCommand):
                 f"Demo story: {story['active']} active apprenticeships with sealed agreements, "
                 f"{story['preferences']} students with ranked posts ready for matching."
             )
-        self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
-        for login in logins:
-            self.stdout.write(f"  {login.username:<10} {login.role:<12} {login.who}")
+        # The logins are printed once, by `runall`'s banner with the URL it serves (or `manage.py demo_logins`).
+        self.stdout.write("Demo data ready; `manage.py demo_logins` lists the logins.")

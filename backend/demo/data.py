@@ -32,7 +32,7 @@ def _name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + given
 
 
-def _birth_date_for(rng: random.Random, age: int) -> datetime.date:
+def birth_date_for(rng: random.Random, age: int) -> datetime.date:
     """A birth date giving `age` full years on the reference date."""
     days_since_birthday = rng.randint(10, 350)
     day = REFERENCE_DATE - datetime.timedelta(days=days_since_birthday)
@@ -142,7 +142,7 @@ def seed_demo(*, seed: int = 20260901) -> list[DemoLogin]:
                 entry_year, age = (2025, 18) if index % 2 else (2024, rng.choice((18, 19)))
             cohort, _ = Cohort.objects.get_or_create(program=program, entry_year=entry_year)
             sequence += 1
-            birth = _birth_date_for(rng, age)
+            birth = birth_date_for(rng, age)
             resident_id = compose_resident_id(rng.choice(REGIONS), birth, sequence * 2 + rng.randint(0, 1))
             student = Student.objects.create(
                 school=school,
