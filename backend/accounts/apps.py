@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "账户 Accounts"
 
     def ready(self) -> None:
-        from . import scopes  # noqa: F401  (registers the foundation's scope rules)
+        from . import scopes  # noqa: F401  (registers who sees user accounts)

@@ -28,6 +28,11 @@ def register_scope(model: type[models.Model]) -> Callable[[ScopeRule], ScopeRule
     return decorator
 
 
+def registered_models() -> frozenset[type[models.Model]]:
+    """The models that have a scope rule (every other model is visible only to the roles that see everything)."""
+    return frozenset(_RULES)
+
+
 def scope_queryset(user: Any, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()

@@ -5,3 +5,6 @@ class SchoolsConfig(AppConfig):
     name = "backend.schools"
     label = "schools"
     verbose_name = "学校 Schools"
+
+    def ready(self) -> None:
+        from . import scopes  # noqa: F401  (registers who sees schools, programs, cohorts, students and guardians)

@@ -31,3 +31,29 @@ def test_no_module_outside_the_demo_app_imports_it():
         if any(m == "backend.demo" or m.startswith("backend.demo.") for m in imported_modules(p))
     ]
     assert sources and offenders == []
+
+
+def test_each_app_registers_the_scopes_of_its_own_models_in_its_own_scopes_module():
+    # given the scope registry once every app is ready
+    from backend.accounts.scoping import registered_models
+
+    registered_by_module: dict[str, set[str]] = {}
+    for path in (ROOT / "backend").glob("*/scopes.py"):
+        names = {
+            node.args[0].id
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Call)
+            and getattr(node.func, "id", None) == "register_scope"
+            and node.args
+            and isinstance(node.args[0], ast.Name)
+        }
+        registered_by_module[path.parent.name] = names
+    # then every registered model is registered by its own app's scopes.py, and by no other
+    models = registered_models()
+    assert len(models) >= 40
+    for model in models:
+        app = model._meta.app_label
+        owners = [a for a, names in registered_by_module.items() if model.__name__ in names]
+        assert owners == [app], (model, owners)
+    # and accounts/scopes.py imports no other app
+    assert not {m for m in imported_modules(ROOT / "backend/accounts/scopes.py") if m.startswith("backend.")}
