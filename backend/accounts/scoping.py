@@ -49,6 +49,15 @@ def scope_queryset(user: Any, queryset: models.QuerySet[M]) -> models.QuerySet[M
     return queryset.filter(pk__in=visible)
 
 
+def request_scoped(model: type[M]) -> Callable[[Any], models.QuerySet[M]]:
+    """A queryset callable for a form or filter choice list: the rows of `model` the request's user may see."""
+
+    def queryset(request: Any) -> models.QuerySet[M]:
+        return scope_queryset(getattr(request, "user", None), model._default_manager.all())
+
+    return queryset
+
+
 def by_role(**rules: Callable[[User], Q]) -> ScopeRule:
     """Build a scope rule from one lambda per role; roles not named see nothing."""
 

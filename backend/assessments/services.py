@@ -12,7 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backend.accounts.models import Role
-from backend.core.audit import audit_record
+from backend.core.audit import actor_user, audit_record
+from backend.core.clock import local_today
 from backend.core.errors import ApplicationError
 from backend.core.services import full_clean_or_raise
 from backend.placements.models import Placement, PlacementStatus
@@ -47,13 +48,9 @@ def rule_figures(rule: AssessmentRule) -> RuleFigures:
     )
 
 
-def _local_today() -> datetime.date:
-    return timezone.localdate()
-
-
 @transaction.atomic
 def assessment_open(*, placement: Placement, actor: Any, as_of: datetime.date | None = None) -> Assessment:
-    as_of = as_of or _local_today()
+    as_of = as_of or local_today()
     if placement.status not in (PlacementStatus.ACTIVE, PlacementStatus.COMPLETED):
         raise ApplicationError(
             "ASSESSMENT_PLACEMENT_NOT_STARTED",
@@ -72,7 +69,9 @@ def assessment_open(*, placement: Placement, actor: Any, as_of: datetime.date | 
         )
     try:
         with transaction.atomic():
-            assessment = Assessment.objects.create(placement=placement, rule=rule, opened_by=_user(actor))
+            assessment = Assessment.objects.create(
+                placement=placement, rule=rule, opened_by=actor_user(actor)
+            )
     except IntegrityError as exc:
         raise ApplicationError(
             "ASSESSMENT_EXISTS",
@@ -132,7 +131,7 @@ def assessment_score_record(
         party=party,
         score=Decimal(score),
         assessor_name=assessor_name,
-        assessor=_user(actor),
+        assessor=actor_user(actor),
         comments=comments,
         signed_off_at=now,
     )
@@ -186,7 +185,7 @@ def assessment_revoke(
     assessment.status = AssessmentStatus.REVOKED
     assessment.revoked_at = now
     assessment.revoke_reason = reason.strip()
-    assessment.revoked_by = _user(actor)
+    assessment.revoked_by = actor_user(actor)
     assessment.save(update_fields=["status", "revoked_at", "revoke_reason", "revoked_by", "updated_at"])
     audit_record(actor=actor, action="assessment.revoke", obj=assessment, changes={"reason": reason})
     for hook in _REVOKE_HOOKS:
@@ -211,10 +210,6 @@ def placement_rating_create(
     obj.save()
     audit_record(actor=actor, action="placementrating.create", obj=obj, changes={"rating": rating})
     return obj
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 DEFAULT_RULE = {

@@ -9,7 +9,13 @@ from django.db import models
 from .models import AuditEvent
 
 
-def _jsonable(value: Any) -> Any:
+def actor_user(actor: Any) -> Any:
+    """The acting user to store on an audit or event row: a saved user, else None (the system, a link signer)."""
+    return actor if getattr(actor, "pk", None) else None
+
+
+def jsonable(value: Any) -> Any:
+    """`value` as JSON-ready data: dates and times in ISO form, Decimals as strings, model instances as their pk."""
     if isinstance(value, datetime.date | datetime.datetime | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
@@ -17,9 +23,9 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     return value
 
 
@@ -27,11 +33,11 @@ def audit_record(
     *, actor: Any, action: str, obj: models.Model, changes: dict[str, Any] | None = None
 ) -> AuditEvent:
     return AuditEvent.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=actor_user(actor),
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
-        changes=_jsonable(changes or {}),
+        changes=jsonable(changes or {}),
     )
 
 
@@ -41,6 +47,6 @@ def model_changes(instance: models.Model, data: dict[str, Any]) -> dict[str, lis
     for field, new in data.items():
         old = getattr(instance, field)
         if old != new:
-            changes[field] = [_jsonable(old), _jsonable(new)]
+            changes[field] = [jsonable(old), jsonable(new)]
             setattr(instance, field, new)
     return changes

@@ -5,13 +5,12 @@ Validation is python-stdnum's; this module only turns its exceptions into messag
 
 import datetime
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from stdnum import exceptions as stdnum_errors
 from stdnum import numdb
 from stdnum.cn import ric, uscc
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from .clock import local_today
 
 
 class InvalidId(ValueError):
@@ -30,7 +29,7 @@ class ResidentId:
 
 
 def parse_resident_id(value: str, *, today: datetime.date | None = None) -> ResidentId:
-    today = today or datetime.datetime.now(SHANGHAI).date()
+    today = today or local_today()
     number = ric.compact(value or "").upper()
     if len(number) != 18:
         raise InvalidId("ID_LENGTH", "身份证号码应为 18 位", "a resident ID has 18 characters")

@@ -29,7 +29,6 @@ from . import engine
 from .eligibility import POST_NOT_IN_PILOT, POST_REQUIREMENT, combine, pair_violation, post_gate, student_gate
 from .models import ApplicantScore, PostRequirement, StudentPreference, StudentScore
 
-LIVE_STATUSES = (PlacementStatus.PROPOSED, PlacementStatus.SIGNING, PlacementStatus.ACTIVE)
 # Priorities: applicants the company scored come first, by its score; then the rest by school score.
 _UNSCORED_TIER = 10**7
 
@@ -141,7 +140,7 @@ def load_market(
         cond = Q(pk__in=[])
         for school_id, program_id in pilot_of_program:
             cond |= Q(school_id=school_id, cohort__program_id=program_id)
-        qs = qs.filter(cond).exclude(placements__status__in=LIVE_STATUSES)
+        qs = qs.filter(cond).exclude(placements__status__in=PlacementStatus.LIVE)
     students = _rows(
         qs.order_by("pk").values_list(
             "id",
@@ -172,7 +171,7 @@ def load_market(
     }
     staff = dict(_rows(Company.objects.filter(pk__in=company_ids).values_list("id", "staff_count")))
     ignore = list(ignore_placements)
-    live = Placement.objects.filter(status__in=LIVE_STATUSES).exclude(pk__in=ignore)
+    live = Placement.objects.filter(status__in=PlacementStatus.LIVE).exclude(pk__in=ignore)
     post_load = Counter(
         dict(
             _rows(

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.functional import classproperty
 from django.utils.translation import gettext_lazy as _
 
 from backend.companies.models import Company, Mentor, Post
@@ -52,6 +53,11 @@ class PlacementStatus(models.TextChoices):
     ACTIVE = "active", _("在岗")
     COMPLETED = "completed", _("已完成")
     TERMINATED = "terminated", _("已终止")
+
+    @classproperty
+    def LIVE(cls) -> tuple["PlacementStatus", ...]:  # noqa: N802 (a constant of the enum, not a member)
+        """The statuses of a placement that holds its student, post place and mentor: proposed, signing or active."""
+        return (cls.PROPOSED, cls.SIGNING, cls.ACTIVE)
 
 
 class Placement(TimeStampedModel):

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db import transaction
 
-from backend.core.audit import audit_record, model_changes
+from backend.core.audit import actor_user, audit_record, model_changes
 from backend.core.errors import ApplicationError
 from backend.core.services import full_clean_or_raise
 
@@ -59,7 +59,7 @@ def placement_create(
         full_clean_or_raise(stage_obj)
         stage_obj.save()
     PlacementEvent.objects.create(
-        placement=placement, actor=_user(actor), to_status=placement.status, note="created"
+        placement=placement, actor=actor_user(actor), to_status=placement.status, note="created"
     )
     audit_record(actor=actor, action="placement.create", obj=placement, changes=data)
     return placement
@@ -106,7 +106,7 @@ def placement_transition(*, placement: Placement, to: str, actor: Any, note: str
     placement.status = to
     placement.save(update_fields=["status", "updated_at"])
     PlacementEvent.objects.create(
-        placement=placement, actor=_user(actor), from_status=from_status, to_status=to, note=note
+        placement=placement, actor=actor_user(actor), from_status=from_status, to_status=to, note=note
     )
     audit_record(
         actor=actor,
@@ -115,7 +115,3 @@ def placement_transition(*, placement: Placement, to: str, actor: Any, note: str
         changes={"status": [from_status, to], "note": note},
     )
     return placement
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None

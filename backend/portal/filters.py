@@ -1,22 +1,13 @@
 """Search and filters of the portal's lists. Choice lists are scoped like the rows they filter."""
 
-from typing import Any
-
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from backend.accounts.scoping import scope_queryset
+from backend.accounts.scoping import request_scoped
 from backend.companies.models import Company, Mentor, Post
 from backend.placements.models import PilotForm, PilotProject, Placement, PlacementStatus
 from backend.schools.models import Cohort, Program, Sex, Student
-
-
-def _scoped(model: Any) -> Any:
-    def queryset(request: Any) -> QuerySet:
-        return scope_queryset(getattr(request, "user", None), model.objects.all())
-
-    return queryset
 
 
 class SearchFilterSet(django_filters.FilterSet):
@@ -36,9 +27,9 @@ class SearchFilterSet(django_filters.FilterSet):
 class StudentFilter(SearchFilterSet):
     search_fields = ("name", "student_number", "phone")
     program = django_filters.ModelChoiceFilter(
-        label=_("专业"), field_name="cohort__program", queryset=_scoped(Program)
+        label=_("专业"), field_name="cohort__program", queryset=request_scoped(Program)
     )
-    cohort = django_filters.ModelChoiceFilter(label=_("年级"), queryset=_scoped(Cohort))
+    cohort = django_filters.ModelChoiceFilter(label=_("年级"), queryset=request_scoped(Cohort))
     sex = django_filters.ChoiceFilter(label=_("性别"), choices=Sex.choices)
     placed = django_filters.BooleanFilter(label=_("已有岗位安排"), method="filter_placed")
 
@@ -49,9 +40,7 @@ class StudentFilter(SearchFilterSet):
     def filter_placed(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
             return queryset
-        live = Q(
-            placements__status__in=[PlacementStatus.PROPOSED, PlacementStatus.SIGNING, PlacementStatus.ACTIVE]
-        )
+        live = Q(placements__status__in=PlacementStatus.LIVE)
         ids = Student.objects.filter(live).values("pk")
         return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
 
@@ -59,9 +48,9 @@ class StudentFilter(SearchFilterSet):
 class PlacementFilter(SearchFilterSet):
     search_fields = ("student__name", "post__title", "post__company__name", "mentor__name")
     status = django_filters.ChoiceFilter(label=_("状态"), choices=PlacementStatus.choices)
-    pilot = django_filters.ModelChoiceFilter(label=_("试点项目"), queryset=_scoped(PilotProject))
+    pilot = django_filters.ModelChoiceFilter(label=_("试点项目"), queryset=request_scoped(PilotProject))
     company = django_filters.ModelChoiceFilter(
-        label=_("企业"), field_name="post__company", queryset=_scoped(Company)
+        label=_("企业"), field_name="post__company", queryset=request_scoped(Company)
     )
 
     class Meta:
@@ -72,8 +61,8 @@ class PlacementFilter(SearchFilterSet):
 class CompanyPlacementFilter(SearchFilterSet):
     search_fields = ("student__name", "post__title", "mentor__name")
     status = django_filters.ChoiceFilter(label=_("状态"), choices=PlacementStatus.choices)
-    post = django_filters.ModelChoiceFilter(label=_("岗位"), queryset=_scoped(Post))
-    mentor = django_filters.ModelChoiceFilter(label=_("师傅"), queryset=_scoped(Mentor))
+    post = django_filters.ModelChoiceFilter(label=_("岗位"), queryset=request_scoped(Post))
+    mentor = django_filters.ModelChoiceFilter(label=_("师傅"), queryset=request_scoped(Mentor))
 
     class Meta:
         model = Placement
@@ -104,7 +93,7 @@ class ProgramFilter(SearchFilterSet):
 
 class CohortFilter(SearchFilterSet):
     search_fields = ("program__name",)
-    program = django_filters.ModelChoiceFilter(label=_("专业"), queryset=_scoped(Program))
+    program = django_filters.ModelChoiceFilter(label=_("专业"), queryset=request_scoped(Program))
     entry_year = django_filters.NumberFilter(label=_("入学年份"))
 
     class Meta:
@@ -122,7 +111,7 @@ class PostFilter(SearchFilterSet):
 
 class MentorFilter(SearchFilterSet):
     search_fields = ("name", "phone", "title")
-    post = django_filters.ModelChoiceFilter(label=_("岗位"), queryset=_scoped(Post))
+    post = django_filters.ModelChoiceFilter(label=_("岗位"), queryset=request_scoped(Post))
 
     class Meta:
         model = Mentor

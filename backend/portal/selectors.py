@@ -111,20 +111,18 @@ def placement_list(user: Any) -> QuerySet[Placement]:
 
 
 def post_list(user: Any) -> QuerySet[Post]:
-    open_statuses = [PlacementStatus.PROPOSED, PlacementStatus.SIGNING, PlacementStatus.ACTIVE]
     return (
         scope_queryset(user, Post.objects.all())
-        .annotate(taken=Count("placements", filter=Q(placements__status__in=open_statuses)))
+        .annotate(taken=Count("placements", filter=Q(placements__status__in=PlacementStatus.LIVE)))
         .order_by("title", "id")
     )
 
 
 def mentor_list(user: Any) -> QuerySet[Mentor]:
-    open_statuses = [PlacementStatus.PROPOSED, PlacementStatus.SIGNING, PlacementStatus.ACTIVE]
     return (
         scope_queryset(user, Mentor.objects.all())
         .select_related("post")
-        .annotate(apprentices=Count("placements", filter=Q(placements__status__in=open_statuses)))
+        .annotate(apprentices=Count("placements", filter=Q(placements__status__in=PlacementStatus.LIVE)))
         .order_by("name", "id")
     )
 

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 
 from backend.accounts.models import Role, User
 from backend.agreements.models import AgreementStatus
-from backend.core.audit import audit_record
+from backend.core.audit import actor_user, audit_record
 from backend.core.errors import ApplicationError
 from backend.notices.services import notice_send
 from backend.placements.models import PlacementStatus
@@ -96,10 +96,6 @@ def normalise_name(name: str) -> str:
 
 def link_url(request: SignatureRequest, token: str) -> str:
     return f"{settings.XUETU_PUBLIC_URL}/sign/{request.pk}/{token}"
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 # --- who may act for the company and the school ---------------------------------------------------------------
@@ -206,7 +202,9 @@ def signing_send(*, actor: Any, revision: Any, now: dt.datetime) -> SigningEnvel
     placement = source.placement_of(revision)
     placement.refresh_from_db(fields=["status"])
     order = [p for p in placement.pilot.effective_signing_order if p in parties]
-    envelope = SigningEnvelope.objects.create(revision=revision, signing_order=order, sent_by=_user(actor))
+    envelope = SigningEnvelope.objects.create(
+        revision=revision, signing_order=order, sent_by=actor_user(actor)
+    )
     for position, party in enumerate(order, start=1):
         record = parties[party]
         SignatureRequest.objects.create(
@@ -566,7 +564,7 @@ def signing_sign(
                 request=locked,
                 party=locked.party,
                 typed_name=typed_name.strip(),
-                user=_user(user),
+                user=actor_user(user),
                 agreed_text=text,
                 agreed_text_sha256=hashlib.sha256(text.encode()).hexdigest(),
                 signed_at=now,

@@ -20,7 +20,7 @@ from django.utils import timezone
 from backend.accounts.models import Role, User
 from backend.assessments.models import Assessment, AssessmentStatus
 from backend.companies.models import Company
-from backend.core.audit import _jsonable, audit_record
+from backend.core.audit import actor_user, audit_record, jsonable
 from backend.core.errors import ApplicationError
 from backend.placements.models import PilotProject, Placement, PlacementStatus
 
@@ -52,20 +52,16 @@ def _local_date(moment: datetime.datetime) -> datetime.date:
     return timezone.localtime(moment).date()
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
-
-
 def _event(
     claim: Claim, actor: Any, action: str, from_status: str = "", to_status: str = "", **details: Any
 ) -> None:
     ClaimEvent.objects.create(
         claim=claim,
-        actor=_user(actor),
+        actor=actor_user(actor),
         action=action,
         from_status=from_status,
         to_status=to_status,
-        details=_jsonable(details),
+        details=jsonable(details),
     )
 
 
@@ -281,7 +277,7 @@ def _approve_locked(claim: Claim, actor: Any, now: datetime.datetime) -> Claim:
         now=now,
         claim=claim,
     )
-    claim.status, claim.approved_at, claim.approved_by = ClaimStatus.APPROVED, now, _user(actor)
+    claim.status, claim.approved_at, claim.approved_by = ClaimStatus.APPROVED, now, actor_user(actor)
     claim.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
     _event(claim, actor, "approve", ClaimStatus.ACCRUED, ClaimStatus.APPROVED)
     audit_record(actor=actor, action="claim.approve", obj=claim, changes={"status": ["accrued", "approved"]})
@@ -460,7 +456,7 @@ def batch_pay(
         )
     total = sum((c.amount for c in locked), ZERO)
     batch = DisbursementBatch.objects.create(
-        reference=reference, paid_on=paid_on, total=total, note=note, created_by=_user(actor)
+        reference=reference, paid_on=paid_on, total=total, note=note, created_by=actor_user(actor)
     )
     bank = account_for(AccountKind.BANK)
     for claim in locked:

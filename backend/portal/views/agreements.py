@@ -16,13 +16,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backend.accounts.models import Role
-from backend.accounts.scoping import scope_queryset
+from backend.accounts.scoping import request_scoped, scope_queryset
 from backend.agreements import selectors
 from backend.agreements.models import AgreementBatch, AgreementKind, AgreementStatus
 from backend.agreements.services import agreement_batch_create, agreement_batch_rerun, agreement_replace
 from backend.core.errors import ApplicationError
 from backend.portal.access import error_text, feature, role_required, scoped, scoped_get
-from backend.portal.filters import SearchFilterSet, _scoped
+from backend.portal.filters import SearchFilterSet
 from backend.schools.models import Cohort
 
 coordinator_only = role_required(Role.COORDINATOR)
@@ -34,7 +34,7 @@ class AgreementFilter(SearchFilterSet):
     status = django_filters.ChoiceFilter(label=gettext_lazy("状态"), choices=AgreementStatus.choices)
     kind = django_filters.ChoiceFilter(label=gettext_lazy("协议类型"), choices=AgreementKind.choices)
     cohort = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("年级"), field_name="placement__student__cohort", queryset=_scoped(Cohort)
+        label=gettext_lazy("年级"), field_name="placement__student__cohort", queryset=request_scoped(Cohort)
     )
 
     class Meta:

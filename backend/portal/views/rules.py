@@ -45,7 +45,6 @@ WEEKDAYS = [
     gettext_lazy("星期六"),
     gettext_lazy("星期日"),
 ]
-OPEN_PLACEMENTS = [PlacementStatus.PROPOSED, PlacementStatus.SIGNING, PlacementStatus.ACTIVE]
 
 
 def _zh() -> bool:
@@ -61,7 +60,7 @@ def _problem_text(problem: dict[str, Any]) -> str:
 
 @role_required(Role.HR)
 def company_shifts(request: HttpRequest) -> HttpResponse:
-    placements = portal_selectors.placement_list(request.user).filter(status__in=OPEN_PLACEMENTS)
+    placements = portal_selectors.placement_list(request.user).filter(status__in=PlacementStatus.LIVE)
     return render(request, "portal/rules/company_shifts.html", {"placements": placements})
 
 
