@@ -72,13 +72,10 @@ class PostViewSet(ScopedModelViewSet):
     ordering_fields = ["title", "capacity", "monthly_wage"]
 
     def create_object(self, data: dict[str, Any]) -> Post:
-        data["hazard_tags"] = services.hazard_tags_or_raise(data.get("hazard_tags", []))
-        return super().create_object(data)
+        return services.post_create(actor=self.request.user, data=data)
 
     def update_object(self, instance: Post, data: dict[str, Any]) -> Post:
-        if "hazard_tags" in data:
-            data["hazard_tags"] = services.hazard_tags_or_raise(data["hazard_tags"])
-        return super().update_object(instance, data)
+        return services.post_update(actor=self.request.user, post=instance, data=data)
 
 
 class MentorSerializer(ScopedModelSerializer):

@@ -5,9 +5,9 @@ from django.db import transaction
 from backend.core.audit import audit_record, model_changes
 from backend.core.errors import ApplicationError
 from backend.core.ids import InvalidId, validate_credit_code
-from backend.core.services import full_clean_or_raise
+from backend.core.services import full_clean_or_raise, model_create, model_update
 
-from .models import Company, HazardTag
+from .models import Company, HazardTag, Post
 
 
 def _credit_code_or_raise(value: str) -> str:
@@ -61,3 +61,17 @@ def company_update(*, actor: Any, company: Company, data: dict[str, Any]) -> Com
         company.save()
         audit_record(actor=actor, action="company.update", obj=company, changes=changes)
     return company
+
+
+def post_create(*, actor: Any, data: dict[str, Any]) -> Post:
+    """A company's post; its hazard tags are checked against HazardTag and stored sorted, without repeats."""
+    data = {**data, "hazard_tags": hazard_tags_or_raise(list(data.get("hazard_tags") or []))}
+    return model_create(model=Post, actor=actor, data=data)
+
+
+def post_update(*, actor: Any, post: Post, data: dict[str, Any]) -> Post:
+    """Change a post's fields (hazard tags checked and normalised as in `post_create`); audited if anything changed."""
+    data = dict(data)
+    if "hazard_tags" in data:
+        data["hazard_tags"] = hazard_tags_or_raise(list(data["hazard_tags"] or []))
+    return model_update(instance=post, actor=actor, data=data)

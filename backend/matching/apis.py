@@ -95,19 +95,18 @@ class ApplicantScoreSerializer(ScopedModelSerializer):
             ).distinct()
         return fields
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        company = attrs.get("company") or getattr(self.instance, "company", None)
-        post = attrs.get("post", getattr(self.instance, "post", None))
-        if post is not None and company is not None and post.company_id != company.pk:
-            raise serializers.ValidationError({"post": "the post belongs to another company"})
-        return attrs
-
 
 class ApplicantScoreViewSet(ScopedModelViewSet):
     base_queryset = ApplicantScore.objects.all()
     serializer_class = ApplicantScoreSerializer
     write_roles = (Role.HR,)
     filterset_fields = ["company", "post", "student"]
+
+    def create_object(self, data: dict[str, Any]) -> ApplicantScore:
+        return services.applicant_score_create(actor=self.request.user, data=data)
+
+    def update_object(self, instance: ApplicantScore, data: dict[str, Any]) -> ApplicantScore:
+        return services.applicant_score_update(actor=self.request.user, score=instance, data=data)
 
 
 class PostRequirementSerializer(ScopedModelSerializer):

@@ -17,6 +17,7 @@ from backend.accounts.models import Role
 from backend.companies.models import Mentor, Post
 from backend.core.audit import audit_record
 from backend.core.errors import ApplicationError
+from backend.core.services import model_create, model_update
 from backend.placements.models import PilotProject, Placement, PlacementStatus
 from backend.placements.services import placement_create
 from backend.rules import gates
@@ -26,8 +27,8 @@ from backend.schools.models import Student
 
 from . import engine
 from .eligibility import RULE_MESSAGES
-from .market import LIVE_STATUSES, Market, assign_mentors, describe_priority, load_market
-from .models import MatchRun, MatchRunStatus, Proposal, ProposalStatus, StudentPreference
+from .market import Market, assign_mentors, describe_priority, load_market
+from .models import ApplicantScore, MatchRun, MatchRunStatus, Proposal, ProposalStatus, StudentPreference
 
 PHASES = ("load", "match", "explain", "write")
 
@@ -554,7 +555,7 @@ def proposals_accept(
     pay_percent = PolicyBook().policy(pilot_id=run.pilot_id, on=run.start_date).pay_floor_percent
     for proposal in qs.order_by("pk"):
         assert proposal.pilot is not None and proposal.post is not None  # a matched proposal has both
-        if proposal.student.placements.filter(status__in=LIVE_STATUSES).exists():
+        if proposal.student.placements.filter(status__in=PlacementStatus.LIVE).exists():
             raise ApplicationError(
                 "STUDENT_PLACED",
                 f"{proposal.student.name}已有岗位安排",
@@ -589,6 +590,30 @@ def proposals_accept(
             status=409,
         )
     return accepted
+
+
+def _post_of_company_or_raise(*, company: Any, post: Post | None) -> None:
+    if post is not None and company is not None and post.company_id != company.pk:
+        raise ApplicationError(
+            "POST_OTHER_COMPANY",
+            "该岗位属于其他企业",
+            "the post belongs to another company",
+            details={"post": ["the post belongs to another company"]},
+        )
+
+
+def applicant_score_create(*, actor: Any, data: dict[str, Any]) -> ApplicantScore:
+    """A company's score of an applicant, for one of the company's own posts or (post empty) for all of them."""
+    _post_of_company_or_raise(company=data.get("company"), post=data.get("post"))
+    return model_create(model=ApplicantScore, actor=actor, data=data)
+
+
+def applicant_score_update(*, actor: Any, score: ApplicantScore, data: dict[str, Any]) -> ApplicantScore:
+    """Change a score; the post (new or kept) must still belong to the score's (new or kept) company."""
+    company = data.get("company", score.company)
+    post = data.get("post", score.post)
+    _post_of_company_or_raise(company=company, post=post)
+    return model_update(instance=score, actor=actor, data=data)
 
 
 def coordinator_school(user: Any) -> int:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from backend.accounts.models import Role
 from backend.companies.models import Mentor, Post
-from backend.companies.services import company_update, hazard_tags_or_raise
+from backend.companies.services import company_update, post_create, post_update
 from backend.core.errors import ApplicationError
 from backend.core.services import model_create, model_update
 from backend.placements.models import PlacementStatus
@@ -93,12 +93,11 @@ def post_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in PostForm.Meta.fields}
         try:
-            data["hazard_tags"] = hazard_tags_or_raise(list(data["hazard_tags"]))
             if post is None:
-                model_create(model=Post, actor=request.user, data={"company": company, **data})
+                post_create(actor=request.user, data={"company": company, **data})
             else:
-                model_update(
-                    instance=scoped_get(request, Post.objects.all(), pk=pk), actor=request.user, data=data
+                post_update(
+                    actor=request.user, post=scoped_get(request, Post.objects.all(), pk=pk), data=data
                 )
         except ApplicationError as exc:
             _service_errors_to_form(form, exc)
