@@ -184,11 +184,11 @@ def seed_demo(*, seed: int = 20260901) -> list[DemoLogin]:
         pilot.companies.set([companies[pair[0]], companies[pair[1]]])
         pilots.append(pilot)
 
-    _create_users(schools, companies, mentors, students)
+    _create_users(schools, companies, mentors, students, pilots[0])
     return demo_logins()
 
 
-def _create_users(schools, companies, mentors, students) -> None:  # type: ignore[no-untyped-def]
+def _create_users(schools, companies, mentors, students, pilot) -> None:  # type: ignore[no-untyped-def]
     phones = iter(f"1390000{n:04d}" for n in range(1, 100))
 
     def user(username: str, role: str, display_name: str, **links: object) -> None:
@@ -203,8 +203,13 @@ def _create_users(schools, companies, mentors, students) -> None:  # type: ignor
     for i, company in enumerate(companies, start=1):
         user(f"hr{i}", Role.HR, f"{company.name[:4]}人事", company=company)
     user("mentor1", Role.MENTOR, mentors[0].name, mentor=mentors[0], company=mentors[0].company)
-    minor = next(s for s in students if s.cohort.entry_year == 2025 and s.age_on(REFERENCE_DATE) in (16, 17))
-    adult = next(s for s in students if s.age_on(REFERENCE_DATE) >= 18)
+    # The student logins are second-years of the first pilot, whom the story places (backend/demo/story.py): the
+    # adult on a three-party agreement, the minor on a four-party one that guardian1 signs.
+    second_years = [
+        s for s in students if s.cohort.program_id == pilot.program_id and s.cohort.entry_year == 2025
+    ]
+    adult = next(s for s in second_years if s.age_on(REFERENCE_DATE) >= 18)
+    minor = next(s for s in second_years if s.age_on(REFERENCE_DATE) in (16, 17))
     user("student1", Role.STUDENT, adult.name, student=adult, school=adult.school)
     user("student2", Role.STUDENT, minor.name, student=minor, school=minor.school)
     guardian = minor.guardians.first()

@@ -6,9 +6,13 @@ import pytest
 from django.core.management import call_command
 
 from backend.accounts.models import Role, User
+from backend.agreements.models import Agreement
 from backend.demo.data import REFERENCE_DATE
 from backend.placements.models import Placement, PlacementStatus
+from backend.rules.models import Shift, Violation
 from backend.schools.models import Student
+from backend.signing.models import SealedAgreement, Signature, SigningEnvelope
+from backend.subsidy.models import Claim
 
 
 @pytest.mark.libreoffice
@@ -25,24 +29,95 @@ def test_seed_demo_builds_the_data_set_and_tells_the_story_through_the_real_serv
     assert sum(1 for a in ages if a in (16, 17)) >= 12
     assert any(s.cohort.entry_year == 2026 for s in students)  # first-years
     assert {u.role for u in User.objects.all()} >= {r.value for r in Role}
-    # and three apprenticeships that went the whole way: sealed agreement, activation, a week of work
+    # and four apprenticeships (three adults, one minor) that went the whole way: sealed, activated, a week of work
     active = Placement.objects.filter(status=PlacementStatus.ACTIVE)
-    assert active.count() == 3
+    assert active.count() == 4
     for placement in active:
         agreement = placement.agreements.get()
         assert agreement.status == "signed"
         assert placement.events.filter(to_status="active").exists()
-    from backend.rules.models import Violation
-    from backend.signing.models import SealedAgreement
-    from backend.subsidy.models import Claim
-
-    assert SealedAgreement.objects.count() == 3
+    assert sorted(a.kind for a in Agreement.objects.all()) == [
+        "four_party",
+        "three_party",
+        "three_party",
+        "three_party",
+    ]
+    assert SealedAgreement.objects.count() == 4
     assert Violation.objects.filter(rule_code="DAILY_HOURS", status="open").exists()
     assert set(Claim.objects.values_list("status", flat=True)) >= {"paid", "approved"}
-    assert "Demo story: 3 active apprenticeships" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Demo story: 4 active apprenticeships" in out
+    assert "student1" not in out  # the logins are printed once, by runall's banner (demo_logins)
+    # and its times run forward, and every demo login has something real to do or see
+    times_run_forward()
+    every_demo_login_has_data()
     # and running it again changes nothing
     call_command("seed_demo")
-    assert Student.objects.count() == 120 and Placement.objects.count() == 3
+    assert Student.objects.count() == 120 and Placement.objects.count() == 4
+
+
+def times_run_forward() -> None:
+    """sent < signed (party by party) < sealed < activated < last week's shifts < claims, for each placement."""
+    for placement in Placement.objects.filter(status=PlacementStatus.ACTIVE):
+        envelope = SigningEnvelope.objects.get(revision__agreement__placement=placement)
+        revision = envelope.revision
+        requests = list(envelope.requests.order_by("position"))
+        signed = [r.signature.signed_at for r in requests]
+        sealed = SealedAgreement.objects.get(envelope=envelope).sealed_at
+        activated = placement.events.get(to_status="active").at
+        proposed = placement.events.get(to_status="proposed").at
+        sent_for_signing = placement.events.get(to_status="signing").at
+        shifts = Shift.objects.filter(placement=placement)
+        first_shift = min(shifts.values_list("start_at", flat=True))
+        last_shift = max(shifts.values_list("end_at", flat=True))
+        claim_times = list(Claim.objects.filter(placement=placement).values_list("accrued_at", flat=True))
+        assert proposed < revision.created_at <= envelope.created_at <= sent_for_signing, placement
+        assert requests[0].sent_at <= signed[0], placement
+        for request, at in zip(requests, signed, strict=True):
+            assert request.sent_at is not None and request.sent_at <= at
+        assert signed == sorted(signed) and len(set(signed)) == len(signed)
+        assert signed[-1] < sealed < activated < first_shift, placement
+        assert claim_times and all(last_shift < at for at in claim_times), placement
+
+
+def every_demo_login_has_data() -> None:
+    """Each demo login sees real rows of what its role works with (through the scoping every page uses)."""
+    from backend.accounts.scoping import scope_queryset
+    from backend.demo.data import demo_logins
+    from backend.matching.models import StudentPreference
+    from backend.notices.models import Notice
+
+    needs: dict[str, list[type]] = {
+        "admin": [Placement, Claim],
+        "bureau": [Placement, Claim],
+        "coord1": [Placement, Agreement, Shift, Violation, Claim, StudentPreference],
+        "coord2": [StudentPreference],  # ranked posts, ready for the school's matching run
+        "hr1": [Placement, Agreement, Shift, Violation, Claim, StudentPreference, Notice],
+        "hr2": [StudentPreference],  # applicants to score
+        "hr3": [StudentPreference],
+        "hr4": [StudentPreference],
+        "mentor1": [Placement, Shift, Claim],
+        "student1": [Placement, Agreement, Shift, Notice],
+        "student2": [Placement, Agreement, Shift, Notice],
+        "guardian1": [Placement, Agreement, Shift, Notice],
+    }
+    logins = {login.username for login in demo_logins()}
+    assert logins == set(needs)
+    for username, models in needs.items():
+        user = User.objects.get(username=username)
+        empty = [m.__name__ for m in models if not scope_queryset(user, m.objects.all()).exists()]
+        assert empty == [], (username, empty)
+    # the adult signs a three-party agreement, the minor a four-party one that guardian1 signed
+    student1, student2, guardian1 = (
+        User.objects.get(username=u) for u in ("student1", "student2", "guardian1")
+    )
+    assert Agreement.objects.get(placement__student=student1.student).kind == "three_party"
+    minor = Agreement.objects.get(placement__student=student2.student)
+    assert minor.kind == "four_party" and guardian1.guardian.student_id == student2.student_id
+    assert Signature.objects.filter(
+        request__envelope__revision__agreement=minor, request__party="guardian"
+    ).exists()
+    assert Shift.objects.filter(placement__student=student2.student, kind="planned").exists()
 
 
 def test_demo_ids_are_deterministic():
@@ -67,3 +142,51 @@ def test_demo_logins_lists_one_login_per_role_with_the_password(db):
     assert DEMO_PASSWORD in text
     for username in ("admin", "bureau", "coord1", "hr1", "mentor1", "student1", "student2", "guardian1"):
         assert re.search(rf"^\s+{username}\s", text, re.M), username
+
+
+@pytest.mark.parametrize("school_index", [0, 1])
+def test_the_demo_matching_cohort_yields_placements_whose_agreements_have_every_fact(db, school_index):
+    """A coordinator runs the matching on the demo's ranked posts, accepts it, enters what only the coordinator
+    knows (supervising teacher, stages, insurance: the portal's placement pages); then every agreement context
+    builds: the demo's students, guardians, companies, posts, mentors and schools carry everything else."""
+    # given the demo data and its ranked posts (no story: the story's placements would take seats)
+    from backend.agreements.context import agreement_context_build, placement_agreement_kind
+    from backend.demo.data import seed_demo
+    from backend.demo.story import END, START, rank_posts
+    from backend.matching import services as matching
+    from backend.matching.models import MatchRun
+    from backend.placements.models import InsuranceKind, InsurancePolicy, PlacementStage
+
+    seed_demo()
+    coordinator = User.objects.get(username=f"coord{school_index + 1}")
+    assert rank_posts(coordinator) > 0
+    # when the school's run is executed and accepted
+    run = MatchRun.objects.create(school=coordinator.school, seed=7, start_date=START, end_date=END)
+    run = matching.match_run_execute(run_id=run.pk)
+    accepted = matching.proposals_accept(actor=coordinator, run=run)
+    assert len(accepted) >= 5
+    placements = list(Placement.objects.filter(pilot__school=coordinator.school))
+    assert len(placements) == len(accepted)
+    for placement in placements:
+        placement.supervising_teacher, placement.supervising_teacher_phone = "李明老师", "13600000001"
+        placement.save(update_fields=["supervising_teacher", "supervising_teacher_phone"])
+        PlacementStage.objects.create(
+            placement=placement, number=1, name="岗位认知", company_start=START, company_end=END
+        )
+        for kind in (InsuranceKind.LIABILITY, InsuranceKind.WORK_INJURY):
+            InsurancePolicy.objects.create(
+                placement=placement,
+                kind=kind,
+                insurer="中国人民财产保险股份有限公司",
+                policy_number=f"T-{kind}-{placement.pk}",
+                start_date=START,
+                end_date=END,
+            )
+    # then every agreement has every fact it needs (AGREEMENT_DATA_MISSING and PAY_FLOOR would raise)
+    kinds = set()
+    for placement in placements:
+        kind = placement_agreement_kind(placement)
+        context = agreement_context_build(placement=placement, kind=kind, number=f"T-{placement.pk}")
+        assert context.mentor.name and context.company.legal_representative and context.school.phone
+        kinds.add(kind)
+    assert "three_party" in kinds
