@@ -83,13 +83,6 @@ class MentorSerializer(ScopedModelSerializer):
         model = Mentor
         fields = ["id", "company", "post", "name", "phone", "title", "years_experience"]
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        company = attrs.get("company") or getattr(self.instance, "company", None)
-        post = attrs.get("post", getattr(self.instance, "post", None))
-        if post is not None and company is not None and post.company_id != company.pk:
-            raise serializers.ValidationError({"post": "the post belongs to another company"})
-        return attrs
-
 
 class MentorViewSet(ScopedModelViewSet):
     base_queryset = Mentor.objects.select_related("company", "post")
@@ -98,6 +91,12 @@ class MentorViewSet(ScopedModelViewSet):
     filterset_fields = ["company", "post"]
     search_fields = ["name"]
     ordering_fields = ["name"]
+
+    def create_object(self, data: dict[str, Any]) -> Mentor:
+        return services.mentor_create(actor=self.request.user, data=data)
+
+    def update_object(self, instance: Mentor, data: dict[str, Any]) -> Mentor:
+        return services.mentor_update(actor=self.request.user, mentor=instance, data=data)
 
 
 routes = [

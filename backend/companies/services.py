@@ -7,7 +7,7 @@ from backend.core.errors import ApplicationError
 from backend.core.ids import InvalidId, validate_credit_code
 from backend.core.services import full_clean_or_raise, model_create, model_update
 
-from .models import Company, HazardTag, Post
+from .models import Company, HazardTag, Mentor, Post
 
 
 def _credit_code_or_raise(value: str) -> str:
@@ -75,3 +75,26 @@ def post_update(*, actor: Any, post: Post, data: dict[str, Any]) -> Post:
     if "hazard_tags" in data:
         data["hazard_tags"] = hazard_tags_or_raise(list(data["hazard_tags"] or []))
     return model_update(instance=post, actor=actor, data=data)
+
+
+def post_of_company_or_raise(*, company: Any, post: Post | None) -> None:
+    """A row of a company that names a post (a mentor, an applicant score) names one of that company's posts."""
+    if post is not None and company is not None and post.company_id != company.pk:
+        raise ApplicationError(
+            "POST_OTHER_COMPANY",
+            "该岗位属于其他企业",
+            "the post belongs to another company",
+            details={"post": ["the post belongs to another company"]},
+        )
+
+
+def mentor_create(*, actor: Any, data: dict[str, Any]) -> Mentor:
+    """A company's mentor, optionally on one of the company's own posts."""
+    post_of_company_or_raise(company=data.get("company"), post=data.get("post"))
+    return model_create(model=Mentor, actor=actor, data=data)
+
+
+def mentor_update(*, actor: Any, mentor: Mentor, data: dict[str, Any]) -> Mentor:
+    """Change a mentor; the post (new or kept) must belong to the mentor's (new or kept) company."""
+    post_of_company_or_raise(company=data.get("company", mentor.company), post=data.get("post", mentor.post))
+    return model_update(instance=mentor, actor=actor, data=data)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from backend.accounts.models import Role
 from backend.companies.models import Mentor, Post
+from backend.companies.services import post_of_company_or_raise
 from backend.core.audit import audit_record
 from backend.core.errors import ApplicationError
 from backend.core.services import model_create, model_update
@@ -592,19 +593,9 @@ def proposals_accept(
     return accepted
 
 
-def _post_of_company_or_raise(*, company: Any, post: Post | None) -> None:
-    if post is not None and company is not None and post.company_id != company.pk:
-        raise ApplicationError(
-            "POST_OTHER_COMPANY",
-            "该岗位属于其他企业",
-            "the post belongs to another company",
-            details={"post": ["the post belongs to another company"]},
-        )
-
-
 def applicant_score_create(*, actor: Any, data: dict[str, Any]) -> ApplicantScore:
     """A company's score of an applicant, for one of the company's own posts or (post empty) for all of them."""
-    _post_of_company_or_raise(company=data.get("company"), post=data.get("post"))
+    post_of_company_or_raise(company=data.get("company"), post=data.get("post"))
     return model_create(model=ApplicantScore, actor=actor, data=data)
 
 
@@ -612,7 +603,7 @@ def applicant_score_update(*, actor: Any, score: ApplicantScore, data: dict[str,
     """Change a score; the post (new or kept) must still belong to the score's (new or kept) company."""
     company = data.get("company", score.company)
     post = data.get("post", score.post)
-    _post_of_company_or_raise(company=company, post=post)
+    post_of_company_or_raise(company=company, post=post)
     return model_update(instance=score, actor=actor, data=data)
 
 

@@ -88,3 +88,41 @@ def test_the_api_and_the_portal_write_posts_through_the_service(api_client_for, 
     )
     assert page.status_code == 302, page.content.decode()[:2000]
     assert Post.objects.get(title="装配钳工").hazard_tags == ["heavy_lifting", "height"]
+
+
+def test_a_mentor_on_another_companys_post_is_refused_over_the_api_with_nothing_written(
+    api_client_for, admin_user
+):
+    # given a company and a post of another company
+    from backend.companies.models import Mentor
+
+    company, other_post = CompanyFactory(), PostFactory()
+    before = (Mentor.objects.count(), AuditEvent.objects.count())
+    # when
+    response = api_client_for(admin_user).post(
+        "/api/v1/mentors/",
+        {"company": company.pk, "post": other_post.pk, "name": "王师傅", "phone": "13700000000"},
+        format="json",
+    )
+    # then
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "POST_OTHER_COMPANY"
+    assert (Mentor.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_mentor_update_keeps_the_post_within_the_company(admin_user):
+    # given a mentor on the company's post
+    from backend.companies.services import mentor_create, mentor_update
+
+    post = PostFactory()
+    mentor = mentor_create(actor=admin_user, data={"company": post.company, "post": post, "name": "王师傅"})
+    # when / then: moving to another company's post is refused, the own post stays
+    with pytest.raises(ApplicationError) as refused:
+        mentor_update(actor=admin_user, mentor=mentor, data={"post": PostFactory()})
+    assert refused.value.code == "POST_OTHER_COMPANY"
+    mentor.refresh_from_db()
+    assert mentor.post == post
+    # and a change within the company is written
+    mentor_update(actor=admin_user, mentor=mentor, data={"name": "王建国"})
+    mentor.refresh_from_db()
+    assert mentor.name == "王建国"

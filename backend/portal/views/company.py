@@ -10,9 +10,8 @@ from django.utils.translation import gettext as _
 
 from backend.accounts.models import Role
 from backend.companies.models import Mentor, Post
-from backend.companies.services import company_update, post_create, post_update
+from backend.companies.services import company_update, mentor_create, mentor_update, post_create, post_update
 from backend.core.errors import ApplicationError
-from backend.core.services import model_create, model_update
 from backend.placements.models import PlacementStatus
 from backend.portal import integrations, selectors
 from backend.portal.access import company_of, error_text, role_required, scoped_get
@@ -126,10 +125,10 @@ def mentor_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         data = {f: form.cleaned_data[f] for f in MentorForm.Meta.fields}
         try:
             if mentor is None:
-                model_create(model=Mentor, actor=request.user, data={"company": company, **data})
+                mentor_create(actor=request.user, data={"company": company, **data})
             else:
-                model_update(
-                    instance=scoped_get(request, Mentor.objects.all(), pk=pk), actor=request.user, data=data
+                mentor_update(
+                    actor=request.user, mentor=scoped_get(request, Mentor.objects.all(), pk=pk), data=data
                 )
         except ApplicationError as exc:
             _service_errors_to_form(form, exc)
