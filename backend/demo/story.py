@@ -10,7 +10,7 @@ a matching run in the portal.
 
 Times run forward: each agreement is sent, signed party by party, sealed and the placement activated before the
 term starts (or, when the demo is loaded later than that, two weeks before last week's shifts), then come last
-week's shifts, then the claims (now). The history rows that the services stamp with the wall clock (placement
+week's shifts, then the claims (now); next week's shifts are planned. The history rows that the services stamp with the wall clock (placement
 events, the agreement revision, the envelope) are dated to the same story.
 """
 
@@ -27,6 +27,7 @@ from django.utils import timezone
 from backend.accounts.models import Role, User
 from backend.companies.models import Post
 from backend.core.clock import RULES_ZONE, local_date
+from backend.core.errors import ApplicationError
 from backend.placements.models import (
     InsuranceKind,
     InsurancePolicy,
@@ -228,20 +229,32 @@ def _signer_for(request: Any) -> User:
 
 
 def _last_week(placement: Placement, now: datetime.datetime) -> None:
-    """Planned 09:00-17:00 Monday to Friday of last week; the hours worked match but for one 9.5-hour Thursday."""
+    """Planned 09:00-17:00 Monday to Friday of last week, the hours worked match but for one 9.5-hour Thursday;
+    next week is planned too (what the student sees coming). A day the rules refuse to plan (a statutory holiday,
+    a day outside the placement) is left unplanned and unworked, as a planner would."""
     from backend.rules.services import shifts_enter
 
     monday = last_week_monday(now)
-    days = [monday + datetime.timedelta(days=i) for i in range(5)]
     hr = User.objects.filter(role=Role.HR, company=placement.post.company).order_by("id").first()
 
     def span(day: datetime.date, start: int, end_minutes: int) -> tuple[datetime.datetime, datetime.datetime]:
         begin = datetime.datetime.combine(day, datetime.time(start), RULES_ZONE)
         return begin, begin + datetime.timedelta(minutes=end_minutes)
 
-    shifts_enter(actor=hr, placement=placement, kind="planned", spans=[span(d, 9, 480) for d in days])
-    worked = [span(d, 9, 570 if d.weekday() == 3 and placement.pk % 3 == 0 else 480) for d in days]
-    shifts_enter(actor=hr, placement=placement, kind="actual", spans=worked)
+    def plan(first: datetime.date) -> list[datetime.date]:
+        planned = []
+        for day in (first + datetime.timedelta(days=i) for i in range(5)):
+            try:
+                shifts_enter(actor=hr, placement=placement, kind="planned", spans=[span(day, 9, 480)])
+            except ApplicationError:
+                continue
+            planned.append(day)
+        return planned
+
+    worked = [span(d, 9, 570 if d.weekday() == 3 and placement.pk % 3 == 0 else 480) for d in plan(monday)]
+    if worked:
+        shifts_enter(actor=hr, placement=placement, kind="actual", spans=worked)
+    plan(monday + datetime.timedelta(days=14))
 
 
 def _tell_the_people(pilot: PilotProject, now: datetime.datetime) -> None:
