@@ -64,7 +64,7 @@ def tell_demo_story(*, now: datetime.datetime | None = None) -> dict[str, int]:
         sealed = _agree_sign_and_seal(coordinator, placement, sent)
         placement_transition(placement=placement, to=PlacementStatus.ACTIVE, actor=coordinator, note="演示")
         _date_history(placement, proposed=sent - datetime.timedelta(days=1), sent=sent, sealed=sealed)
-        _last_week(placement, now)
+        enter_weeks(placement, now)
         story["active"] += 1
     _tell_the_people(pilot, now)
     story["preferences"] = rank_posts(coordinator)
@@ -228,7 +228,7 @@ def _signer_for(request: Any) -> User:
     raise LookupError(f"no account may sign for {request.party}")
 
 
-def _last_week(placement: Placement, now: datetime.datetime) -> None:
+def enter_weeks(placement: Placement, now: datetime.datetime) -> None:
     """Planned 09:00-17:00 Monday to Friday of last week, the hours worked match but for one 9.5-hour Thursday;
     next week is planned too (what the student sees coming). A day the rules refuse to plan (a statutory holiday,
     a day outside the placement) is left unplanned and unworked, as a planner would."""

@@ -196,3 +196,27 @@ def test_the_demo_matching_cohort_yields_placements_whose_agreements_have_every_
         assert context.mentor.name and context.company.legal_representative and context.school.phone
         kinds.add(kind)
     assert "three_party" in kinds
+
+
+def test_the_demo_week_skips_the_days_the_rules_refuse_to_plan(db):
+    """Seeded on Monday 12 October 2026, "last week" holds three days of the National Day holiday: those stay
+    unplanned and unworked (the seed does not fail), the two working days are planned and worked, and the week
+    after this one is planned."""
+    # given an active placement and the Monday after the National Day week
+    from backend.core.clock import RULES_ZONE
+    from backend.demo.story import enter_weeks
+    from tests.factories.placements import PlacementFactory
+
+    placement = PlacementFactory(active=True)
+    now = datetime.datetime(2026, 10, 12, 10, 0, tzinfo=RULES_ZONE)
+    # when
+    enter_weeks(placement, now)
+
+    # then
+    def days(kind: str) -> list[datetime.date]:
+        rows = Shift.objects.filter(placement=placement, kind=kind).order_by("start_at")
+        return [s.start_at.astimezone(RULES_ZONE).date() for s in rows]
+
+    october = [datetime.date(2026, 10, d) for d in (8, 9)]
+    assert days("actual") == october
+    assert days("planned") == october + [datetime.date(2026, 10, d) for d in range(19, 24)]
