@@ -57,3 +57,16 @@ def test_each_app_registers_the_scopes_of_its_own_models_in_its_own_scopes_modul
         assert owners == [app], (model, owners)
     # and accounts/scopes.py imports no other app
     assert not {m for m in imported_modules(ROOT / "backend/accounts/scopes.py") if m.startswith("backend.")}
+
+
+def test_core_depends_on_no_other_backend_app():
+    # given every module of backend/core
+    sources = list((ROOT / "backend" / "core").rglob("*.py"))
+    # then none imports another backend app (core is the bottom; the demo, which imports everything, is the top)
+    offenders = {
+        (str(p.relative_to(ROOT)), m)
+        for p in sources
+        for m in imported_modules(p)
+        if m.startswith("backend.") and not m.startswith("backend.core")
+    }
+    assert sources and offenders == set()
