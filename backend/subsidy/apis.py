@@ -303,31 +303,9 @@ class SubsidyReportViewSet(viewsets.ViewSet):
     @extend_schema(parameters=REPORT_PARAMS, responses={(200, "text/csv"): OpenApiTypes.BINARY})
     @action(detail=False, methods=["get"], url_path="export-csv")
     def export_csv(self, request: Request) -> HttpResponse:
-        import csv
-        import io
-
         by, year = _report_args(request)
         rows = selectors.subsidy_report(user=request.user, by=by, year=year)
-        out = io.StringIO()
-        columns = [
-            "label",
-            "granted_count",
-            "granted",
-            "approved",
-            "paid",
-            "reversed",
-            "held",
-            "waiting",
-            "budget",
-            "budget_left",
-        ]
-        writer = csv.writer(out)
-        writer.writerow(
-            ["维度", "计提人数", "已计提", "已审批", "已拨付", "已冲销", "暂缓", "待审批", "预算", "预算余额"]
-        )
-        for row in rows:
-            writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
-        response = HttpResponse(("\ufeff" + out.getvalue()).encode(), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(exports.report_csv(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = _attachment(f"学徒补助统计-{by}.csv", f"subsidy-report-{by}.csv")
         return response
 
