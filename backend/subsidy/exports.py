@@ -45,6 +45,7 @@ DATE_COLUMNS = (16, 18)
 
 def claim_rows(claims: QuerySet[Claim]) -> Iterable[list[object]]:
     for number, c in enumerate(claims, start=1):
+        batch, assessment = c.batch, c.assessment
         yield spreadsheet_row(
             [
                 number,
@@ -55,7 +56,7 @@ def claim_rows(claims: QuerySet[Claim]) -> Iterable[list[object]]:
                 c.student.name,
                 mask_resident_id(c.student.resident_id),
                 c.mentor.name,
-                c.assessment.final_score if c.assessment_id else None,
+                assessment.final_score if assessment else None,
                 c.mentor_amount,
                 c.company_amount,
                 c.amount,
@@ -63,8 +64,8 @@ def claim_rows(claims: QuerySet[Claim]) -> Iterable[list[object]]:
                 c.get_status_display(),
                 "；".join(r["message"] for r in c.hold_reasons) if c.held else "",
                 timezone.localtime(c.accrued_at).date(),
-                c.batch.reference if c.batch_id else "",
-                c.batch.paid_on if c.batch_id else None,
+                batch.reference if batch else "",
+                batch.paid_on if batch else None,
             ]
         )
 
