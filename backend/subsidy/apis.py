@@ -42,6 +42,8 @@ class SubsidyPolicyViewSet(ScopedModelViewSet):
 
 
 class PilotBudgetSerializer(ScopedModelSerializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+
     class Meta:
         model = PilotBudget
         fields = ["id", "pilot", "year", "amount"]
@@ -286,7 +288,7 @@ def _report_args(request: Request) -> tuple[str, int | None]:
     if by not in selectors.DIMENSIONS:
         raise exceptions.ValidationError({"by": f"one of {', '.join(selectors.DIMENSIONS)}"})
     year = request.query_params.get("year")
-    if year and not year.isdigit():
+    if year and not (year.isdigit() and 2000 <= int(year) <= 2100):
         raise exceptions.ValidationError({"year": "a year such as 2026"})
     return by, int(year) if year else None
 

@@ -13,7 +13,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
@@ -41,6 +41,9 @@ from .models import (
 from .money import budget_admits, fen, grant_split
 
 ZERO = Decimal("0.00")
+PAID_ON_EARLIEST = datetime.date(2000, 1, 1)
+PAID_ON_LEAD = datetime.timedelta(days=31)
+BATCH_REFERENCE_LOCK = 7301  # pg_advisory_xact_lock's first key: payment references
 COMMITTED = (ClaimStatus.APPROVED, ClaimStatus.PAID)
 
 
@@ -424,19 +427,19 @@ def batch_pay(
         raise ApplicationError(
             "BATCH_REFERENCE", "拨付批次必须有支付凭证号", "a batch needs a payment reference"
         )
+    _check_paid_on(paid_on, _local_date(now))
     ids = sorted({c.pk for c in claims})
     if not ids:
         raise ApplicationError("BATCH_EMPTY", "拨付批次没有申领", "a batch needs at least one claim")
+    # one payment reference at a time: a second request for the same reference waits here for the first to commit,
+    # then finds its batch (the same claims: returned as it is; others: BATCH_REFERENCE_USED)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [BATCH_REFERENCE_LOCK, reference])
     existing = DisbursementBatch.objects.filter(reference=reference).first()
     if existing:
         if sorted(existing.claims.values_list("pk", flat=True)) == ids:
             return existing
-        raise ApplicationError(
-            "BATCH_REFERENCE_USED",
-            "该支付凭证号已用于其他拨付批次",
-            "this payment reference belongs to another batch",
-            status=409,
-        )
+        raise _reference_used()
     locked = list(
         Claim.objects.select_for_update(of=("self",))
         .select_related("mentor", "company", "placement", "policy")
@@ -459,9 +462,15 @@ def batch_pay(
             status=409,
         )
     total = sum((c.amount for c in locked), ZERO)
-    batch = DisbursementBatch.objects.create(
-        reference=reference, paid_on=paid_on, total=total, note=note, created_by=_user(actor)
-    )
+    try:
+        with transaction.atomic():
+            batch = DisbursementBatch.objects.create(
+                reference=reference, paid_on=paid_on, total=total, note=note, created_by=_user(actor)
+            )
+    except (
+        IntegrityError
+    ) as exc:  # the reference lock makes this unreachable; the constraint stays the last word
+        raise _reference_used() from exc
     bank = account_for(AccountKind.BANK)
     for claim in locked:
         entry_post(
@@ -491,6 +500,31 @@ def batch_pay(
         actor=actor, action="disbursementbatch.pay", obj=batch, changes={"claims": ids, "total": total}
     )
     return batch
+
+
+def _reference_used() -> ApplicationError:
+    return ApplicationError(
+        "BATCH_REFERENCE_USED",
+        "该支付凭证号已用于其他拨付批次",
+        "this payment reference belongs to another batch",
+        status=409,
+    )
+
+
+def _check_paid_on(paid_on: datetime.date, today: datetime.date) -> None:
+    """A payment is recorded when it is made: not before PAID_ON_EARLIEST, at most PAID_ON_LEAD ahead of today."""
+    latest = today + PAID_ON_LEAD
+    if not PAID_ON_EARLIEST <= paid_on <= latest:
+        raise ApplicationError(
+            "BATCH_PAID_ON",
+            f"拨付日期应在 {PAID_ON_EARLIEST.isoformat()} 至 {latest.isoformat()} 之间",
+            f"the payment date must lie between {PAID_ON_EARLIEST.isoformat()} and {latest.isoformat()}",
+            details={
+                "paid_on": paid_on.isoformat(),
+                "earliest": PAID_ON_EARLIEST.isoformat(),
+                "latest": latest.isoformat(),
+            },
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------- reverse
