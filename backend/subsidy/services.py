@@ -688,11 +688,12 @@ def subsidy_sweep(
 
 
 def subsidy_statement_text(*, company: Company, month: datetime.date) -> tuple[str, str]:
-    """The monthly statement for a company: its claims and its mentors' rewards, by status."""
-    from .selectors import claim_totals
+    """The monthly statement for a company: its claims and its mentors' rewards, by status, as of the month's end
+    (in the rules' zone): what was accrued, approved, paid, reversed or held by then, not since."""
+    from .selectors import company_statement_figures, month_end
 
-    claims = Claim.objects.filter(company=company)
-    totals = claim_totals(claims)
+    figures = company_statement_figures(company_id=company.pk, until=month_end(month))
+    totals = figures["totals"]
     title = f"学徒补助月度对账单 {month:%Y年%m月} - {company.name}"
     lines = [
         f"企业: {company.name}",
@@ -704,17 +705,10 @@ def subsidy_statement_text(*, company: Company, month: datetime.date) -> tuple[s
         f"  暂缓: {totals['held_count']} 人, {totals['held']} 元",
         "带徒师傅奖励:",
     ]
-    by_mentor = (
-        claims.exclude(status=ClaimStatus.REVERSED)
-        .values("mentor__name")
-        .annotate(total=Sum("mentor_amount"), paid=Sum("mentor_amount", filter=Q(status=ClaimStatus.PAID)))
-        .order_by("mentor__name")
-    )
-    for row in by_mentor:
-        lines.append(f"  {row['mentor__name']}: {row['total']} 元 (已拨付 {row['paid'] or ZERO} 元)")
-    held = claims.filter(held=True).select_related("student")
-    for claim in held:
-        reasons = "；".join(r["message"] for r in claim.hold_reasons)
+    for row in figures["mentors"]:
+        lines.append(f"  {row['name']}: {row['total']} 元 (已拨付 {row['paid']} 元)")
+    for claim in figures["held"]:
+        reasons = "；".join(r["message"] for r in claim.hold_reasons) or "暂缓"
         lines.append(f"暂缓: {claim.student.name} - {reasons}")
     return title, "\n".join(lines)
 
