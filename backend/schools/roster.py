@@ -86,9 +86,8 @@ MAX_ROWS = 20_000
 MAX_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_COLUMNS = 50
-MAX_SHEET_ROWS = (
-    10 * MAX_ROWS
-)  # rows of a sheet, blank or styled ones included (templates format 65,536 rows)
+# Rows of a sheet, blank or only styled ones included (school templates often format 65,536 rows).
+MAX_SHEET_ROWS = 10 * MAX_ROWS
 
 
 @dataclass(frozen=True)
