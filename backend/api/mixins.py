@@ -7,6 +7,7 @@ from rest_framework import permissions, serializers, viewsets
 from rest_framework.request import Request
 
 from backend.accounts.scoping import can_write, scope_queryset
+from backend.api.fields import NameField
 from backend.core.services import model_create, model_delete, model_update
 
 
@@ -25,8 +26,17 @@ class ScopedRelatedFieldsMixin:
         return fields
 
 
+# Model text fields that hold a name (of a student, guardian, mentor, company, pilot, school, program): the model
+# serializers read them through NameField, which cleans invisible characters on the way in.
+NAME_FIELDS = frozenset({"name", "legal_representative"})
+
+
 class ScopedModelSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
-    pass
+    def build_standard_field(self, field_name: str, model_field: models.Field) -> tuple[type, dict[str, Any]]:
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if field_name in NAME_FIELDS and field_class is serializers.CharField:
+            field_class = NameField
+        return field_class, kwargs
 
 
 class RoleWritePermission(permissions.BasePermission):

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import transaction
 
+from backend.companies.models import Company, Mentor, Post
 from backend.core.audit import actor_user, audit_record, model_changes
 from backend.core.errors import ApplicationError
 from backend.core.services import full_clean_or_raise
@@ -21,6 +22,17 @@ def register_transition_guard(guard: TransitionGuard) -> TransitionGuard:
     if guard not in _TRANSITION_GUARDS:
         _TRANSITION_GUARDS.append(guard)
     return guard
+
+
+def _lock_capacity_rows(placement: Placement) -> None:
+    """Lock the company, the post and the mentor (in that order, always) before the guards count MENTOR_RATIO,
+    POST_CAP and COMPANY_CAP: two proposals or activations that share one of them run their count-then-write one
+    after the other, and the second counts the first. The fixed order keeps two of them from deadlocking."""
+    company_id = Post.objects.values_list("company_id", flat=True).get(pk=placement.post_id)
+    list(Company.objects.select_for_update().filter(pk=company_id).values_list("pk"))
+    list(Post.objects.select_for_update().filter(pk=placement.post_id).values_list("pk"))
+    if placement.mentor_id is not None:
+        list(Mentor.objects.select_for_update().filter(pk=placement.mentor_id).values_list("pk"))
 
 
 def _check_consistency(placement: Placement) -> None:
@@ -51,6 +63,7 @@ def placement_create(
     placement = Placement(pilot=pilot, status=PlacementStatus.PROPOSED, **data)
     full_clean_or_raise(placement)
     _check_consistency(placement)
+    _lock_capacity_rows(placement)
     for guard in _TRANSITION_GUARDS:
         guard(placement, PlacementStatus.PROPOSED)
     placement.save()
@@ -78,6 +91,7 @@ def placement_update(*, actor: Any, placement: Placement, data: dict[str, Any]) 
     full_clean_or_raise(placement)
     _check_consistency(placement)
     if changes:
+        _lock_capacity_rows(placement)
         for guard in _TRANSITION_GUARDS:
             guard(placement, PlacementStatus.PROPOSED)
         placement.save()
@@ -100,6 +114,7 @@ def placement_transition(*, placement: Placement, to: str, actor: Any, note: str
             },
             status=409,
         )
+    _lock_capacity_rows(placement)
     for guard in _TRANSITION_GUARDS:
         guard(placement, to)
     from_status = placement.status

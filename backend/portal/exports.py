@@ -1,4 +1,7 @@
-"""The bureau's exports: the dashboard's tables as CSV or XLSX (tablib), built from the same scoped selectors."""
+"""The bureau's exports: the dashboard's tables as CSV or XLSX (tablib), built from the same scoped selectors.
+
+Every row goes through `spreadsheet_row` (a school or company name cannot become a formula); counts and amounts stay
+numbers, so the XLSX holds numeric cells."""
 
 from typing import Any
 
@@ -7,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.core.text import spreadsheet_row
 from backend.placements.models import PlacementStatus
 from backend.portal import integrations, selectors
 
@@ -20,14 +24,14 @@ def placements_dataset(user: Any) -> tablib.Dataset:
     headers = [_("学校"), *[str(s.label) for s in PlacementStatus], _("合计")]
     data = tablib.Dataset(headers=headers, title=_("学徒岗位安排"))
     for row in selectors.placements_by_school(user):
-        data.append([row["school"], *row["counts"], row["total"]])
+        data.append(spreadsheet_row([row["school"], *row["counts"], row["total"]]))
     return data
 
 
 def _series_dataset(series: Any, first: str, title: str) -> tablib.Dataset:
     data = tablib.Dataset(headers=[first, _("数量")], title=title)
     for _key, label, value in series.rows() if series else []:
-        data.append([label, value])
+        data.append(spreadsheet_row([label, value]))
     return data
 
 
@@ -45,7 +49,7 @@ def subsidies_dataset(user: Any) -> tablib.Dataset:
         headers=[_("试点项目"), _("学校"), _("已核定(元)"), _("已拨付(元)")], title=_("补贴(按试点项目)")
     )
     for row in rows:
-        data.append([row["pilot"], row["school"], str(row["granted"]), str(row["paid"])])
+        data.append(spreadsheet_row([row["pilot"], row["school"], row["granted"], row["paid"]]))
     return data
 
 

@@ -4,8 +4,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from backend.companies.models import Company, HazardTag, Mentor, Post
+from backend.core.text import clean_name
 
 ROSTER_MAX_BYTES = 5 * 1024 * 1024
+
+
+class NameFormField(forms.CharField):
+    """A name typed into a portal form, cleaned of control, bidi-override and zero-width characters."""
+
+    def to_python(self, value):  # type: ignore[no-untyped-def]
+        value = super().to_python(value)
+        return clean_name(value) if isinstance(value, str) else value
 
 
 class RosterUploadForm(forms.Form):
@@ -33,6 +42,7 @@ class CompanyProfileForm(forms.ModelForm):
             "legal_representative",
             "contact_phone",
         ]
+        field_classes = {"name": NameFormField, "legal_representative": NameFormField}
 
 
 class PostForm(forms.ModelForm):
@@ -64,6 +74,7 @@ class MentorForm(forms.ModelForm):
     class Meta:
         model = Mentor
         fields = ["name", "phone", "post", "title", "years_experience"]
+        field_classes = {"name": NameFormField}
 
     def __init__(self, *args, company: Company, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

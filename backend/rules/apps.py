@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 
 
 class RulesConfig(AppConfig):
@@ -13,3 +13,7 @@ class RulesConfig(AppConfig):
         from .services import placement_gate_guard
 
         register_transition_guard(placement_gate_guard)
+        if apps.is_installed("backend.subsidy"):
+            from .holds import register_subsidy_hold
+
+            register_subsidy_hold()  # an unresolved violation holds the placement's subsidy claim

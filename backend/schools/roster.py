@@ -9,16 +9,20 @@ import csv
 import hashlib
 import io
 import re
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from django.db import IntegrityError, transaction
+from lxml import etree
 from openpyxl import load_workbook
 
 from backend.core.audit import audit_record
 from backend.core.errors import ApplicationError
 from backend.core.ids import InvalidId, parse_resident_id
 from backend.core.models import AuditEvent
+from backend.core.text import FORMULA_PREFIXES, clean_name
 
 from .models import Cohort, Guardian, GuardianRelation, Program, School, Student
 
@@ -62,7 +66,28 @@ RELATIONS = {
     "other": GuardianRelation.OTHER,
 }
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
+YEAR = re.compile(r"(\d{4})(?:\.0*)?")
+# Any control character in a cell (NUL first: PostgreSQL cannot store it) is a row error, not a 500.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Longest text each column may hold, as the models store it (longer is a row error before the database sees it).
+MAX_LENGTHS = {
+    "name": 50,
+    "resident_id": 18 + 2,  # a few spaces around the 18 characters are forgiven
+    "program": 200,
+    "entry_year": 10,
+    "student_number": 30,
+    "phone": 20,
+    "guardian_name": 50,
+    "guardian_phone": 20,
+    "guardian_relation": 20,
+    "guardian_resident_id": 18 + 2,
+}
 MAX_ROWS = 20_000
+MAX_BYTES = 5 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_COLUMNS = 50
+# Rows of a sheet, blank or only styled ones included (school templates often format 65,536 rows).
+MAX_SHEET_ROWS = 10 * MAX_ROWS
 
 
 @dataclass(frozen=True)
@@ -124,21 +149,102 @@ class RosterResult:
 
 
 def _read_rows(file_name: str, content: bytes) -> list[dict[str, str]]:
-    """The file's data rows as {heading: text}; refuses what is neither CSV nor XLSX."""
+    """The file's data rows as {heading: text}; refuses what is neither CSV nor XLSX, and a file over the size or
+    row limit as soon as the limit is passed (the XLSX is read streaming, never whole)."""
+    if len(content) > MAX_BYTES:
+        raise _file_error(f"文件不能超过 {MAX_BYTES // (1024 * 1024)} MB", "the file is over the size limit")
     if file_name.lower().endswith(".xlsx") or content[:2] == b"PK":
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-        except Exception as exc:
-            raise _file_error("无法读取 XLSX 文件", "the XLSX file cannot be read") from exc
-        rows = [["" if v is None else str(v).strip() for v in r] for r in sheet.iter_rows(values_only=True)]
+        raw = _xlsx_rows(content)
     else:
-        text = _decode(content)
-        rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
-    rows = [r for r in rows if any(r)]
-    if not rows:
+        raw = _csv_rows(content)
+    heading: list[str] | None = None
+    data: list[list[str]] = []
+    for row in raw:
+        if not any(row):
+            continue
+        if heading is None:
+            heading = row
+            continue
+        if len(data) >= MAX_ROWS:
+            raise _too_many_rows()
+        data.append(row)
+    if heading is None:
         raise _file_error("文件为空", "the file is empty")
-    heading, data = rows[0], rows[1:]
     return [dict(zip(heading, r + [""] * (len(heading) - len(r)), strict=False)) for r in data]
+
+
+def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise _file_error("无法读取 XLSX 文件", "the XLSX file cannot be read") from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise _file_error("XLSX 文件解压后过大", "the XLSX file is too large once unpacked")
+    _xlsx_count_rows(content)
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+    except Exception as exc:
+        raise _file_error("无法读取 XLSX 文件", "the XLSX file cannot be read") from exc
+    try:
+        # the rows, blank ones included, are counted again as they stream (gaps in the row numbers come as blanks)
+        lines = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS, max_row=MAX_SHEET_ROWS + 1)
+        for number, values in enumerate(lines, start=1):
+            if number > MAX_SHEET_ROWS:
+                raise _too_many_rows()
+            yield ["" if v is None else _cell_text(v) for v in values]
+    except ApplicationError:
+        raise
+    except Exception as exc:
+        raise _file_error("无法读取 XLSX 文件", "the XLSX file cannot be read") from exc
+    finally:
+        book.close()
+
+
+def _xlsx_count_rows(content: bytes) -> None:
+    """Stream each sheet's XML and refuse the file at the first row past the limit. openpyxl cannot be trusted with
+    that: even read-only, it parses a whole sheet that declares no dimension before it yields the first row."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    with archive.open(name) as sheet:
+                        _count_sheet_rows(sheet)
+    except (zipfile.BadZipFile, etree.LxmlError, OSError) as exc:
+        raise _file_error("无法读取 XLSX 文件", "the XLSX file cannot be read") from exc
+
+
+def _count_sheet_rows(sheet: IO[bytes]) -> None:
+    valued = 0
+    # lxml hands over only the <row> elements (cells are parsed in C); entities are never resolved
+    parsed = etree.iterparse(sheet, events=("end",), tag="{*}row", resolve_entities=False)
+    for rows, (_event, row) in enumerate(parsed, start=1):
+        if row.find("{*}c/{*}v") is not None or row.find("{*}c/{*}is") is not None:
+            valued += 1
+        if rows > MAX_SHEET_ROWS or valued > MAX_ROWS + 1:  # the heading and MAX_ROWS data rows
+            raise _too_many_rows()
+        row.clear()
+        while row.getprevious() is not None:
+            del row.getparent()[0]
+
+
+def _csv_rows(content: bytes) -> Iterator[list[str]]:
+    try:
+        for row in csv.reader(io.StringIO(_decode(content))):
+            yield [c.strip() for c in row[:MAX_COLUMNS]]
+    except csv.Error as exc:
+        raise _file_error("无法读取 CSV 文件", "the CSV file cannot be read") from exc
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))  # 2024.0 -> "2024"
+    return str(value).strip()
+
+
+def _too_many_rows() -> ApplicationError:
+    return _file_error(f"单个文件最多 {MAX_ROWS} 行", f"at most {MAX_ROWS} rows per file")
 
 
 def _decode(content: bytes) -> str:
@@ -172,8 +278,6 @@ def roster_preview(*, school: School, file_name: str, content: bytes) -> RosterP
     """Check every row without writing anything."""
     sha256 = hashlib.sha256(content).hexdigest()
     records = _read_rows(file_name, content)
-    if len(records) > MAX_ROWS:
-        raise _file_error(f"单个文件最多 {MAX_ROWS} 行", f"at most {MAX_ROWS} rows per file")
     preview = RosterPreview(file_name=file_name, sha256=sha256, total_rows=len(records))
     if not records:
         preview.errors.append(RowError(1, "", "NO_ROWS", "文件没有数据行", "the file has no data rows"))
@@ -244,6 +348,16 @@ def _check_row(
     def fail(key: str, code: str, message: str, message_en: str) -> None:
         errors.append(RowError(index, COLUMNS[key][0], code, message, message_en))
 
+    for key, value in values.items():
+        if CONTROL.search(value):
+            fail(key, "CONTROL_CHARACTER", "含有不可见的控制字符", "contains a control character")
+        elif len(value) > MAX_LENGTHS.get(key, 100):
+            limit = MAX_LENGTHS.get(key, 100)
+            fail(key, "TOO_LONG", f"最多 {limit} 个字符", f"at most {limit} characters")
+    for key in ("name", "guardian_name"):
+        values[key] = clean_name(values.get(key, ""))
+        if values[key].startswith(FORMULA_PREFIXES):
+            fail(key, "NAME_INVALID", "姓名不能以 = + - @ 开头", "a name may not begin with = + - or @")
     for key in REQUIRED:
         if not values.get(key, "").strip():
             fail(key, "REQUIRED", f"“{COLUMNS[key][0]}”不能为空", f"{key} is required")
@@ -263,7 +377,7 @@ def _check_row(
             f"本校没有“{values['program']}”专业",
             f"unknown program {values['program']!r}",
         )
-    entry_year = _int(values["entry_year"].replace("级", "").replace("年", ""))
+    entry_year = _year(values["entry_year"].replace("级", "").replace("年", ""))
     if entry_year is None or not 1990 <= entry_year <= 2100:
         fail(
             "entry_year",
@@ -287,6 +401,14 @@ def _check_row(
             "监护人电话应为 11 位手机号",
             "the guardian's phone must be an 11-digit mobile number",
         )
+    student_phone = values.get("phone", "").replace(" ", "").replace("-", "")
+    if student_phone and not MOBILE.match(student_phone):
+        fail(
+            "phone",
+            "PHONE",
+            "学生电话应为 11 位手机号",
+            "the student's phone must be an 11-digit mobile number",
+        )
     guardian_id = values.get("guardian_resident_id", "").strip()
     if guardian_id:
         try:
@@ -302,7 +424,7 @@ def _check_row(
         program=program,
         entry_year=entry_year,
         student_number=values.get("student_number", "").strip(),
-        phone=values.get("phone", "").strip(),
+        phone=student_phone,
         guardian_name=values["guardian_name"].strip(),
         guardian_phone=phone,
         guardian_relation=relation,
@@ -312,11 +434,10 @@ def _check_row(
     ), errors
 
 
-def _int(text: str) -> int | None:
-    try:
-        return int(float(text))
-    except ValueError:
-        return None
+def _year(text: str) -> int | None:
+    """A four-digit year, as typed ("2024") or as a spreadsheet stores it ("2024.0"); nothing else (not inf, 1e400)."""
+    match = YEAR.fullmatch(text.strip())
+    return int(match.group(1)) if match else None
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 
 
 class SigningConfig(AppConfig):
@@ -8,3 +8,8 @@ class SigningConfig(AppConfig):
 
     def ready(self) -> None:
         from . import scopes  # noqa: F401  (registers who sees signature requests)
+
+        if apps.is_installed("backend.subsidy"):
+            from .holds import register_subsidy_hold
+
+            register_subsidy_hold()  # an unsealed agreement holds the placement's subsidy claim

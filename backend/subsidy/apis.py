@@ -42,6 +42,8 @@ class SubsidyPolicyViewSet(ScopedModelViewSet):
 
 
 class PilotBudgetSerializer(ScopedModelSerializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+
     class Meta:
         model = PilotBudget
         fields = ["id", "pilot", "year", "amount"]
@@ -286,7 +288,7 @@ def _report_args(request: Request) -> tuple[str, int | None]:
     if by not in selectors.DIMENSIONS:
         raise exceptions.ValidationError({"by": f"one of {', '.join(selectors.DIMENSIONS)}"})
     year = request.query_params.get("year")
-    if year and not year.isdigit():
+    if year and not (year.isdigit() and 2000 <= int(year) <= 2100):
         raise exceptions.ValidationError({"year": "a year such as 2026"})
     return by, int(year) if year else None
 
@@ -303,31 +305,9 @@ class SubsidyReportViewSet(viewsets.ViewSet):
     @extend_schema(parameters=REPORT_PARAMS, responses={(200, "text/csv"): OpenApiTypes.BINARY})
     @action(detail=False, methods=["get"], url_path="export-csv")
     def export_csv(self, request: Request) -> HttpResponse:
-        import csv
-        import io
-
         by, year = _report_args(request)
         rows = selectors.subsidy_report(user=request.user, by=by, year=year)
-        out = io.StringIO()
-        columns = [
-            "label",
-            "granted_count",
-            "granted",
-            "approved",
-            "paid",
-            "reversed",
-            "held",
-            "waiting",
-            "budget",
-            "budget_left",
-        ]
-        writer = csv.writer(out)
-        writer.writerow(
-            ["维度", "计提人数", "已计提", "已审批", "已拨付", "已冲销", "暂缓", "待审批", "预算", "预算余额"]
-        )
-        for row in rows:
-            writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
-        response = HttpResponse(("\ufeff" + out.getvalue()).encode(), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(exports.report_csv(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = _attachment(f"学徒补助统计-{by}.csv", f"subsidy-report-{by}.csv")
         return response
 

@@ -22,7 +22,7 @@ from backend.assessments.services import (
 )
 from backend.placements.models import InsuranceKind, InsurancePolicy, Placement, PlacementStatus
 
-from .holds import agreement_check
+from .holds import registered_check
 from .models import Claim, PilotBudget
 from .services import (
     batch_pay,
@@ -99,6 +99,7 @@ def seed_subsidy_demo(
             .order_by("id")[:200]
         )
         # Placements with a sealed agreement first: only those can show approved and paid claims.
+        agreement_check = registered_check("AGREEMENT_NOT_SEALED")
         sealed = [p for p in candidates if not agreement_check(_probe(p), timezone.localdate(now))]
         placements = (sealed + [p for p in candidates if p not in sealed])[: len(PLAN)]
     result: dict[str, list[int]] = {state: [] for state in PLAN}

@@ -1,4 +1,7 @@
-"""The claim sheet (学徒补助申领明细表) as XLSX and CSV, built from a scoped claim queryset."""
+"""The claim sheet (学徒补助申领明细表) as XLSX and CSV, built from a scoped claim queryset.
+
+Every cell goes through `spreadsheet_safe` (no name becomes a formula); amounts stay Decimal and dates stay dates, so
+the XLSX holds numeric and date cells and the CSV their plain text (ISO dates, two-decimal amounts)."""
 
 import csv
 import io
@@ -12,6 +15,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from backend.core.ids import mask_resident_id
+from backend.core.text import spreadsheet_row, spreadsheet_safe
 
 from .models import Claim
 
@@ -36,37 +40,41 @@ HEADERS = [
     "拨付日期",
 ]
 MONEY_COLUMNS = (10, 11, 12)  # 1-based
+DATE_COLUMNS = (16, 18)
 
 
 def claim_rows(claims: QuerySet[Claim]) -> Iterable[list[object]]:
     for number, c in enumerate(claims, start=1):
-        yield [
-            number,
-            c.pilot.name,
-            c.pilot.school.name,
-            c.company.name,
-            c.company.credit_code,
-            c.student.name,
-            mask_resident_id(c.student.resident_id),
-            c.mentor.name,
-            c.assessment.final_score if c.assessment_id else None,
-            c.mentor_amount,
-            c.company_amount,
-            c.amount,
-            c.budget_year,
-            c.get_status_display(),
-            "；".join(r["message"] for r in c.hold_reasons) if c.held else "",
-            timezone.localtime(c.accrued_at).date().isoformat(),
-            c.batch.reference if c.batch_id else "",
-            c.batch.paid_on.isoformat() if c.batch_id else "",
-        ]
+        batch, assessment = c.batch, c.assessment
+        yield spreadsheet_row(
+            [
+                number,
+                c.pilot.name,
+                c.pilot.school.name,
+                c.company.name,
+                c.company.credit_code,
+                c.student.name,
+                mask_resident_id(c.student.resident_id),
+                c.mentor.name,
+                assessment.final_score if assessment else None,
+                c.mentor_amount,
+                c.company_amount,
+                c.amount,
+                c.budget_year,
+                c.get_status_display(),
+                "；".join(r["message"] for r in c.hold_reasons) if c.held else "",
+                timezone.localtime(c.accrued_at).date(),
+                batch.reference if batch else "",
+                batch.paid_on if batch else None,
+            ]
+        )
 
 
 def claims_xlsx(claims: QuerySet[Claim], title: str = "学徒补助申领明细表") -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "申领明细表"
-    ws.append([title])
+    ws.append([spreadsheet_safe(title)])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center")
@@ -81,6 +89,8 @@ def claims_xlsx(claims: QuerySet[Claim], title: str = "学徒补助申领明细�
         for i, col in enumerate(MONEY_COLUMNS):
             totals[i] += row[col - 1]  # type: ignore[operator]
             ws.cell(row=ws.max_row, column=col).number_format = "#,##0.00"
+        for col in DATE_COLUMNS:
+            ws.cell(row=ws.max_row, column=col).number_format = "yyyy-mm-dd"
     ws.append(["合计", f"{count} 人"] + [None] * 7 + totals)
     for col in MONEY_COLUMNS:
         ws.cell(row=ws.max_row, column=col).number_format = "#,##0.00"
@@ -102,4 +112,28 @@ def claims_csv(claims: QuerySet[Claim]) -> bytes:
     writer.writerow(HEADERS)
     for row in claim_rows(claims):
         writer.writerow(["" if v is None else v for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+REPORT_COLUMNS = {
+    "label": "维度",
+    "granted_count": "计提人数",
+    "granted": "已计提",
+    "approved": "已审批",
+    "paid": "已拨付",
+    "reversed": "已冲销",
+    "held": "暂缓",
+    "waiting": "待审批",
+    "budget": "预算",
+    "budget_left": "预算余额",
+}
+
+
+def report_csv(rows: Iterable[dict[str, object]]) -> bytes:
+    """The subsidy report (by pilot, school, company, mentor or year) as CSV with a BOM; labels cannot be formulas."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(REPORT_COLUMNS.values())
+    for row in rows:
+        writer.writerow(spreadsheet_row("" if row.get(c) is None else row.get(c) for c in REPORT_COLUMNS))
     return ("\ufeff" + out.getvalue()).encode("utf-8")

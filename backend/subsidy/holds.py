@@ -1,23 +1,25 @@
 """Why a claim is held. Each check looks at the claim's placement as of a date and lists its reasons; a claim is
 held while any reason stands and released automatically (by the nightly sweep or before approval) when none does.
 
-Checks are pluggable: an app that owns a rule registers one with `register_hold_check`. The defaults:
-- AGREEMENT_NOT_SEALED: the placement's agreement is not sealed: `backend.signing.selectors.agreement_is_sealed`
-  (signed by every party and sealed, not voided). Without a signing app, a placement that never became active
-  counts as unsealed (a placement becomes active only with a fully signed agreement).
-- INSURANCE_NOT_COVERED: liability and work-injury insurance must each cover the whole placement period.
-- SERIOUS_VIOLATION_OPEN: an open serious violation on the placement (read from `rules.Violation` when that model
-  exists; otherwise this check finds nothing).
-- NOT_ASSESSED: under the "placement_active" trigger, a claim waits for a passed assessment.
+Checks are registered by the app that owns the rule, with `register_hold_check`, against its own public selectors:
+- AGREEMENT_NOT_SEALED: the signing app (backend/signing/holds.py): the placement's agreement is not sealed. Without
+  a signing app, a placement that never became active counts as unsealed (`placement_activation_check`, registered
+  by this app's ready(): a placement becomes active only with a fully signed agreement).
+- SERIOUS_VIOLATION_OPEN: the rules app (backend/rules/holds.py): a violation of the placement is not resolved.
+- INSURANCE_NOT_COVERED (here): liability and work-injury insurance must each cover the whole placement period.
+- NOT_ASSESSED (here): under the "placement_active" trigger, a claim waits for a passed assessment.
+
+An owner that is installed but has not registered its check (a rename, a lost import) is a configuration error:
+`hold_reasons` raises and `manage.py check` reports subsidy.E001, so money is never released by a missing check.
 """
 
 import datetime
-import importlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 
 from backend.assessments.models import AssessmentStatus
 from backend.placements.models import InsuranceKind, Placement, PlacementStatus
@@ -53,33 +55,32 @@ def unregister_hold_check(code: str) -> None:
     _CHECKS.pop(code, None)
 
 
+# The hold each owning app registers when it is installed.
+REQUIRED_HOLDS = {"backend.signing": "AGREEMENT_NOT_SEALED", "backend.rules": "SERIOUS_VIOLATION_OPEN"}
+
+
+def missing_hold_checks() -> list[str]:
+    """The codes of the holds an installed owner should have registered and has not."""
+    return sorted(
+        code for app, code in REQUIRED_HOLDS.items() if apps.is_installed(app) and code not in _CHECKS
+    )
+
+
+def registered_check(code: str) -> HoldCheck:
+    """The check registered for one hold code (ImproperlyConfigured when none is)."""
+    if code not in _CHECKS:
+        raise ImproperlyConfigured(f"no subsidy hold check registered for {code}")
+    return _CHECKS[code]
+
+
 def hold_reasons(claim: Claim, as_of: datetime.date) -> list[HoldReason]:
+    missing = missing_hold_checks()
+    if missing:
+        raise ImproperlyConfigured(f"subsidy hold checks not registered by their apps: {', '.join(missing)}")
     reasons: list[HoldReason] = []
     for code in sorted(_CHECKS):
         reasons.extend(_CHECKS[code](claim, as_of))
     return reasons
-
-
-# Where an agreements/signing app may expose whether a placement's agreement is sealed.
-SEALED_LOOKUPS = [
-    ("backend.signing.selectors", "agreement_is_sealed"),  # the signing app on main
-    ("backend.agreements.selectors", "placement_agreement_sealed"),
-    ("backend.agreements.services", "placement_agreement_sealed"),
-    ("backend.signing.selectors", "placement_agreement_sealed"),
-    ("backend.signing.services", "placement_agreement_sealed"),
-]
-
-
-def _sealed_lookup() -> Callable[[Placement], bool] | None:
-    for module_name, attr in SEALED_LOOKUPS:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        fn = getattr(module, attr, None)
-        if callable(fn):
-            return fn
-    return None
 
 
 def placement_became_active(placement: Placement) -> bool:
@@ -88,23 +89,20 @@ def placement_became_active(placement: Placement) -> bool:
     return placement.events.filter(to_status=PlacementStatus.ACTIVE).exists()
 
 
-@register_hold_check("AGREEMENT_NOT_SEALED")
-def agreement_check(claim: Claim, as_of: datetime.date) -> list[HoldReason]:
-    lookup = _sealed_lookup()
-    if lookup is not None:
-        sealed, source = bool(lookup(claim.placement)), "agreement"
-    else:
-        sealed, source = placement_became_active(claim.placement), "placement_activation"
-    if sealed:
+def placement_activation_check(claim: Claim, as_of: datetime.date) -> list[HoldReason]:
+    """AGREEMENT_NOT_SEALED without a signing app: a placement that never became active counts as unsealed."""
+    if placement_became_active(claim.placement):
         return []
-    return [
-        HoldReason(
-            "AGREEMENT_NOT_SEALED",
-            "学徒协议尚未完成签章",
-            "the apprenticeship agreement is not sealed",
-            {"source": source},
-        )
-    ]
+    return [agreement_not_sealed("placement_activation")]
+
+
+def agreement_not_sealed(source: str) -> HoldReason:
+    return HoldReason(
+        "AGREEMENT_NOT_SEALED",
+        "学徒协议尚未完成签章",
+        "the apprenticeship agreement is not sealed",
+        {"source": source},
+    )
 
 
 @register_hold_check("INSURANCE_NOT_COVERED")
@@ -125,41 +123,6 @@ def insurance_check(claim: Claim, as_of: datetime.date) -> list[HoldReason]:
             "实习责任保险或工伤保险未覆盖整个学徒期",
             "liability or work-injury insurance does not cover the whole placement period",
             {"gaps": problems},
-        )
-    ]
-
-
-# The rules app (branch h/rules) has Violation(placement, severity warning|violation, status
-# open|acknowledged|resolved, resolved_at): "violation" is the serious level; a warning never holds money.
-SERIOUS_SEVERITIES = ("violation", "serious", "critical")
-CLOSED_STATUSES = ("resolved", "closed", "dismissed", "waived")
-
-
-@register_hold_check("SERIOUS_VIOLATION_OPEN")
-def violation_check(claim: Claim, as_of: datetime.date) -> list[HoldReason]:
-    try:
-        violation_model = apps.get_model("rules", "Violation")
-    except LookupError:
-        return []
-    names = {f.name for f in violation_model._meta.get_fields()}
-    if "placement" not in names:
-        return []
-    qs = violation_model._default_manager.filter(placement_id=claim.placement_id)
-    if "severity" in names:
-        qs = qs.filter(severity__in=SERIOUS_SEVERITIES)
-    if "resolved_at" in names:
-        qs = qs.filter(resolved_at__isnull=True)
-    if "status" in names:
-        qs = qs.exclude(status__in=CLOSED_STATUSES)
-    ids = list(qs.values_list("pk", flat=True)[:20])
-    if not ids:
-        return []
-    return [
-        HoldReason(
-            "SERIOUS_VIOLATION_OPEN",
-            "存在未处理的严重违规",
-            "a serious violation is open on the placement",
-            {"violations": ids},
         )
     ]
 

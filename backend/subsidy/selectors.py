@@ -1,13 +1,15 @@
 """Reads on the subsidy, always narrowed to what the user may see."""
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
 from backend.accounts.scoping import scope_queryset
+from backend.core.clock import RULES_ZONE
 
-from .models import Claim, ClaimStatus, PilotBudget
+from .models import Claim, ClaimEvent, ClaimStatus, PilotBudget
 
 ZERO = Decimal("0.00")
 LIVE = Q(status__in=[ClaimStatus.ACCRUED, ClaimStatus.APPROVED, ClaimStatus.PAID])
@@ -103,3 +105,76 @@ def subsidy_report(*, user: Any, by: str, year: int | None = None) -> list[dict[
             item["budget_left"] = None if budget is None else budget - item["approved"]
         result.append(item)
     return result
+
+
+# ------------------------------------------------------------------------------------------- as of a past instant
+# A claim's state at an instant, read from its timestamps (accrued_at, approved_at, paid_at, reversed_at) and, for
+# holds, from its last hold/release event before the instant: what a monthly statement reports "as of month end".
+HOLD_ACTIONS = ("hold", "release", "hold_reasons")
+
+
+def month_end(month: datetime.date) -> datetime.datetime:
+    """The instant the month ends in the rules' zone (the first moment of the next month), timezone-aware."""
+    first = month.replace(day=1)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    return datetime.datetime.combine(following, datetime.time(0), tzinfo=RULES_ZONE)
+
+
+def _as_of_figures(until: datetime.datetime, amount: str) -> dict[str, Any]:
+    reversed_ = Q(reversed_at__lt=until)
+    live = ~reversed_
+    approved = live & Q(approved_at__lt=until)
+    paid = live & Q(paid_at__lt=until)
+    open_ = live & ~Q(paid_at__lt=until)
+    held = open_ & Q(last_hold_action__in=["hold", "hold_reasons"])
+    return {
+        "granted": Sum(amount, filter=live),
+        "granted_count": Count("id", filter=live),
+        "approved": Sum(amount, filter=approved),
+        "paid": Sum(amount, filter=paid),
+        "reversed": Sum(amount, filter=reversed_),
+        "reversed_count": Count("id", filter=reversed_),
+        "held": Sum(amount, filter=held),
+        "held_count": Count("id", filter=held),
+        "waiting": Sum(amount, filter=open_ & ~Q(approved_at__lt=until) & ~held),
+    }
+
+
+def claims_as_of(claims: QuerySet[Claim], until: datetime.datetime) -> QuerySet[Claim]:
+    """The claims accrued before `until`, each annotated with its last hold action before it."""
+    last = ClaimEvent.objects.filter(claim=OuterRef("pk"), action__in=HOLD_ACTIONS, at__lt=until).order_by(
+        "-at", "-id"
+    )
+    return claims.filter(accrued_at__lt=until).annotate(last_hold_action=Subquery(last.values("action")[:1]))
+
+
+def company_statement_figures(*, company_id: int, until: datetime.datetime) -> dict[str, Any]:
+    """A company's subsidy figures as they stood at `until`: totals, each mentor's reward, and the claims held."""
+    claims = claims_as_of(Claim.objects.filter(company_id=company_id), until)
+    totals = _unprefix(claims.aggregate(**{f"t_{k}": v for k, v in _as_of_figures(until, "amount").items()}))
+    live = Q(reversed_at__isnull=True) | Q(reversed_at__gte=until)
+    mentors = (
+        claims.filter(live)
+        .order_by()
+        .values("mentor__name")
+        .annotate(total=Sum("mentor_amount"), paid=Sum("mentor_amount", filter=Q(paid_at__lt=until)))
+        .order_by("mentor__name")
+    )
+    held = (
+        claims.filter(live & Q(last_hold_action__in=["hold", "hold_reasons"]))
+        .exclude(paid_at__lt=until)
+        .select_related("student")
+        .order_by("accrued_at", "id")
+    )
+    return {
+        "totals": totals,
+        "mentors": [
+            {"name": m["mentor__name"], "total": m["total"], "paid": m["paid"] or ZERO} for m in mentors
+        ],
+        "held": list(held),
+    }
+
+
+def company_ids_with_claims(*, until: datetime.datetime) -> list[int]:
+    """The companies that had a claim accrued before `until`: those a monthly statement goes to."""
+    return sorted(set(Claim.objects.filter(accrued_at__lt=until).values_list("company_id", flat=True)))

@@ -13,7 +13,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
@@ -41,6 +41,9 @@ from .models import (
 from .money import budget_admits, fen, grant_split
 
 ZERO = Decimal("0.00")
+PAID_ON_EARLIEST = datetime.date(2000, 1, 1)
+PAID_ON_LEAD = datetime.timedelta(days=31)
+BATCH_REFERENCE_LOCK = 7301  # pg_advisory_xact_lock's first key: payment references
 COMMITTED = (ClaimStatus.APPROVED, ClaimStatus.PAID)
 
 
@@ -420,19 +423,19 @@ def batch_pay(
         raise ApplicationError(
             "BATCH_REFERENCE", "拨付批次必须有支付凭证号", "a batch needs a payment reference"
         )
+    _check_paid_on(paid_on, _local_date(now))
     ids = sorted({c.pk for c in claims})
     if not ids:
         raise ApplicationError("BATCH_EMPTY", "拨付批次没有申领", "a batch needs at least one claim")
+    # one payment reference at a time: a second request for the same reference waits here for the first to commit,
+    # then finds its batch (the same claims: returned as it is; others: BATCH_REFERENCE_USED)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [BATCH_REFERENCE_LOCK, reference])
     existing = DisbursementBatch.objects.filter(reference=reference).first()
     if existing:
         if sorted(existing.claims.values_list("pk", flat=True)) == ids:
             return existing
-        raise ApplicationError(
-            "BATCH_REFERENCE_USED",
-            "该支付凭证号已用于其他拨付批次",
-            "this payment reference belongs to another batch",
-            status=409,
-        )
+        raise _reference_used()
     locked = list(
         Claim.objects.select_for_update(of=("self",))
         .select_related("mentor", "company", "placement", "policy")
@@ -455,9 +458,15 @@ def batch_pay(
             status=409,
         )
     total = sum((c.amount for c in locked), ZERO)
-    batch = DisbursementBatch.objects.create(
-        reference=reference, paid_on=paid_on, total=total, note=note, created_by=actor_user(actor)
-    )
+    try:
+        with transaction.atomic():
+            batch = DisbursementBatch.objects.create(
+                reference=reference, paid_on=paid_on, total=total, note=note, created_by=actor_user(actor)
+            )
+    except (
+        IntegrityError
+    ) as exc:  # the reference lock makes this unreachable; the constraint stays the last word
+        raise _reference_used() from exc
     bank = account_for(AccountKind.BANK)
     for claim in locked:
         entry_post(
@@ -487,6 +496,31 @@ def batch_pay(
         actor=actor, action="disbursementbatch.pay", obj=batch, changes={"claims": ids, "total": total}
     )
     return batch
+
+
+def _reference_used() -> ApplicationError:
+    return ApplicationError(
+        "BATCH_REFERENCE_USED",
+        "该支付凭证号已用于其他拨付批次",
+        "this payment reference belongs to another batch",
+        status=409,
+    )
+
+
+def _check_paid_on(paid_on: datetime.date, today: datetime.date) -> None:
+    """A payment is recorded when it is made: not before PAID_ON_EARLIEST, at most PAID_ON_LEAD ahead of today."""
+    latest = today + PAID_ON_LEAD
+    if not PAID_ON_EARLIEST <= paid_on <= latest:
+        raise ApplicationError(
+            "BATCH_PAID_ON",
+            f"拨付日期应在 {PAID_ON_EARLIEST.isoformat()} 至 {latest.isoformat()} 之间",
+            f"the payment date must lie between {PAID_ON_EARLIEST.isoformat()} and {latest.isoformat()}",
+            details={
+                "paid_on": paid_on.isoformat(),
+                "earliest": PAID_ON_EARLIEST.isoformat(),
+                "latest": latest.isoformat(),
+            },
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------- reverse
@@ -650,11 +684,12 @@ def subsidy_sweep(
 
 
 def subsidy_statement_text(*, company: Company, month: datetime.date) -> tuple[str, str]:
-    """The monthly statement for a company: its claims and its mentors' rewards, by status."""
-    from .selectors import claim_totals
+    """The monthly statement for a company: its claims and its mentors' rewards, by status, as of the month's end
+    (in the rules' zone): what was accrued, approved, paid, reversed or held by then, not since."""
+    from .selectors import company_statement_figures, month_end
 
-    claims = Claim.objects.filter(company=company)
-    totals = claim_totals(claims)
+    figures = company_statement_figures(company_id=company.pk, until=month_end(month))
+    totals = figures["totals"]
     title = f"学徒补助月度对账单 {month:%Y年%m月} - {company.name}"
     lines = [
         f"企业: {company.name}",
@@ -666,17 +701,10 @@ def subsidy_statement_text(*, company: Company, month: datetime.date) -> tuple[s
         f"  暂缓: {totals['held_count']} 人, {totals['held']} 元",
         "带徒师傅奖励:",
     ]
-    by_mentor = (
-        claims.exclude(status=ClaimStatus.REVERSED)
-        .values("mentor__name")
-        .annotate(total=Sum("mentor_amount"), paid=Sum("mentor_amount", filter=Q(status=ClaimStatus.PAID)))
-        .order_by("mentor__name")
-    )
-    for row in by_mentor:
-        lines.append(f"  {row['mentor__name']}: {row['total']} 元 (已拨付 {row['paid'] or ZERO} 元)")
-    held = claims.filter(held=True).select_related("student")
-    for claim in held:
-        reasons = "；".join(r["message"] for r in claim.hold_reasons)
+    for row in figures["mentors"]:
+        lines.append(f"  {row['name']}: {row['total']} 元 (已拨付 {row['paid']} 元)")
+    for claim in figures["held"]:
+        reasons = "；".join(r["message"] for r in claim.hold_reasons) or "暂缓"
         lines.append(f"暂缓: {claim.student.name} - {reasons}")
     return title, "\n".join(lines)
 

@@ -191,20 +191,27 @@ def test_an_unsealed_agreement_holds_the_claim_until_it_is_sealed(bureau):
 
 
 def test_without_a_signing_app_a_placement_that_never_became_active_counts_as_unsealed(bureau, monkeypatch):
-    monkeypatch.setattr(holds, "SEALED_LOOKUPS", [])
-    placement = PlacementFactory(signing=True)
-    insure(placement)
-    claim = accrued_claim(placement=placement, actor=bureau)
-    assert claim.hold_reasons[0]["details"] == {"source": "placement_activation"}
-    Placement.objects.filter(pk=placement.pk).update(status=PlacementStatus.ACTIVE)
-    subsidy_sweep(as_of=TODAY)
-    claim.refresh_from_db()
-    assert not claim.held
+    # given the check SubsidyConfig.ready() registers when no signing app is installed
+    signing_check = holds.registered_check("AGREEMENT_NOT_SEALED")
+    monkeypatch.delitem(holds.REQUIRED_HOLDS, "backend.signing")
+    holds.register_hold_check("AGREEMENT_NOT_SEALED")(holds.placement_activation_check)
+    try:
+        placement = PlacementFactory(signing=True)
+        insure(placement)
+        claim = accrued_claim(placement=placement, actor=bureau)
+        assert claim.hold_reasons[0]["details"] == {"source": "placement_activation"}
+        Placement.objects.filter(pk=placement.pk).update(status=PlacementStatus.ACTIVE)
+        subsidy_sweep(as_of=TODAY)
+        claim.refresh_from_db()
+        assert not claim.held
+    finally:
+        holds.register_hold_check("AGREEMENT_NOT_SEALED")(signing_check)
 
 
 def test_hold_checks_are_pluggable_for_example_a_serious_open_violation(bureau):
     # given a stand-in for the rules app's violation register, registered as a hold check
     open_violations: set[int] = set()
+    rules_check = holds.registered_check("SERIOUS_VIOLATION_OPEN")
 
     @holds.register_hold_check("SERIOUS_VIOLATION_OPEN")
     def violation(claim, as_of):
@@ -227,7 +234,7 @@ def test_hold_checks_are_pluggable_for_example_a_serious_open_violation(bureau):
         claim.refresh_from_db()
         assert not claim.held
     finally:
-        holds.register_hold_check("SERIOUS_VIOLATION_OPEN")(holds.violation_check)
+        holds.register_hold_check("SERIOUS_VIOLATION_OPEN")(rules_check)
 
 
 def test_the_budget_caps_approvals_and_later_claims_wait_in_order(bureau):

@@ -77,3 +77,46 @@ def test_concurrent_approvals_never_exceed_the_budget():
     assert Claim.objects.filter(status="approved").count() == 4
     assert Claim.objects.filter(status="accrued").count() == 6
     assert reconcile()["ok"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_payment_reference_raced_for_different_claims_answers_its_error_code():
+    # given twenty approved claims, each to be paid in its own batch under the same payment reference
+    from decimal import Decimal
+
+    from backend.core.errors import ApplicationError
+    from backend.subsidy.models import DisbursementBatch
+    from backend.subsidy.services import batch_pay, claim_approve, pilot_budget_set
+    from tests.factories.accounts import BureauFactory
+    from tests.factories.placements import PilotProjectFactory
+    from tests.factories.subsidy import accrued_claim, covered_placement
+
+    bureau = BureauFactory()
+    pilot = PilotProjectFactory()
+    claims = [accrued_claim(placement=covered_placement(pilot=pilot), actor=bureau) for _ in range(20)]
+    pilot_budget_set(pilot=pilot, year=claims[0].budget_year, amount=Decimal("100000.00"), actor=bureau)
+    claims = [claim_approve(claim=c, actor=bureau) for c in claims]
+    paid_on = claims[0].accrued_at.date()
+    start = threading.Barrier(len(claims) + 1)
+
+    def pay(claim: Claim | None) -> str:
+        try:
+            start.wait(timeout=60)
+            batch_pay(claims=[claim or claims[0]], reference="国库支付-RACE", paid_on=paid_on, actor=bureau)
+            return "paid"
+        except ApplicationError as exc:
+            return exc.code
+        finally:
+            connection.close()
+
+    # when twenty-one requests (one repeats the first claim's batch) use the reference at the same moment
+    with ThreadPoolExecutor(max_workers=len(claims) + 1) as pool:
+        outcomes = list(pool.map(pay, [*claims, None]))
+    # then one batch exists; every other request answered BATCH_REFERENCE_USED (or, for a repeat of the batch
+    # that won, its idempotent answer), never an IntegrityError
+    assert set(outcomes) <= {"paid", "BATCH_REFERENCE_USED"}, outcomes
+    assert DisbursementBatch.objects.count() == 1
+    batch = DisbursementBatch.objects.get()
+    assert Claim.objects.filter(status="paid").count() == batch.claims.count() == 1
+    assert outcomes.count("paid") in (1, 2)  # the winner, and the repeat if the winner was claims[0]
+    assert reconcile()["ok"]

@@ -2,6 +2,7 @@
 
 import pytest
 
+from backend.core.clock import local_date
 from backend.notices.models import Notice
 from backend.subsidy.models import Claim, ClaimEvent, JournalEntry
 from tests.conftest import wait_for
@@ -49,15 +50,17 @@ def test_the_monthly_statement_reaches_each_company_once(celery_worker):
     other_hr = HrFactory()
     nightly_sweep.delay("2026-11-28")
     wait_for(lambda: Claim.objects.exists(), timeout=60)
-    # when the monthly job runs (twice)
-    monthly_statements.delay("2026-11-01")
-    monthly_statements.delay("2026-11-01")
+    # when the monthly job runs (twice) for the month the claim was accrued in (the sweep accrues as of now; the
+    # statement reports the figures at that month's end)
+    month = local_date(Claim.objects.get().accrued_at).replace(day=1)
+    monthly_statements.delay(month.isoformat())
+    monthly_statements.delay(month.isoformat())
     # then the company's HR gets one statement with its figures; another company gets nothing
     notice = wait_for(
         lambda: Notice.objects.filter(recipient=hr, kind="subsidy_statement").first(), timeout=60
     )
     assert "5000.00" in notice.body and assessment.placement.mentor.name in notice.body
-    assert "2026年11月" in notice.title
+    assert f"{month:%Y年%m月}" in notice.title
     wait_for(lambda: celery_worker.log.count("subsidy.company_statement") >= 4, timeout=30)
     assert Notice.objects.filter(recipient=hr, kind="subsidy_statement").count() == 1
     assert not Notice.objects.filter(recipient=other_hr).exists()

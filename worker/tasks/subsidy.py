@@ -26,13 +26,13 @@ def monthly_statements(month: str = "") -> int:
     """Fan out one statement task per company with claims (for the month just ended by default)."""
     from django.utils import timezone
 
-    from backend.subsidy.models import Claim
+    from backend.subsidy.selectors import company_ids_with_claims, month_end
 
     if month:
         day = datetime.date.fromisoformat(month)
     else:
         day = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
-    company_ids = sorted(set(Claim.objects.values_list("company_id", flat=True)))
+    company_ids = company_ids_with_claims(until=month_end(day))
     for company_id in company_ids:
         company_statement.delay(company_id, day.replace(day=1).isoformat())
     return len(company_ids)
