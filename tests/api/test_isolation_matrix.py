@@ -28,6 +28,7 @@ from backend.matching.models import (
 from backend.notices.models import Notice
 from backend.placements.models import InsuranceKind
 from backend.rules.models import Violation
+from backend.schools.models import Cohort, Guardian, Program
 from backend.subsidy.services import batch_pay, claim_approve
 from tests.factories.accounts import UserFactory
 from tests.factories.assessments import AssessmentFactory, PlacementRatingFactory
@@ -379,6 +380,9 @@ def test_the_bureau_reads_everything_but_writes_nothing(api_client_for, world):
     response = client.patch(f"/api/v1/placements/{own.placement.pk}/", {"monthly_pay": "1.00"}, format="json")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "PERMISSION_DENIED"
+    pay = own.placement.monthly_pay
+    own.placement.refresh_from_db()
+    assert own.placement.monthly_pay == pay
 
 
 @pytest.mark.parametrize(
@@ -401,20 +405,27 @@ def test_a_coordinator_cannot_create_rows_under_another_school(api_client_for, w
     # given a coordinator of the first school
     own, foreign, users = world
     client = api_client_for(users[Role.COORDINATOR])
+    model = {"programs": Program, "cohorts": Cohort, "guardians": Guardian}[endpoint]
+    rows = model.objects.count()
     # when they point a new row at the other school's objects
     response = client.post(f"/api/v1/{endpoint}/", payload(foreign), format="json")
     # then the reference reads as unknown and nothing is written
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "VALIDATION"
+    assert model.objects.count() == rows
     assert client.post(f"/api/v1/{endpoint}/", payload(own), format="json").status_code == 201
+    assert model.objects.count() == rows + 1
 
 
 def test_hr_cannot_edit_another_companys_post(api_client_for, world):
     own, foreign, users = world
     client = api_client_for(users[Role.HR])
+    capacity = foreign.post.capacity
     assert (
         client.patch(f"/api/v1/posts/{foreign.post.pk}/", {"capacity": 1}, format="json").status_code == 404
     )
+    foreign.post.refresh_from_db()
+    assert foreign.post.capacity == capacity
     assert client.patch(f"/api/v1/posts/{own.post.pk}/", {"capacity": 3}, format="json").status_code == 200
 
 
