@@ -49,7 +49,7 @@ def claim_rows(claims: QuerySet[Claim]) -> Iterable[list[object]]:
             c.student.name,
             mask_resident_id(c.student.resident_id),
             c.mentor.name,
-            c.assessment.final_score if c.assessment else None,
+            c.assessment.final_score if c.assessment_id else None,
             c.mentor_amount,
             c.company_amount,
             c.amount,
@@ -57,8 +57,8 @@ def claim_rows(claims: QuerySet[Claim]) -> Iterable[list[object]]:
             c.get_status_display(),
             "；".join(r["message"] for r in c.hold_reasons) if c.held else "",
             timezone.localtime(c.accrued_at).date().isoformat(),
-            c.batch.reference if c.batch else "",
-            c.batch.paid_on.isoformat() if c.batch else "",
+            c.batch.reference if c.batch_id else "",
+            c.batch.paid_on.isoformat() if c.batch_id else "",
         ]
 
 

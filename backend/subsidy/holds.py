@@ -129,7 +129,7 @@ def insurance_check(claim: Claim, as_of: datetime.date) -> list[HoldReason]:
     ]
 
 
-# The rules app's Violation (backend/rules/models.py) has (placement, severity warning|violation, status
+# The rules app (branch h/rules) has Violation(placement, severity warning|violation, status
 # open|acknowledged|resolved, resolved_at): "violation" is the serious level; a warning never holds money.
 SERIOUS_SEVERITIES = ("violation", "serious", "critical")
 CLOSED_STATUSES = ("resolved", "closed", "dismissed", "waived")
