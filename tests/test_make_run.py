@@ -2,10 +2,12 @@
 
 import json
 import os
+import queue
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -22,6 +24,40 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class LineReader:
+    """Reads a subprocess's output on a thread into a queue, so that every read has a real deadline: a process
+    that prints nothing (or never closes its output) fails the test on time instead of blocking it."""
+
+    def __init__(self, stream) -> None:
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.output: list[str] = []
+        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+
+    def _pump(self, stream) -> None:
+        for line in stream:
+            self.lines.put(line)
+        self.lines.put(None)  # end of output
+
+    def until(self, marker: str | None, timeout: float) -> str:
+        """The output read until a line containing `marker` (None: until the end of output); fails at the
+        deadline with what was read."""
+        deadline = time.monotonic() + timeout
+        start = len(self.output)
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                line = self.lines.get(timeout=max(remaining, 0))
+            except queue.Empty:
+                raise AssertionError(
+                    f"no {marker or 'end of output'!r} within {timeout}s:\n" + "".join(self.output)
+                ) from None
+            if line is None:
+                return "".join(self.output[start:])
+            self.output.append(line)
+            if marker is not None and marker in line:
+                return "".join(self.output[start:])
 
 
 @pytest.mark.worker
@@ -47,17 +83,9 @@ def test_runall_serves_the_api_with_demo_data_and_a_worker_on_the_embedded_defau
         text=True,
         start_new_session=True,
     )
-    output = []
+    reader = LineReader(proc.stdout)
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            output.append(line)
-            if "Stop with Ctrl-C" in line:
-                break
-        banner = "".join(output)
+        banner = reader.until("Stop with Ctrl-C", timeout=120)
         # then it proved the worker ran a task, and printed the URL and one login per role
         assert "Worker is running tasks" in banner, banner
         assert f"http://127.0.0.1:{port}/" in banner
@@ -71,19 +99,37 @@ def test_runall_serves_the_api_with_demo_data_and_a_worker_on_the_embedded_defau
                 urllib.request.Request(
                     f"{base}/api/v1/auth/token/",
                     data=urllib.parse.urlencode({"username": "coord1", "password": "xuetu2026"}).encode(),
-                )
+                ),
+                timeout=30,
             )
         )["token"]
         request = urllib.request.Request(
             f"{base}/api/v1/students/", headers={"Authorization": f"Token {token}"}
         )
-        students = json.load(urllib.request.urlopen(request))
+        students = json.load(urllib.request.urlopen(request, timeout=30))
         assert students["count"] == 60
     finally:
         # Ctrl-C stops the web server and the worker
         os.killpg(proc.pid, signal.SIGINT)
         proc.wait(60)
-    rest = proc.stdout.read()
+    rest = reader.until(None, timeout=60)
     assert "Stopped web server and worker." in rest
     leftover = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True).stdout
     assert leftover == ""
+
+
+def test_the_line_reader_fails_a_silent_process_at_its_deadline():
+    # given a process that prints nothing for 30 s and keeps its output open
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(30)"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        # when the test waits 1 s for a line
+        started = time.monotonic()
+        with pytest.raises(AssertionError, match="within 1s"):
+            LineReader(proc.stdout).until("ready", timeout=1)
+        # then it gave up at the deadline instead of blocking until the process ends
+        assert time.monotonic() - started < 5
+    finally:
+        proc.kill()
+        proc.wait()

@@ -111,7 +111,7 @@ def assessment_score_record(
     # actor None is the system itself (demo data, an import command); the API always passes the signed-in user.
     trusted = actor is None or role == Role.ADMIN or getattr(actor, "is_superuser", False)
     if not trusted:
-        if party not in PARTIES_BY_ROLE.get(role, frozenset()):
+        if party not in PARTIES_BY_ROLE.get(role or "", frozenset()):
             raise ApplicationError(
                 "ASSESSMENT_WRONG_PARTY",
                 "您的角色不能代表该评价方评分",

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-# The working-time rules, the statutory calendar and every "today" are in Asia/Shanghai (DOMAIN.md).
+# The working-time rules, the statutory calendar and every "today" are in Asia/Shanghai (docs/domain.md).
 RULES_ZONE = ZoneInfo("Asia/Shanghai")
 
 

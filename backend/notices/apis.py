@@ -21,7 +21,8 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     filterset_fields = ["kind"]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return scope_queryset(self.request.user, Notice.objects.all())
+        # An inbox: one's own notices only, for the overseers too (who would otherwise read and mark everyone's).
+        return scope_queryset(self.request.user, Notice.objects.filter(recipient_id=self.request.user.pk))
 
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk: str | None = None) -> Response:

@@ -1,4 +1,4 @@
-"""Short names of the rule codes (DOMAIN.md), for charts and filters. The codes themselves never change."""
+"""Short names of the rule codes (docs/domain.md), for charts and filters. The codes themselves never change."""
 
 from django.utils.translation import gettext_lazy as _
 

@@ -4,7 +4,7 @@ One streaming pass turns shift rows into placement-weeks: each shift's stored lo
 local_day, local_start, duration: generated columns, migration 0004) are summed into placement-days (worked,
 planned and night seconds), and those into ISO weeks, which keep only the few days that may break a day rule.
 Only weeks that may break a rule are written to a small temp table; the rules are plain scans of it. No row
-converts a time zone during the audit (that cost more than everything else, FIELD-NOTES), and no row is
+converts a time zone during the audit (that cost more than everything else, docs/rules.md), and no row is
 sent from Python except the policy figures of each (pilot, start date) group going in, and none comes back
 except the ids of new violations.
 

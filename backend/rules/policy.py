@@ -1,6 +1,6 @@
 """The rules' figures as one frozen value: a policy version.
 
-Every figure the gates and working-time checks use lives here, with DOMAIN.md's national defaults.
+Every figure the gates and working-time checks use lives here, with the national defaults of docs/domain.md.
 A stored policy version (phase 2: the ``PolicyVersion`` table) is this dataclass serialised with
 ``to_dict`` / ``from_dict``; a pilot project may override any figure (a province can be stricter).
 """
@@ -59,7 +59,7 @@ INSURANCE_KIND_LABELS_ZH: dict[str, str] = {"liability": "实习责任保险", "
 
 @dataclass(frozen=True)
 class Policy:
-    """One version of every figure the rules use. Defaults are DOMAIN.md's national figures."""
+    """One version of every figure the rules use. Defaults are the national figures (docs/domain.md)."""
 
     code: str = "CN-NATIONAL-2021"
     timezone: str = "Asia/Shanghai"

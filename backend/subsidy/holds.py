@@ -131,7 +131,7 @@ def insurance_check(claim: Claim, as_of: datetime.date) -> list[HoldReason]:
 def assessment_check(claim: Claim, as_of: datetime.date) -> list[HoldReason]:
     if claim.policy.trigger != SubsidyTrigger.PLACEMENT_ACTIVE:
         return []
-    if claim.assessment_id and claim.assessment.status == AssessmentStatus.PASSED:
+    if claim.assessment is not None and claim.assessment.status == AssessmentStatus.PASSED:
         return []
     return [
         HoldReason(

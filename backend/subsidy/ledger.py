@@ -16,7 +16,7 @@ from .money import fen
 
 Line = tuple[Account, Decimal, Decimal]  # account, debit, credit
 
-_NAMES = {
+_NAMES: dict[str, str] = {
     AccountKind.EXPENSE: "学徒补助支出",
     AccountKind.BANK: "财政专户存款",
 }

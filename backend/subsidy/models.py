@@ -18,8 +18,6 @@ from backend.core.models import TimeStampedModel
 from backend.placements.models import PilotProject, Placement
 from backend.schools.models import Student
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
 
 class SubsidyTrigger(models.TextChoices):
     ASSESSMENT_PASSED = "assessment_passed", _("考核合格时计提")
@@ -31,8 +29,12 @@ class SubsidyPolicy(TimeStampedModel):
 
     name = models.CharField(_("政策名称"), max_length=200)
     valid_from = models.DateField(_("生效日期"), unique=True)
-    mentor_reward = models.DecimalField(_("带徒师傅奖励(元)"), default=Decimal("3000.00"), **MONEY)
-    company_costs = models.DecimalField(_("企业水电、耗材(元)"), default=Decimal("2000.00"), **MONEY)
+    mentor_reward = models.DecimalField(
+        _("带徒师傅奖励(元)"), default=Decimal("3000.00"), max_digits=14, decimal_places=2
+    )
+    company_costs = models.DecimalField(
+        _("企业水电、耗材(元)"), default=Decimal("2000.00"), max_digits=14, decimal_places=2
+    )
     trigger = models.CharField(
         _("计提条件"), max_length=30, choices=SubsidyTrigger.choices, default=SubsidyTrigger.ASSESSMENT_PASSED
     )
@@ -65,7 +67,9 @@ class PilotBudget(TimeStampedModel):
 
     pilot = models.ForeignKey(PilotProject, on_delete=models.PROTECT, related_name="subsidy_budgets")
     year = models.PositiveSmallIntegerField(_("年度"))
-    amount = models.DecimalField(_("预算(元)"), validators=[MinValueValidator(Decimal("0"))], **MONEY)
+    amount = models.DecimalField(
+        _("预算(元)"), validators=[MinValueValidator(Decimal("0"))], max_digits=14, decimal_places=2
+    )
 
     class Meta:
         ordering = ["pilot", "-year"]
@@ -138,9 +142,9 @@ class Claim(TimeStampedModel):
         Assessment, null=True, blank=True, on_delete=models.PROTECT, related_name="subsidy_claims"
     )
     policy = models.ForeignKey(SubsidyPolicy, on_delete=models.PROTECT, related_name="claims")
-    mentor_amount = models.DecimalField(_("带徒师傅奖励(元)"), **MONEY)
-    company_amount = models.DecimalField(_("水电耗材(元)"), **MONEY)
-    amount = models.DecimalField(_("合计(元)"), **MONEY)
+    mentor_amount = models.DecimalField(_("带徒师傅奖励(元)"), max_digits=14, decimal_places=2)
+    company_amount = models.DecimalField(_("水电耗材(元)"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("合计(元)"), max_digits=14, decimal_places=2)
     budget_year = models.PositiveSmallIntegerField(_("预算年度"))
     status = models.CharField(
         _("状态"), max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.ACCRUED, db_index=True
@@ -212,7 +216,7 @@ class DisbursementBatch(TimeStampedModel):
 
     reference = models.CharField(_("支付凭证号"), max_length=100, unique=True)
     paid_on = models.DateField(_("拨付日期"))
-    total = models.DecimalField(_("合计(元)"), **MONEY)
+    total = models.DecimalField(_("合计(元)"), max_digits=14, decimal_places=2)
     note = models.TextField(_("备注"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -262,8 +266,8 @@ class JournalEntry(models.Model):
 class JournalLine(models.Model):
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
-    debit = models.DecimalField(_("借方"), default=Decimal("0.00"), **MONEY)
-    credit = models.DecimalField(_("贷方"), default=Decimal("0.00"), **MONEY)
+    debit = models.DecimalField(_("借方"), default=Decimal("0.00"), max_digits=14, decimal_places=2)
+    credit = models.DecimalField(_("贷方"), default=Decimal("0.00"), max_digits=14, decimal_places=2)
 
     class Meta:
         ordering = ["entry", "id"]

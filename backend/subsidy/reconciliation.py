@@ -115,19 +115,21 @@ def reconcile() -> dict[str, Any]:
     )
     paid_total = ZERO
     for entry in payments:
-        claim = entry.claim
+        paid_claim = entry.claim
         amount = entry.lines.filter(account__kind=AccountKind.BANK).aggregate(s=Sum("credit"))["s"] or ZERO
         paid_total += amount
-        assessment = claim.assessment if claim else None
-        if claim is None or entry.batch_id is None or amount != claim.amount:
+        assessment = paid_claim.assessment if paid_claim else None
+        if paid_claim is None or entry.batch_id is None or amount != paid_claim.amount:
             problems.append({"entry": entry.pk, "why": "payment without its claim, batch or amount"})
         elif assessment is None:
-            problems.append({"entry": entry.pk, "claim": claim.pk, "why": "no assessment"})
+            problems.append({"entry": entry.pk, "claim": paid_claim.pk, "why": "no assessment"})
         elif not (
             assessment.status == AssessmentStatus.PASSED
-            or (assessment.status == AssessmentStatus.REVOKED and claim.status == ClaimStatus.REVERSED)
+            or (assessment.status == AssessmentStatus.REVOKED and paid_claim.status == ClaimStatus.REVERSED)
         ):
-            problems.append({"entry": entry.pk, "claim": claim.pk, "why": f"assessment {assessment.status}"})
+            problems.append(
+                {"entry": entry.pk, "claim": paid_claim.pk, "why": f"assessment {assessment.status}"}
+            )
     bank_credit = (
         JournalLine.objects.filter(account__kind=AccountKind.BANK).aggregate(s=Sum("credit"))["s"] or ZERO
     )
@@ -146,14 +148,14 @@ def reconcile() -> dict[str, Any]:
         .annotate(s=Sum("amount"))
     )
     budgets = {(b.pilot_id, b.year): b.amount for b in PilotBudget.objects.all()}
-    for row in committed:
-        budget = budgets.get((row["pilot_id"], row["budget_year"]), ZERO)
-        if row["s"] > budget:
+    for committed_row in committed:
+        budget = budgets.get((committed_row["pilot_id"], committed_row["budget_year"]), ZERO)
+        if committed_row["s"] > budget:
             problems.append(
                 {
-                    "pilot": row["pilot_id"],
-                    "year": row["budget_year"],
-                    "approved": str(row["s"]),
+                    "pilot": committed_row["pilot_id"],
+                    "year": committed_row["budget_year"],
+                    "approved": str(committed_row["s"]),
                     "budget": str(budget),
                 }
             )

@@ -639,21 +639,22 @@ def subsidy_sweep(
                 continue
             counts["accrued"] += int(created)
     for claim in Claim.objects.filter(assessment__isnull=True).exclude(status=ClaimStatus.REVERSED):
-        assessment = Assessment.objects.filter(
+        found = Assessment.objects.filter(
             placement_id=claim.placement_id, status=AssessmentStatus.PASSED
         ).first()
-        if assessment:
+        if found:
             with transaction.atomic():
                 attached = Claim.objects.filter(pk=claim.pk, assessment__isnull=True).update(
-                    assessment=assessment, updated_at=now
+                    assessment=found, updated_at=now
                 )
                 if attached:  # another sweep running at the same time may have done it
-                    _event(claim, actor, "assessed", claim.status, claim.status, assessment=assessment.pk)
+                    _event(claim, actor, "assessed", claim.status, claim.status, assessment=found.pk)
             counts["attached"] += attached
     revoked = Claim.objects.exclude(status=ClaimStatus.REVERSED).filter(
         assessment__status=AssessmentStatus.REVOKED
     )
     for claim in revoked:
+        assert claim.assessment is not None  # the filter above joined it
         claim_reverse(
             claim=claim, reason=f"考核已撤销: {claim.assessment.revoke_reason}", actor=actor, now=now
         )

@@ -22,7 +22,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-SONG = "Noto Serif CJK SC"  # 宋体 face (SimSun is not installed; see FIELD-NOTES)
+SONG = "Noto Serif CJK SC"  # 宋体 face (SimSun is not installed; LibreOffice would substitute a sans face)
 HEI = "Noto Sans CJK SC"  # 黑体 face for the title and clause headings
 HERE = Path(__file__).resolve().parent
 

@@ -94,6 +94,10 @@ def test_a_coordinator_of_another_school_cannot_generate_void_or_fetch(api_clien
 
     # then
     assert (generate.status_code, void.status_code, pdf.status_code) == (404, 404, 404)
+    status = agreement.status
+    agreement.refresh_from_db()
+    assert agreement.status == status != AgreementStatus.VOID
+    assert agreement.revisions.count() == 1
 
 
 def test_the_student_reads_the_own_agreement_but_cannot_generate(api_client_for, placement, agreement):
@@ -107,6 +111,7 @@ def test_the_student_reads_the_own_agreement_but_cannot_generate(api_client_for,
     # then
     assert pdf.status_code == 200
     assert generate.status_code == 403
+    assert agreement.revisions.count() == 1
 
 
 def test_generating_under_16_answers_age_min(api_client_for):
@@ -120,12 +125,15 @@ def test_generating_under_16_answers_age_min(api_client_for):
     # then
     assert response.status_code == 422
     assert response.data["error"]["code"] == "AGE_MIN"
+    assert young.agreements.count() == 0
 
 
 def test_regenerating_a_signed_agreement_answers_409(api_client_for, agreement, school_coordinator):
     # given
     agreement_set_status(actor=school_coordinator, agreement=agreement, to=AgreementStatus.SENT)
     agreement_set_status(actor=school_coordinator, agreement=agreement, to=AgreementStatus.SIGNED)
+
+    revisions = agreement.revisions.count()
 
     # when
     response = api_client_for(school_coordinator).post(
@@ -135,6 +143,7 @@ def test_regenerating_a_signed_agreement_answers_409(api_client_for, agreement, 
     # then
     assert response.status_code == 409
     assert response.data["error"]["code"] == "AGREEMENT_SIGNED"
+    assert agreement.revisions.count() == revisions
 
 
 @pytest.mark.parametrize(

@@ -1,12 +1,37 @@
-"""Every endpoint, every role: an organisation sees its own rows and never another's (404 on direct access)."""
+"""Every endpoint, every role: an organisation sees its own rows and never another's (404 on direct access).
 
+The matrix is generated from the API router: every prefix registered in backend/api/urls.py is requested by the
+users of two tenants (two schools, each with its own company), in every role. A prefix the matrix does not classify
+fails the test, so a new endpoint cannot be forgotten."""
+
+import datetime
+import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from backend.accounts.models import Role
+from backend.api.urls import router
+from backend.assessments.models import AssessmentRule
+from backend.matching.models import (
+    ApplicantScore,
+    MatchRun,
+    PostRequirement,
+    Proposal,
+    StudentPreference,
+    StudentScore,
+)
+from backend.notices.models import Notice
+from backend.placements.models import InsuranceKind
+from backend.rules.models import Violation
+from backend.schools.models import Cohort, Guardian, Program
+from backend.subsidy.services import batch_pay, claim_approve
 from tests.factories.accounts import UserFactory
+from tests.factories.assessments import AssessmentFactory, PlacementRatingFactory
 from tests.factories.companies import MentorFactory, PostFactory
 from tests.factories.placements import (
     HealthCheckFactory,
@@ -15,7 +40,9 @@ from tests.factories.placements import (
     PlacementFactory,
     PlacementStageFactory,
 )
+from tests.factories.rules import PolicyVersionFactory, ShiftExceptionFactory, ShiftFactory
 from tests.factories.schools import CohortFactory, GuardianFactory, StudentFactory
+from tests.factories.subsidy import PilotBudgetFactory, SubsidyPolicyFactory, accrued_claim, insure, seal
 
 pytestmark = pytest.mark.django_db
 
@@ -79,22 +106,173 @@ def users_of(side: Side) -> dict[str, Any]:
 
 ALL = {Role.COORDINATOR, Role.HR, Role.MENTOR, Role.STUDENT, Role.GUARDIAN, Role.BUREAU, Role.ADMIN}
 OVERSEERS = {Role.BUREAU, Role.ADMIN}
-# endpoint -> (the side's object it shows, the roles of that side that see it)
-MATRIX: dict[str, tuple[str, set[str]]] = {
-    "schools": ("school", ALL),
-    "programs": ("program", ALL),
-    "cohorts": ("cohort", {Role.COORDINATOR, Role.STUDENT, Role.GUARDIAN} | OVERSEERS),
-    "students": ("student", ALL),
-    "guardians": ("guardian", {Role.COORDINATOR, Role.STUDENT, Role.GUARDIAN} | OVERSEERS),
-    "companies": ("company", ALL),
-    "posts": ("post", ALL),
-    "mentors": ("mentor", ALL),
-    "pilots": ("pilot", ALL),
-    "placements": ("placement", ALL),
-    "placement-stages": ("stage", ALL),
-    "health-checks": ("health_check", {Role.COORDINATOR, Role.HR, Role.STUDENT, Role.GUARDIAN} | OVERSEERS),
-    "insurance-policies": ("insurance", ALL),
+Make = Callable[[Side, dict[str, Any]], Any]
+_unique = itertools.count(1)
+
+
+def attribute(name: str) -> Make:
+    return lambda side, users: getattr(side, name)
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Tenant rows: `make` gives the side's row; `roles` of that side see it, and the overseers see every tenant's
+    rows unless `overseers_see_all` is off (a notice is its recipient's alone); everyone else gets 404."""
+
+    make: Make
+    roles: set[str]
+    overseers_see_all: bool = True
+    listed: bool = True  # False: the prefix has a detail route only
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Public reference data: every signed-in user of either tenant lists the same rows, both sides' included."""
+
+    make: Make | None  # None: the rows carry no id (listed by their natural key)
+
+
+@dataclass(frozen=True)
+class Report:
+    """Figures keyed by pilot: a role sees its own pilot's row exactly when it sees the pilot's claims."""
+
+    make: Make
+    roles: set[str]
+
+
+@dataclass(frozen=True)
+class OverseersOnly:
+    """The whole system's figures: the overseers read it, every other role is refused (403)."""
+
+
+def notice(side: Side, users: dict[str, Any]) -> Any:
+    return Notice.objects.create(recipient=users[Role.COORDINATOR], kind="test", title="通知")
+
+
+def violation(side: Side, users: dict[str, Any]) -> Any:
+    now = timezone.now()
+    day = datetime.date(2026, 9, 7)
+    return Violation.objects.create(
+        placement=side.placement,
+        rule_code="DAILY_HOURS",
+        period_start=day,
+        period_end=day,
+        first_seen=now,
+        last_seen=now,
+        policy_code="TEST",
+        figures={"limit_minutes": 480, "actual_minutes": 600},
+    )
+
+
+def paid_batch(side: Side, users: dict[str, Any]) -> Any:
+    """Through the services: a claim of the side's placement, covered, sealed, approved and paid."""
+    insure(side.placement, kinds=(InsuranceKind.WORK_INJURY,))  # the side already holds the liability policy
+    seal(side.placement)
+    claim = accrued_claim(placement=side.placement)
+    PilotBudgetFactory(pilot=side.pilot, year=claim.budget_year)
+    claim = claim_approve(claim=claim, actor=users[Role.BUREAU])
+    return batch_pay(
+        claims=[claim],
+        reference=f"PAY-{side.pilot.pk}",
+        paid_on=datetime.date(2026, 12, 1),
+        actor=users[Role.BUREAU],
+    )
+
+
+def match_run(side: Side) -> Any:
+    return MatchRun.objects.create(
+        school=side.school,
+        pilot=side.pilot,
+        seed=1,
+        start_date=side.placement.start_date,
+        end_date=side.placement.end_date,
+    )
+
+
+SCHOOL_AND_COMPANY = {Role.COORDINATOR, Role.HR}
+MATRIX: dict[str, Rows | Reference | Report | OverseersOnly] = {
+    # schools
+    "schools": Rows(attribute("school"), ALL),
+    "programs": Rows(attribute("program"), ALL),
+    "cohorts": Rows(attribute("cohort"), {Role.COORDINATOR, Role.STUDENT, Role.GUARDIAN} | OVERSEERS),
+    "students": Rows(attribute("student"), ALL),
+    "guardians": Rows(attribute("guardian"), {Role.COORDINATOR, Role.STUDENT, Role.GUARDIAN} | OVERSEERS),
+    # companies
+    "companies": Rows(attribute("company"), ALL),
+    "posts": Rows(attribute("post"), ALL),
+    "mentors": Rows(attribute("mentor"), ALL),
+    # placements
+    "pilots": Rows(attribute("pilot"), ALL),
+    "placements": Rows(attribute("placement"), ALL),
+    "placement-stages": Rows(attribute("stage"), ALL),
+    "health-checks": Rows(
+        attribute("health_check"), {Role.COORDINATOR, Role.HR, Role.STUDENT, Role.GUARDIAN} | OVERSEERS
+    ),
+    "insurance-policies": Rows(attribute("insurance"), ALL),
+    # notices: a notice is its recipient's
+    "notices": Rows(notice, {Role.COORDINATOR}, overseers_see_all=False),
+    # rules
+    "shifts": Rows(lambda side, users: ShiftFactory(placement=side.placement), ALL),
+    "shift-exceptions": Rows(lambda side, users: ShiftExceptionFactory(placement=side.placement), ALL),
+    "violations": Rows(violation, ALL),
+    "gate-checks": Rows(attribute("placement"), ALL, listed=False),
+    "holidays": Reference(None),
+    "policy-versions": Reference(lambda side, users: PolicyVersionFactory(pilot=side.pilot)),
+    # assessments
+    "assessment-rules": Reference(
+        lambda side, users: AssessmentRule.objects.create(
+            name=f"规则{side.pilot.pk}",
+            valid_from=datetime.date(2030, 1, 1) + datetime.timedelta(days=next(_unique)),
+            required_parties=["mentor", "teacher"],
+            pass_mark=Decimal("60"),
+        )
+    ),
+    "assessments": Rows(lambda side, users: AssessmentFactory(placement=side.placement), ALL),
+    "placement-ratings": Rows(lambda side, users: PlacementRatingFactory(placement=side.placement), ALL),
+    # subsidy
+    "subsidy-policies": Reference(
+        lambda side, users: SubsidyPolicyFactory(
+            valid_from=datetime.date(2031, 1, 1) + datetime.timedelta(days=next(_unique))
+        )
+    ),
+    "subsidy-budgets": Rows(lambda side, users: PilotBudgetFactory(pilot=side.pilot), {Role.COORDINATOR}),
+    "subsidy-claims": Rows(
+        lambda side, users: accrued_claim(placement=side.placement), SCHOOL_AND_COMPANY | {Role.MENTOR}
+    ),
+    "subsidy-batches": Rows(paid_batch, SCHOOL_AND_COMPANY),
+    "subsidy-reports": Report(
+        lambda side, users: accrued_claim(placement=side.placement), SCHOOL_AND_COMPANY | {Role.MENTOR}
+    ),
+    "subsidy-reconciliation": OverseersOnly(),
+    # matching
+    "match-preferences": Rows(
+        lambda side, users: StudentPreference.objects.create(
+            student=side.student, pilot=side.pilot, post=side.post, rank=1
+        ),
+        SCHOOL_AND_COMPANY | {Role.STUDENT},
+    ),
+    "applicant-scores": Rows(
+        lambda side, users: ApplicantScore.objects.create(
+            company=side.company, post=side.post, student=side.student, score=Decimal("80")
+        ),
+        SCHOOL_AND_COMPANY,
+    ),
+    "post-requirements": Rows(
+        lambda side, users: PostRequirement.objects.create(post=side.post), SCHOOL_AND_COMPANY
+    ),
+    "student-scores": Rows(
+        lambda side, users: StudentScore.objects.create(student=side.student, score=Decimal("88")),
+        {Role.COORDINATOR, Role.STUDENT},
+    ),
+    "match-runs": Rows(lambda side, users: match_run(side), {Role.COORDINATOR}),
+    "match-proposals": Rows(
+        lambda side, users: Proposal.objects.create(
+            run=match_run(side), student=side.student, pilot=side.pilot, post=side.post, mentor=side.mentor
+        ),
+        SCHOOL_AND_COMPANY | {Role.STUDENT},
+    ),
 }
+ROUTER_PREFIXES = [prefix for prefix, _viewset, _basename in router.registry]
 
 
 @pytest.fixture
@@ -103,33 +281,77 @@ def world() -> tuple[Side, Side, dict[str, Any]]:
     return own, foreign, users_of(own)
 
 
+def listed(client: Any, endpoint: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    response = client.get(f"/api/v1/{endpoint}/", {"page_size": 500, **(params or {})})
+    assert response.status_code == 200, (endpoint, response.content)
+    body = response.json()
+    return body["results"] if isinstance(body, dict) else body
+
+
 def listed_ids(client: Any, endpoint: str) -> set[int]:
-    response = client.get(f"/api/v1/{endpoint}/", {"page_size": 500})
-    assert response.status_code == 200, response.content
-    return {row["id"] for row in response.json()["results"]}
+    return {row["id"] for row in listed(client, endpoint)}
 
 
-@pytest.mark.parametrize("endpoint", MATRIX)
+def test_the_matrix_classifies_every_router_prefix_and_nothing_else():
+    assert set(ROUTER_PREFIXES) == set(MATRIX), {
+        "not in the matrix (add them)": set(ROUTER_PREFIXES) - set(MATRIX),
+        "no longer routed": set(MATRIX) - set(ROUTER_PREFIXES),
+    }
+
+
+@pytest.mark.parametrize("endpoint", ROUTER_PREFIXES)
 @pytest.mark.parametrize("role", sorted(ALL))
 def test_each_role_sees_its_own_rows_and_never_another_tenants(api_client_for, world, endpoint, role):
-    # given two schools, each with its own company, and a user of the first side in `role`
-    own, foreign, users = world
-    attribute, roles_that_see = MATRIX[endpoint]
-    own_obj, foreign_obj = getattr(own, attribute), getattr(foreign, attribute)
-    client = api_client_for(users[role])
-    # when
-    ids = listed_ids(client, endpoint)
-    detail = client.get(f"/api/v1/{endpoint}/{foreign_obj.pk}/")
-    # then the side's own object is listed exactly when the role should see it
-    assert (own_obj.pk in ids) == (role in roles_that_see)
-    # and the other tenant's object is neither listed nor reachable, except for the overseers
-    if role in OVERSEERS:
-        assert foreign_obj.pk in ids
-        assert detail.status_code == 200
-    else:
-        assert foreign_obj.pk not in ids
-        assert detail.status_code == 404
-        assert detail.json()["error"]["code"] == "NOT_FOUND"
+    # given two schools, each with its own company and its users in every role
+    own, foreign, own_users = world
+    sides = [(own, own_users), (foreign, users_of(foreign))]
+    kind = MATRIX.get(endpoint)
+    if kind is None:
+        pytest.fail(f"/api/v1/{endpoint}/ is routed but not in the isolation matrix: classify it in MATRIX")
+    made = [kind.make(side, users) if getattr(kind, "make", None) else None for side, users in sides]
+    reference_lists: list[Any] = []
+    # when the user in `role` of each tenant asks, and then for the other tenant's row
+    for (side, users), mine, theirs in ((sides[0], made[0], made[1]), (sides[1], made[1], made[0])):
+        client = api_client_for(users[role])
+        where = f"/api/v1/{endpoint}/ as {role} of {side.school.name}"
+        # then
+        if isinstance(kind, Rows):
+            sees_own = role in kind.roles or (role in OVERSEERS and kind.overseers_see_all)
+            sees_theirs = role in OVERSEERS and kind.overseers_see_all
+            if kind.listed:
+                ids = listed_ids(client, endpoint)
+                assert (mine.pk in ids) == sees_own, f"{where}: own row listed {mine.pk in ids}"
+                assert (theirs.pk in ids) == sees_theirs, (
+                    f"{where}: other tenant's row listed {theirs.pk in ids}"
+                )
+            own_detail = client.get(f"/api/v1/{endpoint}/{mine.pk}/")
+            assert own_detail.status_code == (200 if sees_own else 404), (where, own_detail.status_code)
+            detail = client.get(f"/api/v1/{endpoint}/{theirs.pk}/")
+            assert detail.status_code == (200 if sees_theirs else 404), (
+                where,
+                "other tenant's row",
+                detail.status_code,
+            )
+            if not sees_theirs:
+                assert detail.json()["error"]["code"] == "NOT_FOUND"
+        elif isinstance(kind, Reference):
+            rows = listed(client, endpoint)
+            if kind.make is not None:
+                ids = {row["id"] for row in rows}
+                assert {mine.pk, theirs.pk} <= ids, where
+                assert client.get(f"/api/v1/{endpoint}/{theirs.pk}/").status_code == 200, where
+            else:  # rows without an id: both tenants list the very same rows
+                reference_lists.append(rows)
+        elif isinstance(kind, Report):
+            keys = {str(row["key"]) for row in listed(client, endpoint, {"by": "pilot"})}
+            assert (str(side.pilot.pk) in keys) == (role in kind.roles or role in OVERSEERS), where
+            other = own if side is foreign else foreign
+            assert (str(other.pilot.pk) in keys) == (role in OVERSEERS), (where, "other tenant's pilot")
+        else:
+            response = client.get(f"/api/v1/{endpoint}/")
+            assert response.status_code == (200 if role in OVERSEERS else 403), where
+    if reference_lists:
+        assert reference_lists[0] == reference_lists[1]
 
 
 def test_a_company_sees_only_the_students_placed_with_it_and_no_identity_data(api_client_for, world):
@@ -158,6 +380,9 @@ def test_the_bureau_reads_everything_but_writes_nothing(api_client_for, world):
     response = client.patch(f"/api/v1/placements/{own.placement.pk}/", {"monthly_pay": "1.00"}, format="json")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "PERMISSION_DENIED"
+    pay = own.placement.monthly_pay
+    own.placement.refresh_from_db()
+    assert own.placement.monthly_pay == pay
 
 
 @pytest.mark.parametrize(
@@ -180,20 +405,27 @@ def test_a_coordinator_cannot_create_rows_under_another_school(api_client_for, w
     # given a coordinator of the first school
     own, foreign, users = world
     client = api_client_for(users[Role.COORDINATOR])
+    model = {"programs": Program, "cohorts": Cohort, "guardians": Guardian}[endpoint]
+    rows = model.objects.count()
     # when they point a new row at the other school's objects
     response = client.post(f"/api/v1/{endpoint}/", payload(foreign), format="json")
     # then the reference reads as unknown and nothing is written
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "VALIDATION"
+    assert model.objects.count() == rows
     assert client.post(f"/api/v1/{endpoint}/", payload(own), format="json").status_code == 201
+    assert model.objects.count() == rows + 1
 
 
 def test_hr_cannot_edit_another_companys_post(api_client_for, world):
     own, foreign, users = world
     client = api_client_for(users[Role.HR])
+    capacity = foreign.post.capacity
     assert (
         client.patch(f"/api/v1/posts/{foreign.post.pk}/", {"capacity": 1}, format="json").status_code == 404
     )
+    foreign.post.refresh_from_db()
+    assert foreign.post.capacity == capacity
     assert client.patch(f"/api/v1/posts/{own.post.pk}/", {"capacity": 3}, format="json").status_code == 200
 
 

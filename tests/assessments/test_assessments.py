@@ -75,6 +75,7 @@ def test_a_party_cannot_score_for_another_or_twice():
             assessment=assessment, party="mentor", score=Decimal("90"), assessor_name="x", actor=other_mentor
         )
     assert not_his.value.code == "ASSESSMENT_NOT_YOUR_APPRENTICE"
+    assert assessment.scores.count() == 0  # neither refusal recorded a score
     assessment_score_record(
         assessment=assessment, party="mentor", score=Decimal("90"), assessor_name="x", actor=users["mentor"]
     )
@@ -123,14 +124,17 @@ def test_the_rule_is_policy_data_versioned_by_date():
 
 def test_only_an_active_placement_is_assessed_and_only_one_live_assessment():
     admin = UserFactory()
+    proposed = PlacementFactory()
     with pytest.raises(ApplicationError) as not_started:
-        assessment_open(placement=PlacementFactory(), actor=admin)
+        assessment_open(placement=proposed, actor=admin)
     assert not_started.value.code == "ASSESSMENT_PLACEMENT_NOT_STARTED"
+    assert proposed.assessments.count() == 0
     placement = PlacementFactory(active=True)
     assessment_open(placement=placement, actor=admin)
     with pytest.raises(ApplicationError) as twice:
         assessment_open(placement=placement, actor=admin)
     assert twice.value.code == "ASSESSMENT_EXISTS"
+    assert placement.assessments.count() == 1
 
 
 def test_revocation_needs_a_reason_and_a_passed_assessment(api_client_for, bureau):

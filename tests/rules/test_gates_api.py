@@ -78,6 +78,7 @@ def test_every_failing_gate_is_listed(api_client_for):
     )
     error = response.json()["error"]
     assert error["code"] == "GATES_FAILED"
+    assert not Placement.objects.filter(post=post).exists()
     assert {e["code"] for e in error["details"]["errors"]} == {
         "MINOR_FORBIDDEN_WORK",
         "HAZARDOUS_POST",

@@ -7,7 +7,8 @@ import time_machine
 from rest_framework.test import APIClient
 
 from backend.core.errors import ApplicationError
-from backend.signing.models import RequestStatus, Signature, SignatureRequest
+from backend.signing import sms
+from backend.signing.models import RequestStatus, Signature, SignatureRequest, SigningEnvelope, SigningLink
 from backend.signing.services import (
     Evidence,
     signing_expire,
@@ -66,6 +67,7 @@ def test_an_expired_token_is_refused(cast, sent):
 
     # then
     assert (response.status_code, error_code(response)) == (410, "LINK_EXPIRED")
+    assert Signature.objects.count() == 0
 
 
 def test_the_link_still_works_the_second_before_it_expires(cast, sent):
@@ -194,6 +196,7 @@ def test_a_typed_name_that_does_not_match_is_refused(cast, sent):
 
     # when
     wrong = link_post(request_id, token, "sign", {"code": code, "typed_name": "李小红", "agreed": True})
+    signatures_after_wrong = Signature.objects.count()
     # (full-width spaces and a space between the characters are tolerated)
     right = link_post(
         request_id, token, "sign", {"code": code, "typed_name": " 李 小明\u3000", "agreed": True}
@@ -201,7 +204,9 @@ def test_a_typed_name_that_does_not_match_is_refused(cast, sent):
 
     # then
     assert (wrong.status_code, error_code(wrong)) == (400, "NAME_MISMATCH")
+    assert signatures_after_wrong == 0
     assert right.status_code == 201, right.content
+    assert Signature.objects.count() == 1
 
 
 def test_hr_must_type_their_own_name(cast, sent):
@@ -217,6 +222,9 @@ def test_hr_must_type_their_own_name(cast, sent):
         format="json",
     )
     assert error_code(response) == "NAME_MISMATCH"
+    assert Signature.objects.filter(request=request).count() == 0
+    request.refresh_from_db()
+    assert request.status == RequestStatus.PENDING
 
 
 def test_consent_must_be_given(cast, sent):
@@ -229,6 +237,8 @@ def test_consent_must_be_given(cast, sent):
         {"code": last_code(cast.student.phone), "typed_name": "李小明", "agreed": False},
     )
     assert error_code(response) == "CONSENT_REQUIRED"
+    assert Signature.objects.filter(request_id=request_id).count() == 0
+    assert SignatureRequest.objects.get(pk=request_id).status == RequestStatus.PENDING
 
 
 def test_a_voided_agreement_cannot_be_signed_and_its_replacement_can(cast, sent):
@@ -298,9 +308,12 @@ def test_an_expired_request_can_be_resent_with_a_new_link(cast, sent):
 
 def test_only_expired_requests_are_resent(cast, sent):
     request = SignatureRequest.objects.get(envelope=sent, party="student")
+    links, messages = SigningLink.objects.count(), len(sms_to(cast.student.phone))
     with pytest.raises(ApplicationError) as refused:
         signing_resend(actor=cast.coordinator, request=request, now=NOW)
     assert refused.value.code == "NOT_EXPIRED"
+    assert SigningLink.objects.count() == links
+    assert len(sms_to(cast.student.phone)) == messages
 
 
 # --- isolation -------------------------------------------------------------------------------------------------------
@@ -311,6 +324,7 @@ def test_other_tenants_see_nothing(cast, sent):
     stranger_coordinator = CoordinatorFactory(phone="13500000000")
     stranger_hr = HrFactory(phone="13500000001")
     student_request = SignatureRequest.objects.get(envelope=sent, party="student")
+    envelopes, links, messages = SigningEnvelope.objects.count(), SigningLink.objects.count(), len(sms.outbox)
 
     for user in (stranger_coordinator, stranger_hr):
         client = APIClient()
@@ -322,6 +336,14 @@ def test_other_tenants_see_nothing(cast, sent):
         assert client.post(f"/api/v1/signing/requests/{student_request.pk}/resend/").status_code == 404
         assert client.get(f"/api/v1/signing/envelopes/{sent.pk}/sealed.pdf").status_code == 404
         assert client.post("/api/v1/signing/send/", {"revision": cast.revision.pk}).status_code == 404
+    # and nothing was written or sent
+    assert (SigningEnvelope.objects.count(), SigningLink.objects.count(), len(sms.outbox)) == (
+        envelopes,
+        links,
+        messages,
+    )
+    sent.refresh_from_db()
+    assert sent.status == "signing"
 
 
 def test_hr_cannot_send_or_void(cast, sent):

@@ -1,6 +1,6 @@
 """Stored local-time columns for the set-based audit (PostgreSQL only; on SQLite the audit runs in Python).
 
-Converting a timestamp to Asia/Shanghai costs more than everything else the audit does with a row (FIELD-NOTES),
+Converting a timestamp to Asia/Shanghai costs more than everything else the audit does with a row (docs/rules.md),
 so each shift carries its local figures, computed once by PostgreSQL when the row is written:
 
 - local_week:  the Monday of the ISO week of that date;
