@@ -429,8 +429,10 @@ def batch_pay(
         raise ApplicationError("BATCH_EMPTY", "拨付批次没有申领", "a batch needs at least one claim")
     # one payment reference at a time: a second request for the same reference waits here for the first to commit,
     # then finds its batch (the same claims: returned as it is; others: BATCH_REFERENCE_USED)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [BATCH_REFERENCE_LOCK, reference])
+    # (SQLite, make run's zero-setup default, has one writer at a time and needs no lock)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [BATCH_REFERENCE_LOCK, reference])
     existing = DisbursementBatch.objects.filter(reference=reference).first()
     if existing:
         if sorted(existing.claims.values_list("pk", flat=True)) == ids:
