@@ -27,6 +27,7 @@ from backend.placements.models import PilotProject
 from backend.portal.access import error_text, role_required, school_of, scoped, scoped_get
 from backend.portal.explanations import explanation_lines
 from backend.portal.selectors import Series
+from backend.portal.widgets import IsoDateInput
 
 coordinator_only = role_required(Role.COORDINATOR)
 PHASE_LABELS = {
@@ -45,12 +46,8 @@ class RunForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("本校全部"),
     )
-    start_date = forms.DateField(
-        label=gettext_lazy("岗位开始日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end_date = forms.DateField(
-        label=gettext_lazy("岗位结束日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start_date = forms.DateField(label=gettext_lazy("岗位开始日期"), widget=IsoDateInput())
+    end_date = forms.DateField(label=gettext_lazy("岗位结束日期"), widget=IsoDateInput())
     seed = forms.IntegerField(label=gettext_lazy("随机种子（可选，用于复现）"), required=False, min_value=0)
 
     def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
