@@ -27,6 +27,12 @@ from backend.schools.models import Cohort
 
 coordinator_only = role_required(Role.COORDINATOR)
 hr_only = role_required(Role.HR)
+AWAITING_CHOICES = [
+    ("student", gettext_lazy("学生")),
+    ("guardian", gettext_lazy("监护人")),
+    ("company", gettext_lazy("企业")),
+    ("school", gettext_lazy("学校")),
+]
 
 
 class AgreementFilter(SearchFilterSet):
@@ -36,10 +42,22 @@ class AgreementFilter(SearchFilterSet):
     cohort = django_filters.ModelChoiceFilter(
         label=gettext_lazy("年级"), field_name="placement__student__cohort", queryset=_scoped(Cohort)
     )
+    awaiting = django_filters.ChoiceFilter(
+        label=gettext_lazy("等待签署方"), choices=AWAITING_CHOICES, method="filter_awaiting"
+    )
 
     class Meta:
         model = selectors.Agreement
-        fields = ["q", "status", "kind", "cohort"]
+        fields = ["q", "status", "kind", "cohort", "awaiting"]
+
+    def filter_awaiting(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Agreements whose signature request of this party is pending: it is that party's turn."""
+        if not value or not feature("signing"):
+            return queryset
+        return queryset.filter(
+            revisions__signing_envelope__requests__party=value,
+            revisions__signing_envelope__requests__status="pending",
+        ).distinct()
 
 
 def _get(request: HttpRequest, pk: int) -> Any:

@@ -2,15 +2,15 @@
 
 from typing import Any
 
-from django.http import HttpRequest
 from drf_spectacular.views import SpectacularAPIView
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 SCHEMA_FILENAME = "xuetu-openapi"
 
 
 class SchemaDownloadView(SpectacularAPIView):
-    def finalize_response(self, request: HttpRequest, response: Response, *args: Any, **kwargs: Any) -> Any:
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)
         renderer = getattr(response, "accepted_renderer", None)
         if response.status_code == 200 and renderer is not None:

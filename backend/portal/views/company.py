@@ -14,7 +14,7 @@ from backend.companies.services import company_update, hazard_tags_or_raise
 from backend.core.errors import ApplicationError
 from backend.core.services import model_create, model_update
 from backend.placements.models import PlacementStatus
-from backend.portal import integrations, selectors
+from backend.portal import integrations, links, selectors
 from backend.portal.access import company_of, error_text, role_required, scoped_get
 from backend.portal.filters import CompanyPlacementFilter, MentorFilter, PostFilter
 from backend.portal.forms import CompanyProfileForm, MentorForm, PostForm
@@ -43,6 +43,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     candidates = selectors.placement_list(request.user).filter(
         status__in=[PlacementStatus.PROPOSED, PlacementStatus.SIGNING]
     )
+    violations = integrations.open_violations_by_rule(request.user)
+    awaiting = integrations.signatures_awaiting_own_party(request.user)
+    links.company_dashboard(placements=placements, violations=violations, awaiting=awaiting)
     return render(
         request,
         "portal/company/dashboard.html",
@@ -52,7 +55,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "posts": selectors.post_list(request.user),
             "mentor_count": selectors.mentor_list(request.user).count(),
             "candidates": candidates[:10],
-            "violations": integrations.open_violations_by_rule(request.user),
+            "violations": violations,
+            "awaiting": awaiting,
         },
     )
 

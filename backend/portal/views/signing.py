@@ -222,3 +222,20 @@ account_code = require_POST(_with_account(_code))
 account_sign = require_POST(_with_account(_sign))
 account_decline = require_POST(_with_account(_decline))
 account_png = require_GET(_with_account(lambda request, signer, number: _png(signer, number), check=False))
+
+
+# --- the inbox: requests awaiting the user's organisation ---------------------------------------------------------
+
+
+@role_required(Role.HR, Role.COORDINATOR)
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """/signing/requests/: every request whose turn it is of the school (coordinator) or the company (HR), each with
+    the link to its signing page."""
+    rows = list(selectors.signature_requests_awaiting(user=request.user))
+    for req in rows:
+        agreement = source.agreement_of(req.envelope.revision)
+        req.agreement = agreement  # type: ignore[attr-defined]
+        req.placement = agreement.placement  # type: ignore[attr-defined]
+    detail = "portal:school-agreement" if request.user.role == Role.COORDINATOR else ""  # type: ignore[union-attr]
+    return render(request, "portal/signing/inbox.html", {"rows": rows, "agreement_url_name": detail})
