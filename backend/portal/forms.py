@@ -66,6 +66,7 @@ class MentorForm(forms.ModelForm):
     class Meta:
         model = Mentor
         fields = ["name", "phone", "post", "title", "years_experience"]
+        labels = {"post": _("岗位")}  # the model's foreign key has no Chinese name of its own
 
     def __init__(self, *args, company: Company, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -89,6 +90,7 @@ class PlacementDetailsForm(forms.ModelForm):
             "board_and_lodging",
             "monthly_pay",
         ]
+        labels = {"mentor": _("企业师傅")}  # the model's foreign key has no Chinese name of its own
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from backend.accounts.models import Role
@@ -164,6 +164,12 @@ def run_accept(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error_text(exc))
     else:
         messages.success(
-            request, _("已确认 %(n)d 条匹配结果，已生成“拟安排”的岗位安排") % {"n": len(accepted)}
+            request,
+            ngettext(
+                "已确认 %(n)d 条匹配结果，已生成“拟安排”的岗位安排",
+                "已确认 %(n)d 条匹配结果，已生成“拟安排”的岗位安排",
+                len(accepted),
+            )
+            % {"n": len(accepted)},
         )
     return redirect("portal:school-matching-run", pk=pk)

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from backend.accounts.models import Role
@@ -97,7 +98,11 @@ def roster_confirm(request: HttpRequest) -> HttpResponse:
         request.session.pop(ROSTER_SESSION_KEY, None)
     messages.success(
         request,
-        _("已导入 %(created)d 名学生（%(unchanged)d 名已在册，未改动）")
+        ngettext(
+            "已导入 %(created)d 名学生（%(unchanged)d 名已在册，未改动）",
+            "已导入 %(created)d 名学生（%(unchanged)d 名已在册，未改动）",
+            result.created,
+        )
         % {"created": result.created, "unchanged": result.unchanged},
     )
     return redirect("portal:school-students")

@@ -126,6 +126,13 @@ def _code(request: HttpRequest, signer: Signer) -> HttpResponse:
     return _page(request, signer, **outcome)
 
 
+def error_field(code: str) -> str:
+    """Which field a refusal belongs beside: the code, the typed name, the consent box, or the form as a whole."""
+    if code.startswith("CODE_"):
+        return "code"
+    return {"NAME_MISMATCH": "name", "CONSENT_REQUIRED": "consent"}.get(code, "form")
+
+
 def _sign(request: HttpRequest, signer: Signer) -> HttpResponse:
     try:
         signature = signer.sign(request)
@@ -138,7 +145,9 @@ def _sign(request: HttpRequest, signer: Signer) -> HttpResponse:
             http_status=400,
             sign_error=error_text(exc),
             error_code=exc.code,
+            error_field=error_field(exc.code),
             typed_name=request.POST.get("typed_name", ""),
+            agreed=request.POST.get("agreed") == "on",
         )
     return render(
         request, "portal/signing/done.html", {"signed": True, "signature": signature, "req": signer.req}
