@@ -55,7 +55,7 @@ def test_the_list_shows_what_each_placement_lacks_with_links_to_fix_it(client, b
     # when the coordinator opens the placements list
     html = client.get("/school/placements/").content.decode()
     # then the bare one lists what it lacks, each linked to its place on the edit page; the complete one does not
-    assert "缺少: " in html
+    assert "缺少：" in html
     assert (
         f'href="/school/placements/{first.pk}/edit#teacher" data-field="supervising_teacher">学校指导教师</a>'
         in html
