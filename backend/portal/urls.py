@@ -75,6 +75,7 @@ if feature("signing"):
         ),
         # HR and coordinators: the inbox of requests awaiting their organisation, and each request's page
         path("signing/requests/", signing.inbox, name="signing-inbox"),
+        path("signing/envelopes/<int:pk>", signing.envelope_page, name="signing-envelope"),
         path("signing/requests/<int:pk>", signing.account_page, name="sign-account"),
         path("signing/requests/<int:pk>/code", signing.account_code, name="sign-account-code"),
         path("signing/requests/<int:pk>/sign", signing.account_sign, name="sign-account-sign"),

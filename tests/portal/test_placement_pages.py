@@ -164,3 +164,15 @@ def test_every_number_on_the_school_dashboard_links_to_its_list(client, sent):
     listed = client.get("/school/agreements/?awaiting=student")
     assert listed.status_code == 200 and len(listed.context["page"].object_list) == 1
     assert len(client.get("/school/agreements/?awaiting=school").context["page"].object_list) == 0
+
+
+def test_the_notices_envelope_link_opens_the_agreement_of_ones_own_organisation(client, sent):
+    envelope = sent["envelope"]
+    client.force_login(sent["coordinator"])
+    response = client.get(f"/signing/envelopes/{envelope.pk}")
+    assert response.status_code == 302
+    assert response["Location"] == f"/school/agreements/{envelope.revision.agreement_id}/"
+    client.force_login(sent["hr"])
+    assert client.get(f"/signing/envelopes/{envelope.pk}")["Location"] == "/company/agreements/"
+    client.force_login(CoordinatorFactory())
+    assert client.get(f"/signing/envelopes/{envelope.pk}").status_code == 404

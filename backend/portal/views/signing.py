@@ -248,3 +248,19 @@ def inbox(request: HttpRequest) -> HttpResponse:
         req.placement = agreement.placement  # type: ignore[attr-defined]
     detail = "portal:school-agreement" if request.user.role == Role.COORDINATOR else ""  # type: ignore[union-attr]
     return render(request, "portal/signing/inbox.html", {"rows": rows, "agreement_url_name": detail})
+
+
+@role_required(Role.HR, Role.COORDINATOR)
+@require_GET
+def envelope_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """/signing/envelopes/<pk>, the link of the notices "协议已封存", "协议被拒签", "签署已过期": the agreement's
+    page of the user's organisation (the coordinator's agreement page, HR's agreement list)."""
+    from django.shortcuts import redirect
+
+    try:
+        envelope = selectors.envelope_get(user=request.user, pk=pk)
+    except ApplicationError as exc:
+        raise Http404 from exc
+    if request.user.role == Role.COORDINATOR:  # type: ignore[union-attr]
+        return redirect("portal:school-agreement", pk=envelope.revision.agreement_id)
+    return redirect("portal:company-agreements")
