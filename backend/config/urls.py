@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
+from backend.portal.views.apidocs import SchemaDownloadView
 from backend.portal.views.auth import PortalLoginView, PortalLogoutView
 from backend.signing.dev_views import sms_outbox
 
@@ -12,7 +13,7 @@ urlpatterns = [
     path("accounts/login/", PortalLoginView.as_view(), name="login"),
     path("accounts/logout/", PortalLogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaDownloadView.as_view(), name="schema"),  # xuetu-openapi.yaml
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("backend.api.urls")),
     # The portal first: its /sign/<id>/<token> (agreement pages as images, account signing, htmx) is the one

@@ -10,7 +10,15 @@ from backend.core.audit import actor_user, audit_record, model_changes
 from backend.core.errors import ApplicationError
 from backend.core.services import full_clean_or_raise
 
-from .models import PilotProject, Placement, PlacementEvent, PlacementStage, PlacementStatus
+from .models import (
+    InsuranceKind,
+    InsurancePolicy,
+    PilotProject,
+    Placement,
+    PlacementEvent,
+    PlacementStage,
+    PlacementStatus,
+)
 
 # A guard receives the placement (not yet saved in its new state) and the target status, and raises
 # ApplicationError to refuse. Registered by apps that own a rule, e.g. backend.rules in its AppConfig.ready.
@@ -130,3 +138,230 @@ def placement_transition(*, placement: Placement, to: str, actor: Any, note: str
         changes={"status": [from_status, to], "note": note},
     )
     return placement
+
+
+# --------------------------------------------------------------------------------------------------
+# Completing a placement for its agreement: teacher, board and lodging, stages, insurance policies
+
+
+EDITABLE = (PlacementStatus.PROPOSED, PlacementStatus.SIGNING)
+
+
+def _require_editable(placement: Placement) -> None:
+    if placement.status not in EDITABLE:
+        raise ApplicationError(
+            "PLACEMENT_LOCKED",
+            "在岗、已完成或已终止的学徒安排不能修改",
+            "an active, completed or terminated placement cannot be edited",
+            status=409,
+        )
+
+
+@transaction.atomic
+def placements_teacher_assign(
+    *, actor: Any, placements: list[Placement], teacher: str, phone: str
+) -> list[Placement]:
+    """One supervising teacher (学校指导教师) for many placements at once; all or none."""
+    teacher, phone = teacher.strip(), phone.strip()
+    if not teacher:
+        raise ApplicationError(
+            "TEACHER_REQUIRED", "请填写学校指导教师姓名", "the supervising teacher's name is required"
+        )
+    locked = [p for p in placements if p.status not in EDITABLE]
+    if locked:
+        raise ApplicationError(
+            "PLACEMENT_LOCKED",
+            "在岗、已完成或已终止的学徒安排不能修改：" + "、".join(p.student.name for p in locked),
+            "an active, completed or terminated placement cannot be edited",
+            details={"placements": [p.pk for p in locked]},
+            status=409,
+        )
+    return [
+        placement_update(
+            actor=actor,
+            placement=p,
+            data={"supervising_teacher": teacher, "supervising_teacher_phone": phone},
+        )
+        for p in placements
+    ]
+
+
+@transaction.atomic
+def placement_stages_replace(
+    *, actor: Any, placement: Placement, stages: list[dict[str, Any]]
+) -> list[PlacementStage]:
+    """The placement's stages (培养阶段), numbered 1.. in the order given, replacing the ones before. Each stage's
+    time in the company lies within the placement's period."""
+    _require_editable(placement)
+    if not stages:
+        raise ApplicationError("STAGES_REQUIRED", "至少需要一个培养阶段", "at least one stage is required")
+    objects = []
+    for number, data in enumerate(stages, start=1):
+        stage = PlacementStage(placement=placement, number=number, **data)
+        full_clean_or_raise(stage, exclude=["placement"])
+        if stage.company_start < placement.start_date or stage.company_end > placement.end_date:
+            raise ApplicationError(
+                "STAGE_OUTSIDE_PLACEMENT",
+                f"第 {number} 阶段的在企期间须在岗位安排期间内",
+                f"stage {number}'s time in the company must lie within the placement's period",
+                details={"stage": number},
+                status=422,
+            )
+        objects.append(stage)
+    before = [
+        {
+            "name": s.name,
+            "company_start": s.company_start.isoformat(),
+            "company_end": s.company_end.isoformat(),
+        }
+        for s in placement.stages.all()
+    ]
+    placement.stages.all().delete()
+    PlacementStage.objects.bulk_create(objects)
+    audit_record(
+        actor=actor,
+        action="placement.stages_replace",
+        obj=placement,
+        changes={
+            "stages": [
+                before,
+                [
+                    {
+                        "name": s.name,
+                        "company_start": s.company_start.isoformat(),
+                        "company_end": s.company_end.isoformat(),
+                    }
+                    for s in objects
+                ],
+            ]
+        },
+    )
+    return objects
+
+
+def _policy_for(placement: Placement, data: dict[str, Any]) -> InsurancePolicy:
+    policy = InsurancePolicy(placement=placement, **data)
+    full_clean_or_raise(policy, exclude=["placement"])
+    if policy.end_date < policy.start_date:
+        raise ApplicationError(
+            "POLICY_DATES", "保险止期早于起期", "the policy ends before it starts", status=422
+        )
+    return policy
+
+
+@transaction.atomic
+def placement_insurance_set(*, actor: Any, placement: Placement, kind: str, **data: Any) -> InsurancePolicy:
+    """The placement's policy of one kind (实习责任保险 or 工伤保险), replacing an earlier policy of that kind."""
+    _require_editable(placement)
+    policy = _policy_for(placement, {"kind": kind, **data})
+    replaced = list(placement.insurance_policies.filter(kind=kind).values_list("policy_number", flat=True))
+    placement.insurance_policies.filter(kind=kind).delete()
+    policy.save()
+    audit_record(
+        actor=actor,
+        action="placement.insurance_set",
+        obj=placement,
+        changes={"kind": kind, "policy_number": [replaced, policy.policy_number]},
+    )
+    return policy
+
+
+@transaction.atomic
+def insurance_policies_import(
+    *, actor: Any, placements: Any, rows: list[dict[str, Any]]
+) -> list[InsurancePolicy]:
+    """The insurer's list of policies, all or nothing. Each row names its student by 学号 (student_number) or
+    身份证号 (resident_id) and carries kind, insurer, policy_number, start_date, end_date (and "row", its number
+    in the file). `placements` is the queryset the actor may edit (already scoped). One error anywhere writes
+    nothing and raises POLICY_IMPORT_INVALID with every row's errors in details["rows"]."""
+    candidates = list(
+        placements.filter(status__in=EDITABLE).select_related("student").order_by("-start_date", "id")
+    )
+    by_key: dict[str, list[Placement]] = {}
+    for p in candidates:
+        for key in (p.student.student_number, p.student.resident_id.upper()):
+            if key:
+                by_key.setdefault(key, []).append(p)
+    errors: list[dict[str, Any]] = []
+    policies: list[InsurancePolicy] = []
+    seen: dict[tuple[int, str], int] = {}
+
+    def fail(row: int, code: str, zh: str, en: str) -> None:
+        errors.append({"row": row, "code": code, "message": zh, "message_en": en})
+
+    for data in rows:
+        row = int(data.get("row") or 0)
+        key = (
+            str(data.get("student_number") or "").strip()
+            or str(data.get("resident_id") or "").strip().upper()
+        )
+        found = by_key.get(key, []) if key else []
+        if not key:
+            fail(row, "STUDENT_REQUIRED", "缺少学号或身份证号", "student number or resident ID missing")
+            continue
+        if not found:
+            fail(
+                row,
+                "PLACEMENT_NOT_FOUND",
+                f"找不到学号/身份证号 {key} 的待签署岗位安排",
+                f"no placement awaiting its agreement for {key}",
+            )
+            continue
+        if len({p.pk for p in found}) > 1:
+            fail(row, "PLACEMENT_AMBIGUOUS", f"{key} 有多个岗位安排", f"{key} has several placements")
+            continue
+        placement = found[0]
+        kind = str(data.get("kind") or "")
+        if kind not in InsuranceKind.values:
+            fail(
+                row,
+                "POLICY_KIND",
+                "险种须为“实习责任保险”或“工伤保险”",
+                "kind must be liability or work-injury",
+            )
+            continue
+        if (placement.pk, kind) in seen:
+            fail(
+                row,
+                "POLICY_DUPLICATE_IN_FILE",
+                f"与第 {seen[(placement.pk, kind)]} 行是同一学生的同一险种",
+                f"same student and kind as row {seen[(placement.pk, kind)]}",
+            )
+            continue
+        seen[(placement.pk, kind)] = row
+        try:
+            policy = _policy_for(
+                placement,
+                {
+                    "kind": kind,
+                    "insurer": str(data.get("insurer") or "").strip(),
+                    "policy_number": str(data.get("policy_number") or "").strip(),
+                    "start_date": data.get("start_date"),
+                    "end_date": data.get("end_date"),
+                },
+            )
+        except ApplicationError as exc:
+            fail(row, exc.code, exc.message, exc.message_en)
+            continue
+        policies.append(policy)
+    if not rows:
+        fail(1, "NO_ROWS", "文件没有数据行", "the file has no data rows")
+    if errors:
+        raise ApplicationError(
+            "POLICY_IMPORT_INVALID",
+            f"保单清单有 {len(errors)} 处错误，未导入任何保单",
+            f"the policy list has {len(errors)} errors; nothing was imported",
+            details={"rows": errors},
+            status=422,
+        )
+    for policy in policies:
+        InsurancePolicy.objects.filter(placement=policy.placement, kind=policy.kind).delete()
+    InsurancePolicy.objects.bulk_create(policies)
+    for policy in policies:
+        audit_record(
+            actor=actor,
+            action="placement.insurance_import",
+            obj=policy.placement,
+            changes={"kind": policy.kind, "policy_number": policy.policy_number},
+        )
+    return policies

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.companies.models import Company, HazardTag, Mentor, Post
 from backend.core.text import clean_name
+from backend.placements.models import InsurancePolicy, Placement
+from backend.portal.widgets import IsoDateInput
 
 ROSTER_MAX_BYTES = 5 * 1024 * 1024
 
@@ -75,9 +77,62 @@ class MentorForm(forms.ModelForm):
         model = Mentor
         fields = ["name", "phone", "post", "title", "years_experience"]
         field_classes = {"name": NameFormField}
+        labels = {"post": _("岗位")}  # the model's foreign key has no Chinese name of its own
 
     def __init__(self, *args, company: Company, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         post_field = self.fields["post"]
         assert isinstance(post_field, forms.ModelChoiceField)
         post_field.queryset = Post.objects.filter(company=company)
+
+
+# --- completing a placement (coordinator) ----------------------------------------------------------------------
+
+
+class PlacementDetailsForm(forms.ModelForm):
+    """What the school fills in for the agreement: the supervising teacher, the mentor, board and lodging, pay."""
+
+    class Meta:
+        model = Placement
+        fields = [
+            "supervising_teacher",
+            "supervising_teacher_phone",
+            "mentor",
+            "board_and_lodging",
+            "monthly_pay",
+        ]
+        labels = {"mentor": _("企业师傅")}  # the model's foreign key has no Chinese name of its own
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        mentor = self.fields["mentor"]
+        assert isinstance(mentor, forms.ModelChoiceField)
+        mentor.queryset = Mentor.objects.filter(company_id=self.instance.post.company_id).order_by("name")
+        self.fields["supervising_teacher"].required = True
+
+
+class StageForm(forms.Form):
+    name = forms.CharField(label=_("阶段名称"), max_length=100)
+    school_months = forms.IntegerField(label=_("在校月数"), min_value=0, max_value=36, initial=0)
+    company_start = forms.DateField(label=_("在企开始"), widget=IsoDateInput())
+    company_end = forms.DateField(label=_("在企结束"), widget=IsoDateInput())
+    content = forms.CharField(label=_("培养内容"), required=False, widget=forms.Textarea(attrs={"rows": 1}))
+
+
+StageFormSet = forms.formset_factory(StageForm, extra=1, can_delete=True, max_num=8)
+
+
+class InsuranceForm(forms.ModelForm):
+    class Meta:
+        model = InsurancePolicy
+        fields = ["insurer", "policy_number", "start_date", "end_date", "premium_paid_by"]
+        widgets = {"start_date": IsoDateInput(), "end_date": IsoDateInput()}
+
+
+class TeacherBulkForm(forms.Form):
+    teacher = forms.CharField(label=_("学校指导教师"), max_length=50)
+    phone = forms.CharField(label=_("指导教师电话"), max_length=20, required=False)
+
+
+class PolicyImportForm(forms.Form):
+    file = forms.FileField(label=_("保单清单 (CSV 或 XLSX)"))

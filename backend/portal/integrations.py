@@ -35,6 +35,17 @@ def agreements_awaiting_by_party(user: Any) -> Series | None:
     return series
 
 
+def signatures_awaiting_own_party(user: Any) -> Series | None:
+    """Requests whose turn it is of the user's own organisation (HR: the company; the coordinator: the school)."""
+    if not feature("signing"):
+        return None
+    from backend.signing.selectors import signature_requests_awaiting
+
+    return Series(
+        keys=["own"], labels=[str(_("待本单位签署"))], values=[signature_requests_awaiting(user=user).count()]
+    )
+
+
 def _open_violations(user: Any) -> Any:
     from backend.rules.models import ViolationStatus
     from backend.rules.selectors import violation_list

@@ -22,6 +22,8 @@ class Series:
     headline: Any = (
         None  # the figure shown when it is not the sum of the values (e.g. granted of granted/paid)
     )
+    url: str = ""  # the list behind the headline figure
+    urls: list[str] = field(default_factory=list)  # the list behind each value, in the order of the values
 
     @property
     def total(self) -> Any:
@@ -31,6 +33,17 @@ class Series:
 
     def rows(self) -> list[tuple[str, str, Any]]:
         return list(zip(self.keys, self.labels, self.values, strict=True))
+
+    def linked_rows(self) -> list[tuple[str, Any, str]]:
+        """(label, value, url of the list behind it) for each value; the url is "" where no list exists."""
+        urls = self.urls or [""] * len(self.values)
+        return list(zip(self.labels, self.values, urls, strict=True))
+
+    def link(self, url_for_key: Any, total_url: str = "") -> "Series":
+        """Attach the list behind each value (url_for_key(key) -> url or "") and behind the headline."""
+        self.urls = [url_for_key(k) or "" for k in self.keys]
+        self.url = total_url
+        return self
 
 
 def placements_by_status(user: Any) -> Series:

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .access import feature
-from .views import auth, bureau, company, me, school
+from .views import auth, bureau, company, me, placements, school
 
 app_name = "portal"
 
@@ -19,6 +19,17 @@ urlpatterns = [
     path("school/students/<int:pk>/", school.student_detail, name="school-student"),
     path("school/placements/", school.placements, name="school-placements"),
     path("school/placements/<int:pk>/", school.placement_detail, name="school-placement"),
+    path(
+        "school/placements/<int:pk>/activate", placements.placement_activate, name="school-placement-activate"
+    ),
+    path("school/placements/<int:pk>/edit", placements.placement_edit, name="school-placement-edit"),
+    path("school/placements/teacher", placements.placements_teacher_bulk, name="school-placements-teacher"),
+    path("school/placements/policies/", placements.policy_import, name="school-policy-import"),
+    path(
+        "school/placements/policies/template.<str:fmt>",
+        placements.policy_template,
+        name="school-policy-template",
+    ),
     # enterprise HR (企业)
     path("company/", company.dashboard, name="company-dashboard"),
     path("company/profile/", company.profile, name="company-profile"),
@@ -62,7 +73,9 @@ if feature("signing"):
         path(
             "sign/<int:request_id>/<str:token>/page-<int:number>.png", signing.link_png, name="sign-link-page"
         ),
-        # HR and coordinators, from the notice "请签署《…》": /signing/requests/<pk>
+        # HR and coordinators: the inbox of requests awaiting their organisation, and each request's page
+        path("signing/requests/", signing.inbox, name="signing-inbox"),
+        path("signing/envelopes/<int:pk>", signing.envelope_page, name="signing-envelope"),
         path("signing/requests/<int:pk>", signing.account_page, name="sign-account"),
         path("signing/requests/<int:pk>/code", signing.account_code, name="sign-account-code"),
         path("signing/requests/<int:pk>/sign", signing.account_sign, name="sign-account-sign"),

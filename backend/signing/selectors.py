@@ -86,3 +86,20 @@ def envelopes_awaiting_seal(*, now: Any, grace_minutes: int = 5) -> QuerySet[Sig
     return SigningEnvelope.objects.filter(
         status=EnvelopeStatus.COMPLETED, updated_at__lte=now - dt.timedelta(minutes=grace_minutes)
     )
+
+
+def signature_requests_awaiting(*, user: Any) -> QuerySet[SignatureRequest]:
+    """The inbox of an organisation's signer: requests of the user's own party (HR: the company, the coordinator:
+    the school) whose turn it is, oldest first, with the agreement, placement and student read up front."""
+    party = _OWN_PARTY.get(getattr(user, "role", ""))
+    if party is None:
+        return SignatureRequest.objects.none()
+    return (
+        signature_request_list(user=user, status=RequestStatus.PENDING)
+        .filter(party=party)
+        .select_related(
+            "envelope__revision__agreement__placement__student",
+            "envelope__revision__agreement__placement__post__company",
+        )
+        .order_by("sent_at", "created_at", "id")
+    )

@@ -301,7 +301,22 @@ def test_a_wrong_code_is_refused_on_the_page_and_the_guardian_cannot_sign_before
     page.fill("[data-testid=sign-form] input[name=typed_name]", "李小明")
     page.check("[data-testid=sign-form] input[name=agreed]")
     page.click("[data-testid=sign]")
+    page.wait_for_selector("[data-testid=sign-error]")
     assert "验证码错误" in page.locator("[data-testid=sign-error]").inner_text()
+    # the page keeps its place: the error is on screen, right below the code field, and the consent box is as it was
+    assert page.evaluate("window.scrollY") > 0
+    box = page.locator("[data-testid=sign-error]").bounding_box()
+    assert box is not None and 0 <= box["y"] < PHONE["height"]
+    assert (
+        page.evaluate(
+            "document.querySelector('[data-testid=sign-form] input[name=code]').closest('label').nextElementSibling"
+            ".dataset.testid"
+        )
+        == "sign-error"
+    )
+    assert page.is_checked("[data-testid=sign-form] input[name=agreed]")
+    assert page.input_value("[data-testid=sign-form] input[name=typed_name]") == "李小明"
+    screenshot(page, "sign-wrong-code")
     # a made-up token opens nothing
     response = page.goto(f"{live_server.url}/sign/{request_id}/not-a-real-token")
     assert response.status == 404

@@ -20,6 +20,7 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
         ("portal:school-placements", _("岗位安排"), None),
         ("portal:school-matching", _("匹配"), "matching"),
         ("portal:school-agreements", _("协议"), "agreements"),
+        ("portal:signing-inbox", _("待签署"), "signing"),
         ("portal:school-violations", _("违规"), "rules"),
         ("portal:school-subsidy", _("补贴"), "subsidy"),
     ],
@@ -30,6 +31,7 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
         ("portal:company-mentors", _("师傅"), None),
         ("portal:company-placements", _("学徒"), None),
         ("portal:company-agreements", _("协议"), "agreements"),
+        ("portal:signing-inbox", _("待签署"), "signing"),
         ("portal:company-shifts", _("排班"), "rules"),
         ("portal:company-violations", _("违规"), "rules"),
         ("portal:company-subsidy", _("补贴"), "subsidy"),
@@ -80,3 +82,46 @@ def chart(series: Any, kind: str = "bar", chart_id: str = "") -> dict[str, Any]:
 def installed(app_label: str) -> bool:
     """{% if "agreements"|installed %}: whether a feature app is installed."""
     return feature(app_label)
+
+
+# Notes the services write on a placement's events, as labels (free text typed by a person is shown as typed).
+EVENT_NOTES = {
+    "created": _("创建"),
+    "agreement sent": _("协议已发出签署"),
+    "agreement declined": _("协议被拒签"),
+    "agreement voided": _("协议已作废"),
+    "portal": _("在门户中启用"),
+    "演示": _("演示数据"),
+}
+
+
+@register.filter
+def status_label(code: str) -> str:
+    """A placement status code as its label ("proposed" -> 拟安排); "" stays ""."""
+    from backend.placements.models import PlacementStatus
+
+    if not code:
+        return ""
+    try:
+        return str(PlacementStatus(code).label)
+    except ValueError:
+        return code
+
+
+@register.filter
+def event_note(note: str) -> str:
+    return str(EVENT_NOTES.get(note, note))
+
+
+@register.filter
+def hazard_labels(tags: Any) -> str:
+    """Hazard tags (height, heavy_lifting) as their labels, joined the way the language joins a list."""
+    from backend.companies.models import HazardTag
+
+    labels = []
+    for tag in tags or []:
+        try:
+            labels.append(str(HazardTag(tag).label))
+        except ValueError:
+            labels.append(str(tag))
+    return str(_("、")).join(labels)

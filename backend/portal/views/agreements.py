@@ -10,9 +10,10 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backend.accounts.models import Role
@@ -27,6 +28,12 @@ from backend.schools.models import Cohort
 
 coordinator_only = role_required(Role.COORDINATOR)
 hr_only = role_required(Role.HR)
+AWAITING_CHOICES = [
+    ("student", gettext_lazy("学生")),
+    ("guardian", gettext_lazy("监护人")),
+    ("company", gettext_lazy("企业")),
+    ("school", gettext_lazy("学校")),
+]
 
 
 class AgreementFilter(SearchFilterSet):
@@ -36,10 +43,22 @@ class AgreementFilter(SearchFilterSet):
     cohort = django_filters.ModelChoiceFilter(
         label=gettext_lazy("年级"), field_name="placement__student__cohort", queryset=request_scoped(Cohort)
     )
+    awaiting = django_filters.ChoiceFilter(
+        label=gettext_lazy("等待签署方"), choices=AWAITING_CHOICES, method="filter_awaiting"
+    )
 
     class Meta:
         model = selectors.Agreement
-        fields = ["q", "status", "kind", "cohort"]
+        fields = ["q", "status", "kind", "cohort", "awaiting"]
+
+    def filter_awaiting(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Agreements whose signature request of this party is pending: it is that party's turn."""
+        if not value or not feature("signing"):
+            return queryset
+        return queryset.filter(
+            revisions__signing_envelope__requests__party=value,
+            revisions__signing_envelope__requests__status="pending",
+        ).distinct()
 
 
 def _get(request: HttpRequest, pk: int) -> Any:
@@ -119,10 +138,41 @@ def _batch(request: HttpRequest, pk: int) -> AgreementBatch:
         raise Http404 from exc
 
 
+# A failed batch item stores its refusal's code and Chinese message; in English the code's label is shown.
+FAILURE_LABELS = {
+    "AGE_MIN": gettext_lazy("学生在协议开始日未满16岁，不能签订协议"),
+    "PAY_FLOOR": gettext_lazy("学徒报酬低于同岗位职工工资的80%"),
+    "AGREEMENT_RENDER_FAILED": gettext_lazy("协议生成失败，请重试"),
+    "PDF_CONVERSION_FAILED": gettext_lazy("PDF 转换失败，请重试"),
+    "AGREEMENT_SIGNED": gettext_lazy("协议已签署，不能重新生成"),
+}
+
+
+def _explain_failures(request: HttpRequest, failures: list[dict[str, Any]]) -> None:
+    """Each failure in the page's language; a placement that lacks data lists what it lacks, linked to the fix."""
+    from backend.portal.completeness import agreement_missing, with_completeness
+    from backend.portal.selectors import placement_list
+
+    ids = [f["placement"] for f in failures]
+    placements = {p.pk: p for p in with_completeness(placement_list(request.user)).filter(pk__in=ids)}
+    zh = (get_language() or "zh").startswith("zh")
+    for failure in failures:
+        placement = placements.get(failure["placement"])
+        failure["missing"] = agreement_missing(placement) if placement is not None else []
+        label = FAILURE_LABELS.get(failure["code"])
+        failure["text"] = (
+            failure["message"] if zh else str(label or FAILURE_LABELS["AGREEMENT_RENDER_FAILED"])
+        )
+        failure["url"] = (
+            reverse("portal:school-placement", args=[placement.pk]) if placement is not None else ""
+        )
+
+
 @coordinator_only
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
     progress = selectors.agreement_batch_progress(batch=batch)
+    _explain_failures(request, progress["failures"])
     template = "portal/agreements/_progress.html" if request.htmx else "portal/agreements/batch.html"  # type: ignore[attr-defined]
     return render(request, template, {"batch": batch, "progress": progress})
 

@@ -13,7 +13,7 @@ from backend.companies.models import Mentor, Post
 from backend.companies.services import company_update, mentor_create, mentor_update, post_create, post_update
 from backend.core.errors import ApplicationError
 from backend.placements.models import PlacementStatus
-from backend.portal import integrations, selectors
+from backend.portal import integrations, links, selectors
 from backend.portal.access import company_of, error_text, role_required, scoped_get
 from backend.portal.filters import CompanyPlacementFilter, MentorFilter, PostFilter
 from backend.portal.forms import CompanyProfileForm, MentorForm, PostForm
@@ -42,6 +42,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     candidates = selectors.placement_list(request.user).filter(
         status__in=[PlacementStatus.PROPOSED, PlacementStatus.SIGNING]
     )
+    violations = integrations.open_violations_by_rule(request.user)
+    awaiting = integrations.signatures_awaiting_own_party(request.user)
+    links.company_dashboard(placements=placements, violations=violations, awaiting=awaiting)
     return render(
         request,
         "portal/company/dashboard.html",
@@ -51,7 +54,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "posts": selectors.post_list(request.user),
             "mentor_count": selectors.mentor_list(request.user).count(),
             "candidates": candidates[:10],
-            "violations": integrations.open_violations_by_rule(request.user),
+            "violations": violations,
+            "awaiting": awaiting,
         },
     )
 

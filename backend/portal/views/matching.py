@@ -9,8 +9,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from backend.accounts.models import Role
@@ -18,7 +18,6 @@ from backend.companies.models import Post
 from backend.core.errors import ApplicationError
 from backend.matching.models import MatchRun, MatchRunStatus, Proposal, ProposalStatus
 from backend.matching.services import (
-    explanation_render,
     match_run_create,
     proposal_adjust,
     proposals_accept,
@@ -26,7 +25,9 @@ from backend.matching.services import (
 )
 from backend.placements.models import PilotProject
 from backend.portal.access import error_text, role_required, school_of, scoped, scoped_get
+from backend.portal.explanations import explanation_lines
 from backend.portal.selectors import Series
+from backend.portal.widgets import IsoDateInput
 
 coordinator_only = role_required(Role.COORDINATOR)
 PHASE_LABELS = {
@@ -45,12 +46,8 @@ class RunForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("本校全部"),
     )
-    start_date = forms.DateField(
-        label=gettext_lazy("岗位开始日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end_date = forms.DateField(
-        label=gettext_lazy("岗位结束日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start_date = forms.DateField(label=gettext_lazy("岗位开始日期"), widget=IsoDateInput())
+    end_date = forms.DateField(label=gettext_lazy("岗位结束日期"), widget=IsoDateInput())
     seed = forms.IntegerField(label=gettext_lazy("随机种子（可选，用于复现）"), required=False, min_value=0)
 
     def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
@@ -89,24 +86,6 @@ def matching_home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/matching/home.html", {"form": form, "runs": runs})
 
 
-def _explain(proposal: Proposal, posts: dict[int, str], zh: bool) -> list[str]:
-    """The proposal's explanation as sentences: where the student went and why each higher choice did not work."""
-    e = explanation_render(proposal.explanation or {})
-    key = "message" if zh else "message_en"
-    lines = [str(e[key])] if e.get(key) else []
-    for h in e.get("higher", []):
-        where = posts.get(h.get("post"), "")
-        lines.append(
-            (_("第 %(n)s 志愿 %(post)s：%(why)s") if zh else "choice %(n)s %(post)s: %(why)s")
-            % {"n": h.get("choice"), "post": where, "why": h.get(key, "")}
-        )
-    if "unmatched" in e:
-        lines.append(str(e["unmatched"].get(key, "")))
-    if e.get("manual"):
-        lines.append(_("人工调整"))
-    return lines
-
-
 @coordinator_only
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = scoped_get(request, MatchRun.objects.select_related("pilot"), pk=pk)
@@ -130,8 +109,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "company"
     )
     posts = {p.pk: f"{p.company.name} · {p.title}" for p in choices}
-    zh = (get_language() or "zh").startswith("zh")
-    rows: list[dict[str, Any]] = [{"p": p, "why": _explain(p, posts, zh)} for p in proposals]
+    rows: list[dict[str, Any]] = [{"p": p, "why": explanation_lines(p.explanation, posts)} for p in proposals]
     open_count = sum(1 for p in proposals if p.status == ProposalStatus.PROPOSED and p.post_id)
     by_choice = run.statistics.get("by_choice", []) if run.statistics else []
     chart = Series(
@@ -186,6 +164,12 @@ def run_accept(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error_text(exc))
     else:
         messages.success(
-            request, _("已确认 %(n)d 条匹配结果，已生成“拟安排”的岗位安排") % {"n": len(accepted)}
+            request,
+            ngettext(
+                "已确认 %(n)d 条匹配结果，已生成“拟安排”的岗位安排",
+                "已确认 %(n)d 条匹配结果，已生成“拟安排”的岗位安排",
+                len(accepted),
+            )
+            % {"n": len(accepted)},
         )
     return redirect("portal:school-matching-run", pk=pk)

@@ -7,11 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from backend.accounts.models import Role
 from backend.core.errors import ApplicationError
-from backend.portal import integrations, selectors
+from backend.portal import integrations, links, selectors
 from backend.portal.access import error_text, role_required, school_of, scoped_get
 from backend.portal.filters import (
     CohortFilter,
@@ -30,17 +31,20 @@ ROSTER_SESSION_KEY = "portal_roster_upload"
 @coordinator_only
 def dashboard(request: HttpRequest) -> HttpResponse:
     year = timezone.localdate().year
-    return render(
-        request,
-        "portal/school/dashboard.html",
-        {
-            "placements": selectors.placements_by_status(request.user),
-            "agreements": integrations.agreements_awaiting_by_party(request.user),
-            "violations": integrations.open_violations_by_rule(request.user),
-            "subsidy": integrations.subsidy_this_year(request.user, year=year),
-            "year": year,
-        },
+    placements = selectors.placements_by_status(request.user)
+    agreements = integrations.agreements_awaiting_by_party(request.user)
+    violations = integrations.open_violations_by_rule(request.user)
+    subsidy = integrations.subsidy_this_year(request.user, year=year)
+    links.school_dashboard(
+        placements=placements, agreements=agreements, violations=violations, subsidy=subsidy
     )
+    figures = {
+        "placements": placements,
+        "agreements": agreements,
+        "violations": violations,
+        "subsidy": subsidy,
+    }
+    return render(request, "portal/school/dashboard.html", {**figures, "year": year})
 
 
 @coordinator_only
@@ -94,7 +98,11 @@ def roster_confirm(request: HttpRequest) -> HttpResponse:
         request.session.pop(ROSTER_SESSION_KEY, None)
     messages.success(
         request,
-        _("已导入 %(created)d 名学生（%(unchanged)d 名已在册，未改动）")
+        ngettext(
+            "已导入 %(created)d 名学生（%(unchanged)d 名已在册，未改动）",
+            "已导入 %(created)d 名学生（%(unchanged)d 名已在册，未改动）",
+            result.created,
+        )
         % {"created": result.created, "unchanged": result.unchanged},
     )
     return redirect("portal:school-students")
@@ -167,11 +175,14 @@ def student_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_only
 def placements(request: HttpRequest) -> HttpResponse:
+    from backend.portal.completeness import attach_missing, with_completeness
+
     return filtered_list(
         request,
         filterset_class=PlacementFilter,
-        queryset=selectors.placement_list(request.user),
+        queryset=with_completeness(selectors.placement_list(request.user)),
         template="portal/school/placements.html",
+        decorate=attach_missing,
     )
 
 
@@ -188,4 +199,10 @@ def placement_context(request: HttpRequest, pk: int) -> dict:
 
 @coordinator_only
 def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "portal/placement_detail.html", placement_context(request, pk))
+    from backend.portal.completeness import agreement_missing
+    from backend.portal.views.placements import activation_check, is_chinese
+
+    context = placement_context(request, pk)
+    context["activation"] = activation_check(context["placement"], is_chinese())
+    context["missing"] = agreement_missing(context["placement"])
+    return render(request, "portal/school/placement_detail.html", context)

@@ -126,6 +126,13 @@ def _code(request: HttpRequest, signer: Signer) -> HttpResponse:
     return _page(request, signer, **outcome)
 
 
+def error_field(code: str) -> str:
+    """Which field a refusal belongs beside: the code, the typed name, the consent box, or the form as a whole."""
+    if code.startswith("CODE_"):
+        return "code"
+    return {"NAME_MISMATCH": "name", "CONSENT_REQUIRED": "consent"}.get(code, "form")
+
+
 def _sign(request: HttpRequest, signer: Signer) -> HttpResponse:
     try:
         signature = signer.sign(request)
@@ -138,7 +145,9 @@ def _sign(request: HttpRequest, signer: Signer) -> HttpResponse:
             http_status=400,
             sign_error=error_text(exc),
             error_code=exc.code,
+            error_field=error_field(exc.code),
             typed_name=request.POST.get("typed_name", ""),
+            agreed=request.POST.get("agreed") == "on",
         )
     return render(
         request, "portal/signing/done.html", {"signed": True, "signature": signature, "req": signer.req}
@@ -222,3 +231,36 @@ account_code = require_POST(_with_account(_code))
 account_sign = require_POST(_with_account(_sign))
 account_decline = require_POST(_with_account(_decline))
 account_png = require_GET(_with_account(lambda request, signer, number: _png(signer, number), check=False))
+
+
+# --- the inbox: requests awaiting the user's organisation ---------------------------------------------------------
+
+
+@role_required(Role.HR, Role.COORDINATOR)
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """/signing/requests/: every request whose turn it is of the school (coordinator) or the company (HR), each with
+    the link to its signing page."""
+    rows = list(selectors.signature_requests_awaiting(user=request.user))
+    for req in rows:
+        agreement = source.agreement_of(req.envelope.revision)
+        req.agreement = agreement  # type: ignore[attr-defined]
+        req.placement = agreement.placement  # type: ignore[attr-defined]
+    detail = "portal:school-agreement" if request.user.role == Role.COORDINATOR else ""  # type: ignore[union-attr]
+    return render(request, "portal/signing/inbox.html", {"rows": rows, "agreement_url_name": detail})
+
+
+@role_required(Role.HR, Role.COORDINATOR)
+@require_GET
+def envelope_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """/signing/envelopes/<pk>, the link of the notices "协议已封存", "协议被拒签", "签署已过期": the agreement's
+    page of the user's organisation (the coordinator's agreement page, HR's agreement list)."""
+    from django.shortcuts import redirect
+
+    try:
+        envelope = selectors.envelope_get(user=request.user, pk=pk)
+    except ApplicationError as exc:
+        raise Http404 from exc
+    if request.user.role == Role.COORDINATOR:  # type: ignore[union-attr]
+        return redirect("portal:school-agreement", pk=envelope.revision.agreement_id)
+    return redirect("portal:company-agreements")
