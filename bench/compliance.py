@@ -169,7 +169,7 @@ def fetch_and_check(db_settings: dict, queue) -> None:
         actual, planned = [], []
         while i < len(rows) and rows[i][0] == pid:
             _, kind, a, b = rows[i]
-            (actual if kind == "actual" else planned).append(wt.Shift(a, b))
+            (actual if kind == "actual" else planned).append(wt.ShiftSpan(a, b))
             i += 1
         findings += len(wt.check_worktime(actual, policy, calendar, rules=wt.WORKTIME_RULES, planned=planned))
     queue.put(

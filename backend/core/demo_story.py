@@ -165,7 +165,7 @@ def _signer_for(request: Any) -> User:
 
 def _last_week(placement: Placement, now: datetime.datetime) -> None:
     """Planned 09:00-17:00 Monday to Friday of last week; the hours worked match but for one 9.5-hour Thursday."""
-    from backend.rules.services import shifts_enter
+    from backend.rules.services.shifts import shifts_enter
 
     today = timezone.localdate(now)
     monday = today - datetime.timedelta(days=today.weekday() + 7)

@@ -20,8 +20,8 @@ from backend.core.errors import ApplicationError
 from backend.placements.models import PilotProject, Placement, PlacementStatus
 from backend.placements.services import placement_create
 from backend.rules import gates
-from backend.rules.selectors import PolicyBook
-from backend.rules.services import gate_error, placement_gates_check
+from backend.rules.selectors import PolicyBook, placement_gates_check
+from backend.rules.services.gates import gate_error
 from backend.schools.models import Student
 
 from . import engine

@@ -15,8 +15,10 @@ from backend.api.mixins import RoleWritePermission, ScopedModelSerializer
 from backend.placements.models import Placement
 
 from . import gates as g
-from . import services
+from . import selectors
 from .models import Holiday, PolicyVersion, Shift, ShiftException, ShiftKind, Violation
+from .services import shifts as shift_services
+from .services import violations as violation_services
 
 SHIFT_WRITERS = (Role.HR, Role.MENTOR)
 
@@ -87,7 +89,7 @@ class ShiftViewSet(
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         d = serializer.validated_data
-        serializer.instance = services.shift_create(
+        serializer.instance = shift_services.shift_create(
             actor=self.request.user,
             placement=d["placement"],
             kind=d["kind"],
@@ -102,8 +104,8 @@ class ShiftViewSet(
         payload.is_valid(raise_exception=True)
         d = payload.validated_data
         days = {int(k): (tuple(v) if v else None) for k, v in d["days"].items() if 1 <= int(k) <= 7}
-        spans = services.week_grid_spans(monday=d["monday"], days=days)
-        shifts = services.shifts_enter(
+        spans = shift_services.week_grid_spans(monday=d["monday"], days=days)
+        shifts = shift_services.shifts_enter(
             actor=request.user, placement=d["placement"], kind=d["kind"], spans=spans
         )
         return Response(ShiftSerializer(shifts, many=True).data, status=status.HTTP_201_CREATED)
@@ -117,7 +119,7 @@ class ShiftViewSet(
         payload.is_valid(raise_exception=True)
         d = payload.validated_data
         upload = d["file"]
-        shifts = services.shifts_import(
+        shifts = shift_services.shifts_import(
             actor=request.user,
             placement=d["placement"],
             kind=d["kind"],
@@ -132,7 +134,7 @@ class ShiftViewSet(
         shift = self.get_object()
         payload = AttestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        shift = services.shift_attest(actor=request.user, shift=shift, **payload.validated_data)
+        shift = shift_services.shift_attest(actor=request.user, shift=shift, **payload.validated_data)
         return Response(ShiftSerializer(shift).data)
 
 
@@ -167,7 +169,7 @@ class ShiftExceptionViewSet(
         return scope_queryset(self.request.user, ShiftException.objects.select_related("placement"))
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
-        serializer.instance = services.shift_exception_create(
+        serializer.instance = shift_services.shift_exception_create(
             actor=self.request.user, **serializer.validated_data
         )
 
@@ -199,10 +201,10 @@ class ViolationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_message(self, obj: Violation) -> str:
-        return services.violation_messages(obj)[0]
+        return selectors.violation_messages(obj)[0]
 
     def get_message_en(self, obj: Violation) -> str:
-        return services.violation_messages(obj)[1]
+        return selectors.violation_messages(obj)[1]
 
 
 class NoteSerializer(serializers.Serializer):
@@ -226,7 +228,7 @@ class ViolationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def acknowledge(self, request: Request, pk: str | None = None) -> Response:
         payload = NoteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        v = services.violation_acknowledge(
+        v = violation_services.violation_acknowledge(
             actor=request.user, violation=self.get_object(), **payload.validated_data
         )
         return Response(ViolationSerializer(v).data)
@@ -236,7 +238,7 @@ class ViolationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def resolve(self, request: Request, pk: str | None = None) -> Response:
         payload = NoteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        v = services.violation_resolve(
+        v = violation_services.violation_resolve(
             actor=request.user, violation=self.get_object(), **payload.validated_data
         )
         return Response(ViolationSerializer(v).data)
@@ -284,7 +286,7 @@ class GateCheckViewSet(viewsets.GenericViewSet):
         stage = request.query_params.get("stage", g.ACTIVATE)
         if stage not in (g.PROPOSE, g.ACTIVATE):
             stage = g.ACTIVATE
-        return Response(services.placement_gates_check(placement=placement, stage=stage).as_dict())
+        return Response(selectors.placement_gates_check(placement=placement, stage=stage).as_dict())
 
 
 class HolidaySerializer(serializers.ModelSerializer):

@@ -36,7 +36,7 @@ WORKTIME_RULES = (DAILY_HOURS, WEEKLY_HOURS, NIGHT_WORK, HOLIDAY_WORK, REST_DAY,
 
 
 @dataclass(frozen=True)
-class Shift:
+class ShiftSpan:
     start: datetime
     end: datetime
     ref: Any = None  # the caller's id or row number, carried into findings
@@ -110,7 +110,7 @@ def _midnight(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz)
 
 
-def split_by_day(shift: Shift, tz: ZoneInfo) -> list[tuple[date, datetime, datetime]]:
+def split_by_day(shift: ShiftSpan, tz: ZoneInfo) -> list[tuple[date, datetime, datetime]]:
     """Cut a shift at local midnights: [(day, piece_start, piece_end), ...] in local time."""
     start, end = _local(shift.start, tz), _local(shift.end, tz)
     pieces = []
@@ -127,7 +127,7 @@ def split_by_day(shift: Shift, tz: ZoneInfo) -> list[tuple[date, datetime, datet
     return pieces
 
 
-def seconds_per_day(shifts: Iterable[Shift], tz: ZoneInfo) -> dict[date, float]:
+def seconds_per_day(shifts: Iterable[ShiftSpan], tz: ZoneInfo) -> dict[date, float]:
     totals: dict[date, float] = defaultdict(float)
     for shift in shifts:
         for day, a, b in split_by_day(shift, tz):
@@ -135,7 +135,7 @@ def seconds_per_day(shifts: Iterable[Shift], tz: ZoneInfo) -> dict[date, float]:
     return dict(totals)
 
 
-def night_seconds_per_day(shifts: Iterable[Shift], policy: Policy) -> dict[date, float]:
+def night_seconds_per_day(shifts: Iterable[ShiftSpan], policy: Policy) -> dict[date, float]:
     """Seconds inside the night window, by local day of the minute worked."""
     tz = ZoneInfo(policy.timezone)
     totals: dict[date, float] = defaultdict(float)
@@ -161,7 +161,7 @@ def _night_windows(day: date, policy: Policy, tz: ZoneInfo) -> list[tuple[dateti
 # -- the rules --------------------------------------------------------------------------------
 
 
-def check_daily_hours(shifts: Sequence[Shift], policy: Policy) -> list[Finding]:
+def check_daily_hours(shifts: Sequence[ShiftSpan], policy: Policy) -> list[Finding]:
     tz = ZoneInfo(policy.timezone)
     limit = policy.max_daily_minutes
     out = []
@@ -179,7 +179,7 @@ def check_daily_hours(shifts: Sequence[Shift], policy: Policy) -> list[Finding]:
     return out
 
 
-def check_weekly_hours(shifts: Sequence[Shift], policy: Policy) -> list[Finding]:
+def check_weekly_hours(shifts: Sequence[ShiftSpan], policy: Policy) -> list[Finding]:
     tz = ZoneInfo(policy.timezone)
     limit = policy.max_weekly_minutes
     weeks: dict[date, float] = defaultdict(float)
@@ -202,7 +202,7 @@ def check_weekly_hours(shifts: Sequence[Shift], policy: Policy) -> list[Finding]
     return out
 
 
-def check_night_work(shifts: Sequence[Shift], policy: Policy) -> list[Finding]:
+def check_night_work(shifts: Sequence[ShiftSpan], policy: Policy) -> list[Finding]:
     window = f"{policy.night_start.strftime('%H:%M')}-{policy.night_end.strftime('%H:%M')}"
     out = []
     for day, secs in sorted(night_seconds_per_day(shifts, policy).items()):
@@ -218,7 +218,7 @@ def check_night_work(shifts: Sequence[Shift], policy: Policy) -> list[Finding]:
     return out
 
 
-def check_holiday_work(shifts: Sequence[Shift], policy: Policy, calendar: Calendar) -> list[Finding]:
+def check_holiday_work(shifts: Sequence[ShiftSpan], policy: Policy, calendar: Calendar) -> list[Finding]:
     tz = ZoneInfo(policy.timezone)
     out = []
     for day, secs in sorted(seconds_per_day(shifts, tz).items()):
@@ -236,7 +236,7 @@ def check_holiday_work(shifts: Sequence[Shift], policy: Policy, calendar: Calend
     return out
 
 
-def check_rest_days(shifts: Sequence[Shift], policy: Policy) -> list[Finding]:
+def check_rest_days(shifts: Sequence[ShiftSpan], policy: Policy) -> list[Finding]:
     """At least ``min_rest_days_per_week`` full calendar days without any work in each ISO week."""
     tz = ZoneInfo(policy.timezone)
     need = policy.min_rest_days_per_week
@@ -261,7 +261,9 @@ def check_rest_days(shifts: Sequence[Shift], policy: Policy) -> list[Finding]:
     return out
 
 
-def check_overtime(planned: Sequence[Shift], actual: Sequence[Shift], policy: Policy) -> list[Finding]:
+def check_overtime(
+    planned: Sequence[ShiftSpan], actual: Sequence[ShiftSpan], policy: Policy
+) -> list[Finding]:
     """Actual work beyond the agreed schedule: per local day, actual minus planned minutes."""
     tz = ZoneInfo(policy.timezone)
     plan = seconds_per_day(planned, tz)
@@ -289,11 +291,11 @@ def check_overtime(planned: Sequence[Shift], actual: Sequence[Shift], policy: Po
     return out
 
 
-def find_overlaps(shifts: Sequence[Shift]) -> list[tuple[Shift, Shift]]:
+def find_overlaps(shifts: Sequence[ShiftSpan]) -> list[tuple[ShiftSpan, ShiftSpan]]:
     """Pairs of shifts that overlap (touching end to start is not an overlap)."""
     ordered = sorted(shifts, key=lambda s: (s.start, s.end))
-    pairs: list[tuple[Shift, Shift]] = []
-    active: list[Shift] = []
+    pairs: list[tuple[ShiftSpan, ShiftSpan]] = []
+    active: list[ShiftSpan] = []
     for shift in ordered:
         active = [a for a in active if a.end > shift.start]
         pairs.extend((a, shift) for a in active)
@@ -301,11 +303,11 @@ def find_overlaps(shifts: Sequence[Shift]) -> list[tuple[Shift, Shift]]:
     return pairs
 
 
-def overlap_findings(shifts: Sequence[Shift], policy: Policy) -> list[Finding]:
+def overlap_findings(shifts: Sequence[ShiftSpan], policy: Policy) -> list[Finding]:
     return _overlap_findings(find_overlaps(shifts), policy)
 
 
-def _overlap_findings(pairs: Iterable[tuple[Shift, Shift]], policy: Policy) -> list[Finding]:
+def _overlap_findings(pairs: Iterable[tuple[ShiftSpan, ShiftSpan]], policy: Policy) -> list[Finding]:
     tz = ZoneInfo(policy.timezone)
     out = []
     for a, b in pairs:
@@ -325,12 +327,12 @@ def _overlap_findings(pairs: Iterable[tuple[Shift, Shift]], policy: Policy) -> l
 
 
 def check_worktime(
-    shifts: Sequence[Shift],
+    shifts: Sequence[ShiftSpan],
     policy: Policy,
     calendar: Calendar,
     *,
     rules: Iterable[str] = ENTRY_RULES,
-    planned: Sequence[Shift] | None = None,
+    planned: Sequence[ShiftSpan] | None = None,
 ) -> list[Finding]:
     """Run the chosen working-time rules over one placement's shifts.
 
@@ -354,14 +356,14 @@ def check_worktime(
     return out
 
 
-def touched_days(shifts: Iterable[Shift], policy: Policy) -> set[date]:
+def touched_days(shifts: Iterable[ShiftSpan], policy: Policy) -> set[date]:
     tz = ZoneInfo(policy.timezone)
     return {day for s in shifts for day, _a, _b in split_by_day(s, tz)}
 
 
 def check_new_shifts(
-    existing: Sequence[Shift],
-    new: Sequence[Shift],
+    existing: Sequence[ShiftSpan],
+    new: Sequence[ShiftSpan],
     policy: Policy,
     calendar: Calendar,
     *,

@@ -26,15 +26,9 @@ from backend.portal.filters import SearchFilterSet
 from backend.portal.rules_labels import RULE_LABELS, rule_label
 from backend.rules import selectors
 from backend.rules.models import Shift, ShiftKind, Violation, ViolationStatus
-from backend.rules.services import (
-    shift_attest,
-    shifts_enter,
-    shifts_import,
-    violation_acknowledge,
-    violation_messages,
-    violation_resolve,
-    week_grid_spans,
-)
+from backend.rules.selectors import violation_messages
+from backend.rules.services.shifts import shift_attest, shifts_enter, shifts_import, week_grid_spans
+from backend.rules.services.violations import violation_acknowledge, violation_resolve
 
 WEEKDAYS = [
     gettext_lazy("星期一"),
