@@ -193,7 +193,8 @@ def main() -> None:
     from django.db import connection, transaction
 
     from backend.rules.selectors import calendar_between
-    from backend.rules.services import shifts_enter, worktime_audit
+    from backend.rules.services.audit import worktime_audit
+    from backend.rules.services.shifts import shifts_enter
 
     with bench_database():
         t = time.perf_counter()
