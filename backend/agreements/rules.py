@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from backend.core.errors import ApplicationError
 from backend.core.ids import age_on
+from backend.rules.codes import RuleCode
 
 from .models import AgreementKind
 
@@ -20,7 +21,7 @@ def agreement_kind_for(*, birth_date: datetime.date, start_date: datetime.date) 
     age = age_on(birth_date, start_date)
     if age < MIN_AGE:
         raise ApplicationError(
-            "AGE_MIN",
+            RuleCode.AGE_MIN,
             f"学生在协议开始日（{start_date:%Y-%m-%d}）未满16周岁（{age}周岁），不得安排学徒岗位，不生成协议。",
             f"The student is {age} on the start date {start_date:%Y-%m-%d}, under 16: no placement, "
             "no agreement.",
@@ -35,7 +36,7 @@ def pay_floor_check(*, monthly_pay: Decimal, post_wage: Decimal) -> None:
     floor = (post_wage * PAY_FLOOR_RATIO).quantize(Decimal("0.01"))
     if monthly_pay < floor:
         raise ApplicationError(
-            "PAY_FLOOR",
+            RuleCode.PAY_FLOOR,
             f"学徒月报酬{monthly_pay}元低于同岗位工资{post_wage}元的80%（{floor}元）。",
             f"Monthly pay {monthly_pay} is below 80% of the post's wage {post_wage} ({floor}).",
             details={"monthly_pay": str(monthly_pay), "post_wage": str(post_wage), "floor": str(floor)},

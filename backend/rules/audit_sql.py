@@ -19,9 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from backend.rules.worktime import DAILY_HOURS, HOLIDAY_WORK, NIGHT_WORK, OVERTIME, REST_DAY, WEEKLY_HOURS
+from backend.rules.worktime import WORKTIME_RULES
 
-SHIFT_RULES = (DAILY_HOURS, WEEKLY_HOURS, NIGHT_WORK, HOLIDAY_WORK, REST_DAY, OVERTIME)
+SHIFT_RULES = WORKTIME_RULES
 AUTO_RESOLVE_NOTE = "审计复核：条件已不再成立 / audit: the condition no longer holds"
 
 

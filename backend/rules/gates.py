@@ -17,35 +17,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from backend.rules.codes import RuleCode
 from backend.rules.policy import INSURANCE_KIND_LABELS_ZH, TAG_LABELS_ZH, Policy
-
-AGE_MIN = "AGE_MIN"
-FIRST_YEAR = "FIRST_YEAR"
-AGREEMENT_SIGNED = "AGREEMENT_SIGNED"
-MENTOR_RATIO = "MENTOR_RATIO"
-COMPANY_CAP = "COMPANY_CAP"
-POST_CAP = "POST_CAP"
-TOTAL_DURATION = "TOTAL_DURATION"
-HEALTH_CHECK = "HEALTH_CHECK"
-INSURANCE = "INSURANCE"
-MINOR_FORBIDDEN_WORK = "MINOR_FORBIDDEN_WORK"
-HAZARDOUS_POST = "HAZARDOUS_POST"
-PAY_FLOOR = "PAY_FLOOR"
-
-GATE_CODES = (
-    AGE_MIN,
-    FIRST_YEAR,
-    AGREEMENT_SIGNED,
-    MENTOR_RATIO,
-    COMPANY_CAP,
-    POST_CAP,
-    TOTAL_DURATION,
-    HEALTH_CHECK,
-    INSURANCE,
-    MINOR_FORBIDDEN_WORK,
-    HAZARDOUS_POST,
-    PAY_FLOOR,
-)
 
 PROPOSE = "propose"
 ACTIVATE = "activate"
@@ -137,7 +110,7 @@ def check_age_min(
     turns = nth_birthday(birth_date, policy.min_age)
     return [
         GateResult(
-            AGE_MIN,
+            RuleCode.AGE_MIN,
             ERROR,
             {
                 "limit_age": policy.min_age,
@@ -165,7 +138,7 @@ def check_first_year(
         return []
     return [
         GateResult(
-            FIRST_YEAR,
+            RuleCode.FIRST_YEAR,
             ERROR,
             {
                 "entry_year": cohort_entry_year,
@@ -186,7 +159,7 @@ def check_agreement_signed(*, agreement_signed: bool) -> list[GateResult]:
         return []
     return [
         GateResult(
-            AGREEMENT_SIGNED,
+            RuleCode.AGREEMENT_SIGNED,
             ERROR,
             {"signed": False},
             "协议尚未由各方全部签署，不得开始实习",
@@ -202,7 +175,7 @@ def check_mentor_ratio(
     if mentor_name is None:
         return [
             GateResult(
-                MENTOR_RATIO,
+                RuleCode.MENTOR_RATIO,
                 WARNING,
                 {"limit_min": policy.mentor_min, "limit_max": policy.mentor_max, "count": 0},
                 "尚未指定带徒师傅",
@@ -212,7 +185,7 @@ def check_mentor_ratio(
     if other_apprentices + 1 > policy.mentor_max:
         return [
             GateResult(
-                MENTOR_RATIO,
+                RuleCode.MENTOR_RATIO,
                 ERROR,
                 {"limit_max": policy.mentor_max, "count": other_apprentices, "mentor": mentor_name},
                 f"师傅 {mentor_name} 已带 {other_apprentices} 名学徒，上限为 {policy.mentor_max}",
@@ -223,7 +196,7 @@ def check_mentor_ratio(
     if other_apprentices + 1 < policy.mentor_min:
         return [
             GateResult(
-                MENTOR_RATIO,
+                RuleCode.MENTOR_RATIO,
                 WARNING,
                 {"limit_min": policy.mentor_min, "count": other_apprentices + 1, "mentor": mentor_name},
                 f"师傅 {mentor_name} 仅带 {other_apprentices + 1} 名学徒，少于 {policy.mentor_min} 名",
@@ -247,7 +220,7 @@ def check_company_cap(
     pct = _pct(policy.company_cap_percent)
     return [
         GateResult(
-            COMPANY_CAP,
+            RuleCode.COMPANY_CAP,
             ERROR,
             {
                 "limit": limit,
@@ -272,7 +245,7 @@ def check_post_cap(
     pct = _pct(policy.post_cap_percent)
     return [
         GateResult(
-            POST_CAP,
+            RuleCode.POST_CAP,
             ERROR,
             {
                 "limit": limit,
@@ -297,7 +270,7 @@ def check_total_duration(
         return []
     return [
         GateResult(
-            TOTAL_DURATION,
+            RuleCode.TOTAL_DURATION,
             ERROR,
             {
                 "limit_months": policy.max_company_months,
@@ -376,7 +349,7 @@ def check_health(
     last_txt = last.isoformat() if last else None
     return [
         GateResult(
-            HEALTH_CHECK,
+            RuleCode.HEALTH_CHECK,
             severity,
             {"due_date": due.isoformat(), "last_check": last_txt, "reason": reason},
             f"学生 {student_name}：{zh}（应于 {due.isoformat()} 前完成，上次合格体检：{last_txt or '无'}）",
@@ -416,7 +389,7 @@ def check_insurance(
         label = INSURANCE_KIND_LABELS_ZH.get(kind, kind)
         out.append(
             GateResult(
-                INSURANCE,
+                RuleCode.INSURANCE,
                 severity,
                 {
                     "kind": kind,
@@ -450,7 +423,7 @@ def check_minor_forbidden_work(
     zh_tags = "、".join(TAG_LABELS_ZH.get(t, t) for t in hits)
     return [
         GateResult(
-            MINOR_FORBIDDEN_WORK,
+            RuleCode.MINOR_FORBIDDEN_WORK,
             ERROR,
             {"age": age, "adult_age": policy.adult_age, "tags": hits},
             f"学生 {student_name} 在开始日期 {age} 周岁，岗位 {post_title} 含未成年工禁忌作业（{zh_tags}）",
@@ -468,7 +441,7 @@ def check_hazardous_post(*, post_title: str, hazard_tags: Iterable[str], policy:
     zh_tags = "、".join(TAG_LABELS_ZH.get(t, t) for t in hits)
     return [
         GateResult(
-            HAZARDOUS_POST,
+            RuleCode.HAZARDOUS_POST,
             ERROR,
             {"tags": hits},
             f"岗位 {post_title} 属于不得安排学生的高风险岗位（{zh_tags}）",
@@ -491,7 +464,7 @@ def check_pay_floor(
     pct = _pct(policy.pay_floor_percent)
     return [
         GateResult(
-            PAY_FLOOR,
+            RuleCode.PAY_FLOOR,
             ERROR,
             {
                 "floor": f"{floor:.2f}",

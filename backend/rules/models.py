@@ -10,28 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from backend.core.models import TimeStampedModel
 from backend.placements.models import PilotProject, Placement
 
-RULE_CODES = [
-    ("AGE_MIN", "AGE_MIN"),
-    ("AGREEMENT_PARTIES", "AGREEMENT_PARTIES"),
-    ("FIRST_YEAR", "FIRST_YEAR"),
-    ("AGREEMENT_SIGNED", "AGREEMENT_SIGNED"),
-    ("MENTOR_RATIO", "MENTOR_RATIO"),
-    ("COMPANY_CAP", "COMPANY_CAP"),
-    ("POST_CAP", "POST_CAP"),
-    ("TOTAL_DURATION", "TOTAL_DURATION"),
-    ("HEALTH_CHECK", "HEALTH_CHECK"),
-    ("INSURANCE", "INSURANCE"),
-    ("MINOR_FORBIDDEN_WORK", "MINOR_FORBIDDEN_WORK"),
-    ("HAZARDOUS_POST", "HAZARDOUS_POST"),
-    ("PAY_FLOOR", "PAY_FLOOR"),
-    ("NO_FEES", "NO_FEES"),
-    ("DAILY_HOURS", "DAILY_HOURS"),
-    ("WEEKLY_HOURS", "WEEKLY_HOURS"),
-    ("NIGHT_WORK", "NIGHT_WORK"),
-    ("HOLIDAY_WORK", "HOLIDAY_WORK"),
-    ("OVERTIME", "OVERTIME"),
-    ("REST_DAY", "REST_DAY"),
-]
+from .codes import VIOLATION_CODE_CHOICES
+
+RULE_CODES = VIOLATION_CODE_CHOICES  # the violation and exception codes, from backend.rules.codes
 
 
 class PolicyVersion(TimeStampedModel):

@@ -13,20 +13,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from backend.rules import gates
+from backend.rules.codes import RuleCode
 from backend.rules.policy import Policy
 
 VIOLATION = "violation"  # = models.Severity.VIOLATION
 WARNING = "warning"  # = models.Severity.WARNING
 
 STATUS_RULES = (
-    gates.MENTOR_RATIO,
-    gates.COMPANY_CAP,
-    gates.POST_CAP,
-    gates.TOTAL_DURATION,
-    gates.HEALTH_CHECK,
-    gates.INSURANCE,
-    gates.MINOR_FORBIDDEN_WORK,
-    gates.HAZARDOUS_POST,
+    RuleCode.MENTOR_RATIO,
+    RuleCode.COMPANY_CAP,
+    RuleCode.POST_CAP,
+    RuleCode.TOTAL_DURATION,
+    RuleCode.HEALTH_CHECK,
+    RuleCode.INSURANCE,
+    RuleCode.MINOR_FORBIDDEN_WORK,
+    RuleCode.HAZARDOUS_POST,
 )
 
 

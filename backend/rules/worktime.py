@@ -19,20 +19,28 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from backend.rules.codes import RuleCode
 from backend.rules.messages import describe
 from backend.rules.policy import Policy
 
-DAILY_HOURS = "DAILY_HOURS"
-WEEKLY_HOURS = "WEEKLY_HOURS"
-NIGHT_WORK = "NIGHT_WORK"
-HOLIDAY_WORK = "HOLIDAY_WORK"
-REST_DAY = "REST_DAY"
-OVERTIME = "OVERTIME"
 OVERLAP = "SHIFT_OVERLAP"
 
 # Rules that refuse a planned shift at entry (unless an exception filed with the authority covers it).
-ENTRY_RULES = (DAILY_HOURS, WEEKLY_HOURS, NIGHT_WORK, HOLIDAY_WORK, REST_DAY)
-WORKTIME_RULES = (DAILY_HOURS, WEEKLY_HOURS, NIGHT_WORK, HOLIDAY_WORK, REST_DAY, OVERTIME)
+ENTRY_RULES = (
+    RuleCode.DAILY_HOURS,
+    RuleCode.WEEKLY_HOURS,
+    RuleCode.NIGHT_WORK,
+    RuleCode.HOLIDAY_WORK,
+    RuleCode.REST_DAY,
+)
+WORKTIME_RULES = (
+    RuleCode.DAILY_HOURS,
+    RuleCode.WEEKLY_HOURS,
+    RuleCode.NIGHT_WORK,
+    RuleCode.HOLIDAY_WORK,
+    RuleCode.REST_DAY,
+    RuleCode.OVERTIME,
+)
 
 
 @dataclass(frozen=True)
@@ -170,7 +178,7 @@ def check_daily_hours(shifts: Sequence[ShiftSpan], policy: Policy) -> list[Findi
             actual = minutes_up(secs)
             out.append(
                 _finding(
-                    DAILY_HOURS,
+                    RuleCode.DAILY_HOURS,
                     day,
                     day,
                     {"limit_minutes": limit, "actual_minutes": actual},
@@ -193,7 +201,7 @@ def check_weekly_hours(shifts: Sequence[ShiftSpan], policy: Policy) -> list[Find
             sunday = monday + timedelta(days=6)
             out.append(
                 _finding(
-                    WEEKLY_HOURS,
+                    RuleCode.WEEKLY_HOURS,
                     monday,
                     sunday,
                     {"limit_minutes": limit, "actual_minutes": actual, "iso_week": f"{year}-W{week:02d}"},
@@ -209,7 +217,7 @@ def check_night_work(shifts: Sequence[ShiftSpan], policy: Policy) -> list[Findin
         actual = minutes_up(secs)
         out.append(
             _finding(
-                NIGHT_WORK,
+                RuleCode.NIGHT_WORK,
                 day,
                 day,
                 {"limit_minutes": 0, "actual_minutes": actual, "window": window},
@@ -227,7 +235,7 @@ def check_holiday_work(shifts: Sequence[ShiftSpan], policy: Policy, calendar: Ca
             name = calendar.holidays[day]
             out.append(
                 _finding(
-                    HOLIDAY_WORK,
+                    RuleCode.HOLIDAY_WORK,
                     day,
                     day,
                     {"limit_minutes": 0, "actual_minutes": actual, "holiday": name},
@@ -252,7 +260,7 @@ def check_rest_days(shifts: Sequence[ShiftSpan], policy: Policy) -> list[Finding
             sunday = monday + timedelta(days=6)
             out.append(
                 _finding(
-                    REST_DAY,
+                    RuleCode.REST_DAY,
                     monday,
                     sunday,
                     {"limit_days": need, "actual_days": rest, "iso_week": f"{year}-W{week:02d}"},
@@ -277,7 +285,7 @@ def check_overtime(
             p, a = minutes_up(plan.get(day, 0.0)), minutes_up(done[day])
             out.append(
                 _finding(
-                    OVERTIME,
+                    RuleCode.OVERTIME,
                     day,
                     day,
                     {
@@ -341,17 +349,17 @@ def check_worktime(
     """
     rules = set(rules)
     out: list[Finding] = []
-    if DAILY_HOURS in rules:
+    if RuleCode.DAILY_HOURS in rules:
         out += check_daily_hours(shifts, policy)
-    if WEEKLY_HOURS in rules:
+    if RuleCode.WEEKLY_HOURS in rules:
         out += check_weekly_hours(shifts, policy)
-    if NIGHT_WORK in rules:
+    if RuleCode.NIGHT_WORK in rules:
         out += check_night_work(shifts, policy)
-    if HOLIDAY_WORK in rules:
+    if RuleCode.HOLIDAY_WORK in rules:
         out += check_holiday_work(shifts, policy, calendar)
-    if REST_DAY in rules:
+    if RuleCode.REST_DAY in rules:
         out += check_rest_days(shifts, policy)
-    if OVERTIME in rules and planned is not None:
+    if RuleCode.OVERTIME in rules and planned is not None:
         out += check_overtime(planned, shifts, policy)
     return out
 

@@ -16,6 +16,7 @@ from backend.core.clock import RULES_ZONE, local_date
 from backend.core.errors import ApplicationError
 from backend.placements.models import Placement, PlacementStatus
 from backend.rules import worktime
+from backend.rules.codes import RuleCode
 from backend.rules.models import Shift, ShiftException, ShiftKind
 from backend.rules.policy import Policy
 from backend.rules.selectors import calendar_between, exception_covers, policy_for_placement
@@ -230,7 +231,7 @@ def shift_exception_create(
     approver: str,
     note: str = "",
 ) -> ShiftException:
-    if rule_code not in worktime.ENTRY_RULES + (worktime.OVERTIME,):
+    if rule_code not in worktime.ENTRY_RULES + (RuleCode.OVERTIME,):
         raise ApplicationError(
             "EXCEPTION_RULE", "该规则不能备案例外", f"no exception can be filed for {rule_code}"
         )
