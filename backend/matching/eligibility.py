@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from backend.core.ids import age_on
 from backend.rules import gates
 from backend.rules.codes import RuleCode
 from backend.rules.policy import Policy
@@ -35,7 +36,7 @@ def student_gate(
     *, birth_date: datetime.date, entry_year: int, as_of: datetime.date, policy: Policy
 ) -> tuple[str | None, bool]:
     """(the rule that keeps this student from any post on `as_of`, or None; whether they are a minor)."""
-    minor = gates.age_on(birth_date, as_of) < policy.adult_age
+    minor = age_on(birth_date, as_of) < policy.adult_age
     if gates.check_age_min(student_name="", birth_date=birth_date, start_date=as_of, policy=policy):
         return RuleCode.AGE_MIN, minor
     if gates.check_first_year(student_name="", cohort_entry_year=entry_year, start_date=as_of, policy=policy):

@@ -14,9 +14,10 @@ import calendar as _stdcal
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any
 
+from backend.core.ids import age_on
 from backend.rules.codes import RuleCode
 from backend.rules.policy import INSURANCE_KIND_LABELS_ZH, TAG_LABELS_ZH, Policy
 
@@ -61,11 +62,6 @@ def nth_birthday(birth: date, years: int) -> date:
     if birth.month == 2 and birth.day == 29 and not _stdcal.isleap(year):
         return date(year, 3, 1)
     return birth.replace(year=year)
-
-
-def age_on(birth: date, day: date) -> int:
-    years = day.year - birth.year
-    return years if day >= nth_birthday(birth, years) else years - 1
 
 
 def months_in(start: date, end: date) -> Decimal:
@@ -450,14 +446,18 @@ def check_hazardous_post(*, post_title: str, hazard_tags: Iterable[str], policy:
     ]
 
 
+def pay_floor(post_wage: Decimal, policy: Policy) -> Decimal:
+    """PAY_FLOOR's figure, the one place it is computed: the least an apprentice may be paid a month, the
+    policy's percent of the same post's wage, rounded up to the fen (so the floor is never below the percent)."""
+    return (post_wage * policy.pay_floor_percent / Decimal(100)).quantize(Decimal("0.01"), rounding=ROUND_UP)
+
+
 def check_pay_floor(
     *, post_title: str, student_pay: Decimal | None, post_wage: Decimal | None, policy: Policy
 ) -> list[GateResult]:
     if post_wage is None:
         return []
-    floor = (post_wage * policy.pay_floor_percent / Decimal(100)).quantize(
-        Decimal("0.01"), rounding=ROUND_HALF_UP
-    )
+    floor = pay_floor(post_wage, policy)
     if student_pay is not None and student_pay >= floor:
         return []
     pay_txt = f"{student_pay:.2f}" if student_pay is not None else None

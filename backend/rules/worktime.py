@@ -1,7 +1,7 @@
 """Working-time rules over shifts: pure functions, no ORM, no clock.
 
 A shift is a pair of timezone-aware datetimes. Every rule works on local calendar days of the
-policy's time zone (Asia/Shanghai): a shift that crosses midnight counts toward both days.
+rules' zone (backend.core.clock.RULES_ZONE, Asia/Shanghai): a shift that crosses midnight counts toward both days.
 Durations are kept in seconds internally and reported in whole minutes (rounded up, so that
 8:00:30 reads 8:01 and is over an 8:00 limit).
 
@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from backend.core.clock import RULES_ZONE
 from backend.rules.codes import RuleCode
 from backend.rules.messages import describe
 from backend.rules.policy import Policy
@@ -145,7 +146,7 @@ def seconds_per_day(shifts: Iterable[ShiftSpan], tz: ZoneInfo) -> dict[date, flo
 
 def night_seconds_per_day(shifts: Iterable[ShiftSpan], policy: Policy) -> dict[date, float]:
     """Seconds inside the night window, by local day of the minute worked."""
-    tz = ZoneInfo(policy.timezone)
+    tz = RULES_ZONE
     totals: dict[date, float] = defaultdict(float)
     for shift in shifts:
         for day, a, b in split_by_day(shift, tz):
@@ -170,7 +171,7 @@ def _night_windows(day: date, policy: Policy, tz: ZoneInfo) -> list[tuple[dateti
 
 
 def check_daily_hours(shifts: Sequence[ShiftSpan], policy: Policy) -> list[Finding]:
-    tz = ZoneInfo(policy.timezone)
+    tz = RULES_ZONE
     limit = policy.max_daily_minutes
     out = []
     for day, secs in sorted(seconds_per_day(shifts, tz).items()):
@@ -188,7 +189,7 @@ def check_daily_hours(shifts: Sequence[ShiftSpan], policy: Policy) -> list[Findi
 
 
 def check_weekly_hours(shifts: Sequence[ShiftSpan], policy: Policy) -> list[Finding]:
-    tz = ZoneInfo(policy.timezone)
+    tz = RULES_ZONE
     limit = policy.max_weekly_minutes
     weeks: dict[date, float] = defaultdict(float)
     for day, secs in seconds_per_day(shifts, tz).items():
@@ -227,7 +228,7 @@ def check_night_work(shifts: Sequence[ShiftSpan], policy: Policy) -> list[Findin
 
 
 def check_holiday_work(shifts: Sequence[ShiftSpan], policy: Policy, calendar: Calendar) -> list[Finding]:
-    tz = ZoneInfo(policy.timezone)
+    tz = RULES_ZONE
     out = []
     for day, secs in sorted(seconds_per_day(shifts, tz).items()):
         if secs > 0 and calendar.is_statutory_holiday(day):
@@ -246,7 +247,7 @@ def check_holiday_work(shifts: Sequence[ShiftSpan], policy: Policy, calendar: Ca
 
 def check_rest_days(shifts: Sequence[ShiftSpan], policy: Policy) -> list[Finding]:
     """At least ``min_rest_days_per_week`` full calendar days without any work in each ISO week."""
-    tz = ZoneInfo(policy.timezone)
+    tz = RULES_ZONE
     need = policy.min_rest_days_per_week
     worked: dict[date, set[date]] = defaultdict(set)
     for day, secs in seconds_per_day(shifts, tz).items():
@@ -273,7 +274,7 @@ def check_overtime(
     planned: Sequence[ShiftSpan], actual: Sequence[ShiftSpan], policy: Policy
 ) -> list[Finding]:
     """Actual work beyond the agreed schedule: per local day, actual minus planned minutes."""
-    tz = ZoneInfo(policy.timezone)
+    tz = RULES_ZONE
     plan = seconds_per_day(planned, tz)
     done = seconds_per_day(actual, tz)
     limit = policy.max_overtime_minutes
@@ -316,7 +317,7 @@ def overlap_findings(shifts: Sequence[ShiftSpan], policy: Policy) -> list[Findin
 
 
 def _overlap_findings(pairs: Iterable[tuple[ShiftSpan, ShiftSpan]], policy: Policy) -> list[Finding]:
-    tz = ZoneInfo(policy.timezone)
+    tz = RULES_ZONE
     out = []
     for a, b in pairs:
         fmt = "%Y-%m-%d %H:%M"
@@ -365,7 +366,7 @@ def check_worktime(
 
 
 def touched_days(shifts: Iterable[ShiftSpan], policy: Policy) -> set[date]:
-    tz = ZoneInfo(policy.timezone)
+    tz = RULES_ZONE
     return {day for s in shifts for day, _a, _b in split_by_day(s, tz)}
 
 
@@ -385,7 +386,7 @@ def check_new_shifts(
     new_ids = {id(s) for s in new}
     pairs = [(a, b) for a, b in find_overlaps([*existing, *new]) if id(a) in new_ids or id(b) in new_ids]
     findings = _overlap_findings(pairs, policy)
-    tz = ZoneInfo(policy.timezone)
+    tz = RULES_ZONE
     new_days = [(s.ref, {day for day, _a, _b in split_by_day(s, tz)}) for s in new]
     for f in check_worktime([*existing, *new], policy, calendar, rules=rules):
         refs = tuple(ref for ref, days in new_days if any(f.period_start <= d <= f.period_end for d in days))

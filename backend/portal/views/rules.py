@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from backend.accounts.models import Role
+from backend.core.clock import RULES_ZONE, local_date, local_today
 from backend.core.errors import ApplicationError
 from backend.placements.models import PlacementStatus
 from backend.portal import selectors as portal_selectors
@@ -61,9 +62,9 @@ def company_shifts(request: HttpRequest) -> HttpResponse:
 
 def _monday(value: str | None, placement: Any) -> datetime.date:
     try:
-        day = datetime.date.fromisoformat(value) if value else timezone.localdate()
+        day = datetime.date.fromisoformat(value) if value else local_today()
     except ValueError:
-        day = timezone.localdate()
+        day = local_today()
     if not value and not placement.start_date <= day <= placement.end_date:
         day = placement.start_date  # open on the placement's first week when today is outside it
     return day - datetime.timedelta(days=day.isoweekday() - 1)
@@ -73,9 +74,9 @@ def _grid_context(
     request: HttpRequest, placement: Any, monday: datetime.date, **extra: Any
 ) -> dict[str, Any]:
     sunday_end = datetime.datetime.combine(
-        monday + datetime.timedelta(days=7), datetime.time(), tzinfo=timezone.get_current_timezone()
+        monday + datetime.timedelta(days=7), datetime.time(), tzinfo=RULES_ZONE
     )
-    monday_start = datetime.datetime.combine(monday, datetime.time(), tzinfo=timezone.get_current_timezone())
+    monday_start = datetime.datetime.combine(monday, datetime.time(), tzinfo=RULES_ZONE)
     shifts = (
         selectors.shift_list(user=request.user, placement_id=placement.pk)
         .filter(start_at__lt=sunday_end, end_at__gt=monday_start)
@@ -86,7 +87,7 @@ def _grid_context(
     refused_rows = extra.pop("refused_rows", set())
     for number in range(1, 8):
         day = monday + datetime.timedelta(days=number - 1)
-        on_day = [s for s in shifts if timezone.localtime(s.start_at).date() == day]
+        on_day = [s for s in shifts if local_date(s.start_at) == day]
         days.append(
             {
                 "number": number,

@@ -9,11 +9,16 @@ from typing import Any
 
 from django.db.models import Q
 
+from backend.core.ids import age_on
 from backend.core.queue import enqueue_on_commit
 from backend.placements.models import Placement
-from backend.rules import gates
 from backend.rules.models import Severity, Violation
-from backend.rules.selectors import active_placements, placement_monthly_summary, violation_messages
+from backend.rules.selectors import (
+    PolicyBook,
+    active_placements,
+    placement_monthly_summary,
+    violation_messages,
+)
 
 NOTIFY_CHUNK = 500
 
@@ -25,15 +30,16 @@ def enqueue_violation_notices(ids: Sequence[int]) -> None:
 
 
 def _recipients(
-    placement: Placement, *, minor_on: datetime.date | None, guardians: bool = False
+    placement: Placement, *, minor_on: datetime.date | None, adult_age: int, guardians: bool = False
 ) -> list[Any]:
-    """Coordinators of the school and HR of the company; guardians always (``guardians``) or for a minor."""
+    """Coordinators of the school and HR of the company; guardians always (``guardians``) or for a minor (under
+    the policy's ``adult_age`` on ``minor_on``)."""
     from backend.accounts.models import User
 
     q = Q(role="coordinator", school_id=placement.pilot.school_id) | Q(
         role="hr", company_id=placement.post.company_id
     )
-    if guardians or (minor_on is not None and gates.age_on(placement.student.birth_date, minor_on) < 18):
+    if guardians or (minor_on is not None and age_on(placement.student.birth_date, minor_on) < adult_age):
         q |= Q(role="guardian", guardian__student_id=placement.student_id)
     return list(User.objects.filter(q, is_active=True))
 
@@ -42,6 +48,7 @@ def violations_notify(*, violation_ids: Sequence[int]) -> int:
     """Tell the coordinator and HR at once (and the guardian of a minor): once per violation and severity."""
     from backend.notices.services import notice_send
 
+    book = PolicyBook()
     sent = 0
     for v in Violation.objects.filter(pk__in=violation_ids).select_related(
         "placement__student", "placement__post", "placement__pilot"
@@ -52,7 +59,11 @@ def violations_notify(*, violation_ids: Sequence[int]) -> int:
         zh, en = violation_messages(v)
         label = "预警" if v.severity == Severity.WARNING else "违规"
         notices = notice_send(
-            recipients=_recipients(p, minor_on=v.period_start),
+            recipients=_recipients(
+                p,
+                minor_on=v.period_start,
+                adult_age=book.policy(pilot_id=p.pilot_id, on=p.start_date).adult_age,
+            ),
             kind=f"rules.{v.severity}",
             title=f"【{label}】{p.student.name}：{v.rule_code}",
             body=f"{zh}\n{en}\n规则版本 / policy: {v.policy_code}",
@@ -70,6 +81,7 @@ def monthly_summaries_send(*, month: datetime.date, placement_ids: Sequence[int]
     qs = active_placements().select_related("student", "post", "pilot")
     if placement_ids is not None:
         qs = qs.filter(pk__in=placement_ids)
+    book = PolicyBook()
     sent = 0
     for p in qs:
         s = placement_monthly_summary(placement=p, month=month)
@@ -84,7 +96,12 @@ def monthly_summaries_send(*, month: datetime.date, placement_ids: Sequence[int]
         )
         sent += len(
             notice_send(
-                recipients=_recipients(p, minor_on=month, guardians=True),
+                recipients=_recipients(
+                    p,
+                    minor_on=month,
+                    adult_age=book.policy(pilot_id=p.pilot_id, on=p.start_date).adult_age,
+                    guardians=True,
+                ),
                 kind="rules.monthly_summary",
                 title=f"信息通报 {s['month']}：{p.student.name}",
                 body=body,
