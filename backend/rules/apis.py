@@ -16,7 +16,15 @@ from backend.placements.models import Placement
 
 from . import gates as g
 from . import selectors
-from .models import Holiday, PolicyVersion, Shift, ShiftException, ShiftKind, Violation
+from .models import (
+    Holiday,
+    PolicyVersion,
+    ResolutionProposal,
+    Shift,
+    ShiftException,
+    ShiftKind,
+    Violation,
+)
 from .services import shifts as shift_services
 from .services import violations as violation_services
 
@@ -163,7 +171,7 @@ class ShiftExceptionViewSet(
     filterset_fields = ["placement", "rule_code"]
 
     def get_write_roles(self) -> tuple[str, ...]:
-        return (Role.COORDINATOR, Role.HR)
+        return shift_services.EXCEPTION_RECORDERS  # the school, never the company
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return scope_queryset(self.request.user, ShiftException.objects.select_related("placement"))
@@ -174,7 +182,26 @@ class ShiftExceptionViewSet(
         )
 
 
+class ResolutionProposalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ResolutionProposal
+        fields = [
+            "id",
+            "violation",
+            "text",
+            "evidence",
+            "proposed_by",
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
 class ViolationSerializer(serializers.ModelSerializer):
+    proposals = ResolutionProposalSerializer(many=True, read_only=True)
     message = serializers.SerializerMethodField()
     message_en = serializers.SerializerMethodField()
 
@@ -195,6 +222,7 @@ class ViolationSerializer(serializers.ModelSerializer):
             "resolved_at",
             "resolved_by",
             "note",
+            "proposals",
             "message",
             "message_en",
         ]
@@ -208,7 +236,16 @@ class ViolationSerializer(serializers.ModelSerializer):
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ProposeSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=2000, help_text="how it was resolved, and what proves it")
+    evidence = serializers.FileField(required=False, help_text="optional: PDF, PNG or JPG, at most 10 MB")
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
 
 
 class ViolationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -218,10 +255,14 @@ class ViolationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     ordering_fields = ["last_seen", "period_start"]
 
     def get_write_roles(self) -> tuple[str, ...]:
+        # resolve: the school or the bureau; the service refuses the company (VIOLATION_SCHOOL_ONLY, 403) after
+        # the scoped lookup, so another tenant's violation stays a 404. propose: the company (the service says).
+        if self.action == "resolve":
+            return (Role.COORDINATOR, Role.BUREAU, Role.HR)
         return (Role.COORDINATOR, Role.HR)
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return scope_queryset(self.request.user, Violation.objects.all())
+        return scope_queryset(self.request.user, Violation.objects.prefetch_related("proposals"))
 
     @extend_schema(request=NoteSerializer, responses=ViolationSerializer)
     @action(detail=True, methods=["post"])
@@ -242,6 +283,56 @@ class ViolationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             actor=request.user, violation=self.get_object(), **payload.validated_data
         )
         return Response(ViolationSerializer(v).data)
+
+    @extend_schema(
+        request={"multipart/form-data": ProposeSerializer, "application/json": ProposeSerializer},
+        responses={201: ResolutionProposalSerializer},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
+    def propose(self, request: Request, pk: str | None = None) -> Response:
+        """The company proposes a resolution with its evidence; the school accepts or rejects it."""
+        violation = self.get_object()
+        payload = ProposeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        proposal = violation_services.violation_resolution_propose(
+            actor=request.user,
+            violation=violation,
+            text=payload.validated_data["text"],
+            evidence=payload.validated_data.get("evidence"),
+        )
+        return Response(ResolutionProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
+
+
+class ResolutionProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The company's proposed resolutions; the school (or the bureau) accepts or rejects each."""
+
+    serializer_class = ResolutionProposalSerializer
+    permission_classes = [RoleWritePermission]
+    filterset_fields = ["violation", "status"]
+
+    def get_write_roles(self) -> tuple[str, ...]:
+        return (Role.COORDINATOR, Role.BUREAU)
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return scope_queryset(self.request.user, ResolutionProposal.objects.all())
+
+    @extend_schema(request=None, responses=ResolutionProposalSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str | None = None) -> Response:
+        proposal = violation_services.resolution_proposal_accept(
+            actor=request.user, proposal=self.get_object()
+        )
+        return Response(ResolutionProposalSerializer(proposal).data)
+
+    @extend_schema(request=RejectSerializer, responses=ResolutionProposalSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        payload = RejectSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        proposal = violation_services.resolution_proposal_reject(
+            actor=request.user, proposal=self.get_object(), reason=payload.validated_data["reason"]
+        )
+        return Response(ResolutionProposalSerializer(proposal).data)
 
 
 class GateResultSerializer(serializers.Serializer):
@@ -322,6 +413,7 @@ routes = [
     ("shifts", ShiftViewSet),
     ("shift-exceptions", ShiftExceptionViewSet),
     ("violations", ViolationViewSet),
+    ("resolution-proposals", ResolutionProposalViewSet),
     ("gate-checks", GateCheckViewSet),
     ("holidays", HolidayViewSet),
     ("policy-versions", PolicyVersionViewSet),

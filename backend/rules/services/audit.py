@@ -19,7 +19,14 @@ from django.utils import timezone
 from backend.core.clock import RULES_ZONE, local_today
 from backend.placements.models import Placement, PlacementStatus
 from backend.rules import worktime
-from backend.rules.audit_sql import AUTO_RESOLVE_NOTE, SHIFT_RULES, Scope, ScopeGroup, run_worktime_audit
+from backend.rules.audit_sql import (
+    AUTO_RESOLVE_NOTE,
+    REOPEN_NOTE,
+    SHIFT_RULES,
+    Scope,
+    ScopeGroup,
+    run_worktime_audit,
+)
 from backend.rules.models import Severity, Shift, ShiftKind, Violation, ViolationStatus
 from backend.rules.policy import Policy
 from backend.rules.selectors import (
@@ -43,13 +50,16 @@ def upsert_findings(
     rules: Sequence[str],
     window: tuple[datetime.date, datetime.date] | None,
     now: datetime.datetime,
-) -> list[int]:
+) -> tuple[list[int], list[int]]:
     """ORM upsert of one placement's findings (code, start, end, figures, severity); resolves the rest.
 
-    Returns the ids of violations created. Used on shift entry and by the status audit; the full
-    working-time audit does the same in set-based SQL (audit_sql).
+    A resolved violation whose finding is seen again is reopened, whoever resolved it (an exception filed with
+    the authority removes the finding before it gets here). Returns the ids of the violations created and of
+    those a person had resolved and that are reopened (both are told). Used on shift entry and by the status
+    audit; the full working-time audit does the same in set-based SQL (audit_sql).
     """
     created: list[int] = []
+    reopened: list[int] = []
     seen: set[tuple[str, datetime.date, datetime.date]] = set()
     for code, start, end, figures, severity in findings:
         seen.add((code, start, end))
@@ -69,12 +79,16 @@ def upsert_findings(
         if was_created:
             created.append(v.pk)
             continue
-        if v.status == ViolationStatus.RESOLVED and v.resolved_by_id is not None:
-            continue  # a person resolved it; the audit does not overrule them
         v.last_seen, v.figures, v.severity = now, figures, severity
+        fields = ["last_seen", "figures", "severity", "updated_at"]
         if v.status == ViolationStatus.RESOLVED:
-            v.status, v.resolved_at = ViolationStatus.OPEN, None
-        v.save(update_fields=["last_seen", "figures", "severity", "status", "resolved_at", "updated_at"])
+            if v.resolved_by_id is not None:  # a person resolved it, yet the condition still holds
+                reopened.append(v.pk)
+                v.note, v.notified_severity = REOPEN_NOTE, ""
+                fields += ["note", "notified_severity"]
+            v.status, v.resolved_at, v.resolved_by = ViolationStatus.OPEN, None, None
+            fields += ["status", "resolved_at", "resolved_by"]
+        v.save(update_fields=fields)
     stale = Violation.objects.filter(
         placement_id=placement_id,
         rule_code__in=rules,
@@ -86,7 +100,7 @@ def upsert_findings(
         if (v.rule_code, v.period_start, v.period_end) not in seen:
             v.status, v.resolved_at, v.note = ViolationStatus.RESOLVED, now, AUTO_RESOLVE_NOTE
             v.save(update_fields=["status", "resolved_at", "note", "updated_at"])
-    return created
+    return created, reopened
 
 
 def placement_worktime_audit(
@@ -120,7 +134,7 @@ def placement_worktime_audit(
         and f.period_end <= hi_week
         and not exception_covers(placement_id=placement.pk, finding=f)
     ]
-    created = upsert_findings(
+    created, reopened = upsert_findings(
         placement_id=placement.pk,
         policy_code=policy.code,
         findings=[(f.code, f.period_start, f.period_end, f.figures, Severity.VIOLATION) for f in found],
@@ -128,8 +142,8 @@ def placement_worktime_audit(
         window=(lo_week, hi_week),
         now=now,
     )
-    if created and notify:
-        enqueue_violation_notices(created)
+    if (created or reopened) and notify:
+        enqueue_violation_notices(created + reopened)
     return created
 
 
@@ -231,19 +245,21 @@ def worktime_audit(
         done = [(o, part) for o, part in zip(outcomes, parts, strict=True) if not isinstance(o, Exception)]
         results = [r for r, _ in done]
         created = [pk for r in results for pk in r.created]
+        reopened = [pk for r in results for pk in r.reopened]
         summary: dict[str, Any] = {
             # every part of a scope covers the same placements: count each scope's first part
             "placements": sum(r.placements for r, (_, lo, _) in done if lo == lo_week),
             "findings": sum(r.findings for r in results),
             "created": len(created),
             "resolved": sum(r.resolved for r in results),
+            "reopened": len(reopened),
             "parts": len(parts),
             "seconds": {step: max(r.seconds[step] for r in results) for step in results[0].seconds}
             if results
             else {},
         }
     else:
-        created = []
+        created, reopened = [], []
         book = PolicyBook()
         ids = active_placements().values_list("pk", flat=True)
         for placement in Placement.objects.filter(pk__in=list(ids)).select_related("pilot"):
@@ -254,9 +270,9 @@ def worktime_audit(
                 )
         summary = {"placements": len(ids), "created": len(created)}
         failures = []
-    if created and notify:
+    if (created or reopened) and notify:
         with transaction.atomic():
-            enqueue_violation_notices(created)
+            enqueue_violation_notices(created + reopened)
     if (
         failures
     ):  # after the notices of the parts that committed; the failed weeks are audited on the next run
@@ -273,13 +289,14 @@ def status_audit(
     now = now or timezone.now()
     book = PolicyBook()
     created: list[int] = []
+    reopened: list[int] = []
     count = 0
     for placement_id, pilot_id, start_date, values in status_inputs():
         count += 1
         policy = book.policy(pilot_id=pilot_id, on=start_date)
         findings = status_findings(values, policy=policy, as_of=as_of)
         with transaction.atomic():
-            created += upsert_findings(
+            new, again = upsert_findings(
                 placement_id=placement_id,
                 policy_code=policy.code,
                 findings=[(f.code, f.period_start, f.period_end, f.figures, f.severity) for f in findings],
@@ -287,10 +304,12 @@ def status_audit(
                 window=None,
                 now=now,
             )
-    if created and notify:
+        created += new
+        reopened += again
+    if (created or reopened) and notify:
         with transaction.atomic():
-            enqueue_violation_notices(created)
-    return {"placements": count, "created": len(created)}
+            enqueue_violation_notices(created + reopened)
+    return {"placements": count, "created": len(created), "reopened": len(reopened)}
 
 
 def status_inputs() -> Iterable[tuple[int, int, datetime.date, StatusInput]]:

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from backend.accounts.models import Role
 from backend.core.audit import audit_record
 from backend.core.clock import RULES_ZONE, local_date
 from backend.core.errors import ApplicationError
@@ -24,6 +25,9 @@ from backend.rules.shift_files import parse_shift_file, rows_to_spans
 from backend.rules.worktime import Finding, ShiftSpan
 
 from .audit import placement_worktime_audit
+
+# Who records an exception filed with the authority: the school (an administrator too), never the company.
+EXCEPTION_RECORDERS = (Role.COORDINATOR, Role.ADMIN)
 
 
 def _aware(value: datetime.datetime) -> datetime.datetime:
@@ -231,6 +235,22 @@ def shift_exception_create(
     approver: str,
     note: str = "",
 ) -> ShiftException:
+    """The school records an exception filed with the authority (报上级主管部门备案): its reference and approver.
+    Never the company for itself (a conflict of interest: the exception lifts the company's own violations)."""
+    if not (getattr(actor, "is_superuser", False) or getattr(actor, "role", None) in EXCEPTION_RECORDERS):
+        raise ApplicationError(
+            "EXCEPTION_SCHOOL_ONLY",
+            "备案例外只能由学校录入（须有主管部门的备案文号和批准人）",
+            "only the school records an exception, with the authority's reference and approver",
+            status=403,
+        )
+    if period_end < period_start:
+        raise ApplicationError(
+            "EXCEPTION_PERIOD",
+            "例外的结束日期不能早于开始日期",
+            "the exception's period ends before it starts",
+            details={"period_start": period_start.isoformat(), "period_end": period_end.isoformat()},
+        )
     if rule_code not in worktime.ENTRY_RULES + (RuleCode.OVERTIME,):
         raise ApplicationError(
             "EXCEPTION_RULE", "该规则不能备案例外", f"no exception can be filed for {rule_code}"
