@@ -356,7 +356,7 @@ def proposal_evidence(request: HttpRequest, pk: int) -> FileResponse:
     proposal = scoped_get(request, ResolutionProposal.objects.all(), pk=pk)
     if not proposal.evidence:
         raise Http404
-    name = proposal.evidence.name.rsplit("/", 1)[-1]
+    name = (proposal.evidence.name or "evidence").rsplit("/", 1)[-1]
     return FileResponse(proposal.evidence.open("rb"), as_attachment=True, filename=name)
 
 

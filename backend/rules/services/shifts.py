@@ -27,7 +27,7 @@ from backend.rules.worktime import Finding, ShiftSpan
 from .audit import placement_worktime_audit
 
 # Who records an exception filed with the authority: the school (an administrator too), never the company.
-EXCEPTION_RECORDERS = (Role.COORDINATOR, Role.ADMIN)
+EXCEPTION_RECORDERS: tuple[str, ...] = (Role.COORDINATOR, Role.ADMIN)
 
 
 def _aware(value: datetime.datetime) -> datetime.datetime:

@@ -24,9 +24,9 @@ from backend.core.errors import ApplicationError
 from backend.rules.models import ProposalStatus, ResolutionProposal, Violation, ViolationStatus
 
 # Who closes a violation: the school or the bureau (an administrator too), never the company.
-VIOLATION_CLOSERS = (Role.COORDINATOR, Role.BUREAU, Role.ADMIN)
+VIOLATION_CLOSERS: tuple[str, ...] = (Role.COORDINATOR, Role.BUREAU, Role.ADMIN)
 # Who proposes a resolution: the company.
-RESOLUTION_PROPOSERS = (Role.HR, Role.ADMIN)
+RESOLUTION_PROPOSERS: tuple[str, ...] = (Role.HR, Role.ADMIN)
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_EXTENSIONS = (".pdf", ".png", ".jpg", ".jpeg")
 
