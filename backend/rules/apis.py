@@ -63,6 +63,15 @@ class WeekGridSerializer(ScopedModelSerializer):
         model = Shift
         fields = ["placement", "kind", "monday", "days"]
 
+    def validate_days(self, value: dict[str, Any]) -> dict[int, Any]:
+        """Keys are ISO weekdays "1".."7" (anything else is a 400, never a 500)."""
+        unknown = [k for k in value if not (str(k).isdigit() and 1 <= int(k) <= 7)]
+        if unknown:
+            raise serializers.ValidationError(
+                f"days are ISO weekdays 1-7; not: {', '.join(map(str, unknown))}"
+            )
+        return {int(k): v for k, v in value.items()}
+
 
 class ShiftImportSerializer(ScopedModelSerializer):
     placement = serializers.PrimaryKeyRelatedField(queryset=Placement.objects.all())
@@ -111,7 +120,7 @@ class ShiftViewSet(
         payload = WeekGridSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         d = payload.validated_data
-        days = {int(k): (tuple(v) if v else None) for k, v in d["days"].items() if 1 <= int(k) <= 7}
+        days = {k: (tuple(v) if v else None) for k, v in d["days"].items()}
         spans = shift_services.week_grid_spans(monday=d["monday"], days=days)
         shifts = shift_services.shifts_enter(
             actor=request.user, placement=d["placement"], kind=d["kind"], spans=spans

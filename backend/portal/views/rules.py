@@ -35,7 +35,14 @@ from backend.rules.models import (
     ViolationStatus,
 )
 from backend.rules.selectors import violation_messages
-from backend.rules.services.shifts import shift_attest, shifts_enter, shifts_import, week_grid_spans
+from backend.rules.services.shifts import (
+    EARLIEST_DAY,
+    LATEST_DAY,
+    shift_attest,
+    shifts_enter,
+    shifts_import,
+    week_grid_spans,
+)
 from backend.rules.services.violations import (
     VIOLATION_CLOSERS,
     resolution_proposal_accept,
@@ -79,6 +86,8 @@ def _monday(value: str | None, placement: Any) -> datetime.date:
         day = datetime.date.fromisoformat(value) if value else local_today()
     except ValueError:
         day = local_today()
+    if not EARLIEST_DAY <= day <= LATEST_DAY - datetime.timedelta(days=7):
+        day = local_today()  # a week out of this century is a typing error (and would overflow)
     if not value and not placement.start_date <= day <= placement.end_date:
         day = placement.start_date  # open on the placement's first week when today is outside it
     return day - datetime.timedelta(days=day.isoweekday() - 1)

@@ -36,9 +36,29 @@ def _aware(value: datetime.datetime) -> datetime.datetime:
     return value
 
 
+# Shifts are worked in this century: outside it a date is a typing error (and near year 9999 the day
+# arithmetic of the checks would overflow).
+EARLIEST_DAY = datetime.date(2000, 1, 1)
+LATEST_DAY = datetime.date(2099, 12, 31)
+
+
+def _date_range_error(ref: Any) -> ApplicationError:
+    return ApplicationError(
+        "SHIFT_DATE_RANGE",
+        f"班次日期须在 {EARLIEST_DAY.isoformat()} 至 {LATEST_DAY.isoformat()} 之间",
+        f"a shift's date must fall between {EARLIEST_DAY.isoformat()} and {LATEST_DAY.isoformat()}",
+        details={"row": ref},
+    )
+
+
 def _shift_value(start: datetime.datetime, end: datetime.datetime, ref: Any) -> ShiftSpan:
+    start, end = _aware(start), _aware(end)
+    lo = datetime.datetime.combine(EARLIEST_DAY, datetime.time(), tzinfo=RULES_ZONE)
+    hi = datetime.datetime.combine(LATEST_DAY, datetime.time(), tzinfo=RULES_ZONE)
+    if not (lo <= start <= hi and lo <= end <= hi):
+        raise _date_range_error(ref)
     try:
-        return ShiftSpan(_aware(start), _aware(end), ref=ref)
+        return ShiftSpan(start, end, ref=ref)
     except ValueError as exc:
         raise ApplicationError("SHIFT_INVALID", "班次时间无效", str(exc), details={"row": ref}) from exc
 
@@ -161,6 +181,16 @@ def week_grid_spans(
     """A week grid: ISO weekday (1-7) -> (start, end) local times; an end at or before the start is the next day."""
     if monday.isoweekday() != 1:
         raise ApplicationError("WEEK_NOT_MONDAY", "周排班须从星期一开始", "a week grid starts on a Monday")
+    if not EARLIEST_DAY <= monday <= LATEST_DAY - datetime.timedelta(days=7):
+        raise _date_range_error("monday")
+    unknown = sorted(str(d) for d in days if d not in range(1, 8))
+    if unknown:
+        raise ApplicationError(
+            "WEEK_DAY_INVALID",
+            "周排班的日期须为星期几的序号 1 至 7",
+            "a week grid's days are ISO weekdays 1 to 7",
+            details={"days": unknown},
+        )
     spans = []
     for weekday in sorted(days):
         times = days[weekday]
