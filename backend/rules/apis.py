@@ -76,7 +76,9 @@ class WeekGridSerializer(ScopedModelSerializer):
 class ShiftImportSerializer(ScopedModelSerializer):
     placement = serializers.PrimaryKeyRelatedField(queryset=Placement.objects.all())
     kind = serializers.ChoiceField(choices=ShiftKind.choices, default=ShiftKind.PLANNED)
-    file = serializers.FileField(help_text="CSV or XLSX with header date,start,end")
+    file = serializers.FileField(
+        help_text="CSV or XLSX with the header 日期,开始,结束 or date,start,end; actual hours: no future dates"
+    )
 
     class Meta:
         model = Shift

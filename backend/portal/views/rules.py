@@ -201,7 +201,9 @@ def week(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class AttendanceForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("出勤记录 (CSV 或 XLSX，列：date, start, end)"))
+    file = forms.FileField(
+        label=gettext_lazy("出勤记录（CSV 或 XLSX，表头：日期,开始,结束 或 date,start,end）")
+    )
 
 
 @role_required(Role.HR)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from backend.accounts.models import Role
 from backend.core.audit import audit_record
-from backend.core.clock import RULES_ZONE, local_date
+from backend.core.clock import RULES_ZONE, local_date, local_today
 from backend.core.errors import ApplicationError
 from backend.placements.models import Placement, PlacementStatus
 from backend.rules import worktime
@@ -206,15 +206,26 @@ def week_grid_spans(
 
 
 @transaction.atomic
-def shifts_import(*, actor: Any, placement: Placement, kind: str, name: str, content: bytes) -> list[Shift]:
-    """A CSV/XLSX of shifts, refused whole when any row is bad, with every bad row's number and reason."""
+def shifts_import(
+    *,
+    actor: Any,
+    placement: Placement,
+    kind: str,
+    name: str,
+    content: bytes,
+    today: datetime.date | None = None,
+) -> list[Shift]:
+    """A CSV/XLSX of shifts (header 日期,开始,结束 or date,start,end), refused whole when any row is bad, with every
+    bad row's number and reason. Actual hours are hours worked: a row after ``today`` (default: today in the rules'
+    zone) is refused."""
     rows = parse_shift_file(name=name, content=content)
-    spans, refs, problems = rows_to_spans(rows)
+    latest = (today or local_today()) if kind == ShiftKind.ACTUAL else None
+    spans, refs, problems = rows_to_spans(rows, latest_day=latest)
     if problems:
         raise ApplicationError(
             "SHIFT_FILE_INVALID",
-            "文件未导入：有无法读取的行",
-            "file refused: unreadable rows",
+            "文件未导入：有无法读取或不能接受的行",
+            "file refused: rows that cannot be read or accepted",
             details={"problems": problems},
         )
     if not spans:
