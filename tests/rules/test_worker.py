@@ -28,18 +28,32 @@ def test_incremental_audit_runs_on_a_real_worker_and_notifies(celery_worker):
     # when the worker audits that day, twice
     shift_rules = Violation.objects.filter(placement=p, rule_code__in=["DAILY_HOURS", "OVERTIME"])
     told = coordinator.notices.filter(kind="rules.violation", title__regex="DAILY_HOURS|OVERTIME")
-    audit_day.delay("2026-03-02")
-    wait_for(lambda: shift_rules.count() == 2)
-    audit_day.delay("2026-03-02")
-    # then the violations exist once and the coordinator is told once per violation
+    first = audit_day.delay("2026-03-02")
+    wait_for(lambda: succeeded(celery_worker, first.id))
+    second = audit_day.delay("2026-03-02")
+    # then the second run found the same violations and created or reopened none (the worker's own report of the
+    # task's result, not a guess by time) ...
+    line = wait_for(lambda: succeeded(celery_worker, second.id))
+    assert "'worktime': {'placements': 1, 'findings': 2, 'created': 0, 'resolved': 0, 'reopened': 0" in line
+    # ... and once every notification task the runs queued has finished, the coordinator was told once each
     try:
-        wait_for(lambda: told.count() == 2)
+        wait_for(lambda: all_done(celery_worker, "rules.notify_violations") and told.count() == 2)
     except AssertionError:
         print(celery_worker.log)
         raise
-    import time
-
-    time.sleep(2)
     assert shift_rules.count() == 2
     assert told.count() == 2
     assert shift_rules.get(rule_code="DAILY_HOURS").figures == {"limit_minutes": 480, "actual_minutes": 600}
+
+
+def succeeded(worker, task_id: str) -> str:
+    """The worker's log line saying the task succeeded (with its result), or ""."""
+    return next((ln for ln in worker.log.splitlines() if f"[{task_id}] succeeded" in ln), "")
+
+
+def all_done(worker, name: str) -> bool:
+    """Every task of this name the worker received has finished (succeeded or failed), and there was one."""
+    lines = worker.log.splitlines()
+    received = sum(f"Task {name}[" in ln and "] received" in ln for ln in lines)
+    finished = sum(f"Task {name}[" in ln and ("] succeeded" in ln or "] raised" in ln) for ln in lines)
+    return received > 0 and received == finished
