@@ -388,3 +388,19 @@ def test_a_failing_part_of_the_split_audit_keeps_what_the_others_found_and_their
         ("OVERTIME", "2026-02-02"),
     ]
     assert sorted(queued) == sorted(v.pk for v in found)
+
+
+def test_the_monthly_summary_run_covers_last_month_in_batches_of_200():
+    from backend.rules.services.notices import monthly_summary_batches
+
+    # given 201 active placements
+    placements = PlacementFactory.create_batch(201, active=True)
+
+    # when / then: by default the month before today, else the given month; two batches
+    first, batches = monthly_summary_batches(month=None, today=datetime.date(2026, 3, 1))
+    assert first == datetime.date(2026, 2, 1)
+    assert [len(b) for b in batches] == [200, 1]
+    assert sorted(pk for b in batches for pk in b) == sorted(p.pk for p in placements)
+    assert monthly_summary_batches(month=datetime.date(2026, 9, 17), today=datetime.date(2026, 12, 1))[0] == (
+        datetime.date(2026, 9, 1)
+    )

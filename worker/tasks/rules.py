@@ -41,15 +41,13 @@ def notify_violations(violation_ids: list[int]) -> int:
 def monthly_summaries(month: str = "") -> None:
     """Fans out: one task per batch of 200 active placements for last month's 信息通报."""
     from backend.core.clock import local_today
-    from backend.rules.selectors import active_placements
+    from backend.rules.services.notices import monthly_summary_batches
 
-    today = local_today()
-    first = (
-        datetime.date.fromisoformat(month) if month else (today.replace(day=1) - datetime.timedelta(days=1))
+    first, batches = monthly_summary_batches(
+        month=datetime.date.fromisoformat(month) if month else None, today=local_today()
     )
-    ids = list(active_placements().values_list("pk", flat=True))
-    for i in range(0, len(ids), 200):
-        monthly_summary_batch.delay(first.replace(day=1).isoformat(), ids[i : i + 200])
+    for ids in batches:
+        monthly_summary_batch.delay(first.isoformat(), ids)
 
 
 @shared_task(name="rules.monthly_summary_batch", acks_late=True, time_limit=600, soft_time_limit=570)

@@ -21,6 +21,7 @@ from backend.rules.selectors import (
 )
 
 NOTIFY_CHUNK = 500
+SUMMARY_BATCH = 200
 
 
 def enqueue_violation_notices(ids: Sequence[int]) -> None:
@@ -110,3 +111,13 @@ def monthly_summaries_send(*, month: datetime.date, placement_ids: Sequence[int]
             )
         )
     return sent
+
+
+def monthly_summary_batches(
+    *, month: datetime.date | None, today: datetime.date
+) -> tuple[datetime.date, list[list[int]]]:
+    """The month a 信息通报 run covers (the given month, else the month before ``today``), as its first day, and the
+    active placements in batches of SUMMARY_BATCH ids (one task each)."""
+    first = (month or (today.replace(day=1) - datetime.timedelta(days=1))).replace(day=1)
+    ids = list(active_placements().order_by("pk").values_list("pk", flat=True))
+    return first, [ids[i : i + SUMMARY_BATCH] for i in range(0, len(ids), SUMMARY_BATCH)]
