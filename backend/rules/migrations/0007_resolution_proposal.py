@@ -6,33 +6,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rules', '0006_policy_figures_without_timezone'),
+        ("rules", "0006_policy_figures_without_timezone"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ResolutionProposal',
+            name="ResolutionProposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('text', models.TextField(verbose_name='处理说明与证据')),
-                ('evidence', models.FileField(blank=True, upload_to='rules/evidence/%Y/%m/', verbose_name='证据文件')),
-                ('status', models.CharField(choices=[('pending', '待学校确认'), ('accepted', '已接受'), ('rejected', '已驳回')], default='pending', max_length=10, verbose_name='状态')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_note', models.TextField(blank=True, verbose_name='驳回理由')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('proposed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('violation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='proposals', to='rules.violation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("text", models.TextField(verbose_name="处理说明与证据")),
+                (
+                    "evidence",
+                    models.FileField(blank=True, upload_to="rules/evidence/%Y/%m/", verbose_name="证据文件"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "待学校确认"), ("accepted", "已接受"), ("rejected", "已驳回")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_note", models.TextField(blank=True, verbose_name="驳回理由")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "violation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="proposals",
+                        to="rules.violation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '处理建议',
-                'verbose_name_plural': '处理建议',
-                'ordering': ['-created_at', '-id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('violation',), name='one_pending_proposal_per_violation')],
+                "verbose_name": "处理建议",
+                "verbose_name_plural": "处理建议",
+                "ordering": ["-created_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "pending")),
+                        fields=("violation",),
+                        name="one_pending_proposal_per_violation",
+                    )
+                ],
             },
         ),
     ]
