@@ -169,7 +169,7 @@ def fetch_and_check(db_settings: dict, queue) -> None:
         actual, planned = [], []
         while i < len(rows) and rows[i][0] == pid:
             _, kind, a, b = rows[i]
-            (actual if kind == "actual" else planned).append(wt.Shift(a, b))
+            (actual if kind == "actual" else planned).append(wt.ShiftSpan(a, b))
             i += 1
         findings += len(wt.check_worktime(actual, policy, calendar, rules=wt.WORKTIME_RULES, planned=planned))
     queue.put(
@@ -193,7 +193,8 @@ def main() -> None:
     from django.db import connection, transaction
 
     from backend.rules.selectors import calendar_between
-    from backend.rules.services import shifts_enter, worktime_audit
+    from backend.rules.services.audit import worktime_audit
+    from backend.rules.services.shifts import shifts_enter
 
     with bench_database():
         t = time.perf_counter()

@@ -6,6 +6,7 @@ from typing import Any
 from backend.core.errors import ApplicationError
 from backend.core.ids import InvalidId, parse_resident_id
 from backend.placements.models import InsuranceKind, Placement
+from backend.rules.selectors import policy_for_placement
 from contracts import context as c
 
 from .models import AgreementKind
@@ -38,7 +39,9 @@ def placement_agreement_kind(placement: Placement) -> AgreementKind:
         birth_date = parse_resident_id(placement.student.resident_id, today=placement.start_date).birth_date
     except InvalidId as exc:
         raise ApplicationError(exc.code, exc.message, exc.message_en, status=422) from exc
-    return agreement_kind_for(birth_date=birth_date, start_date=placement.start_date)
+    return agreement_kind_for(
+        birth_date=birth_date, start_date=placement.start_date, policy=policy_for_placement(placement)
+    )
 
 
 def _months(start: datetime.date, end: datetime.date) -> int:
@@ -100,7 +103,9 @@ def agreement_context_build(*, placement: Placement, kind: AgreementKind, number
             details={"fields": missing},
             status=422,
         )
-    pay_floor_check(monthly_pay=placement.monthly_pay, post_wage=post.monthly_wage)
+    pay_floor_check(
+        monthly_pay=placement.monthly_pay, post_wage=post.monthly_wage, policy=policy_for_placement(placement)
+    )
     assert mentor is not None
     parsed = parse_resident_id(student.resident_id, today=placement.start_date)
     return c.AgreementContext(

@@ -16,6 +16,7 @@ from backend.core.audit import audit_record
 from backend.core.errors import ApplicationError
 from backend.notices.services import notice_send
 from backend.placements.models import Placement, PlacementStatus
+from backend.rules.codes import RuleCode
 from backend.schools.models import Cohort, School
 from contracts.context import AgreementKind as ContractKind
 from contracts.convert import ConversionError, convert_docx_to_pdf
@@ -127,7 +128,7 @@ def _live_agreement(placement: Placement) -> Agreement | None:
 
 def _refuse_signed(agreement: Agreement) -> None:
     raise ApplicationError(
-        "AGREEMENT_SIGNED",
+        RuleCode.AGREEMENT_SIGNED,
         f"协议{agreement.number}已签署，不能重新生成；如需变更，请先作废再重新生成。",
         f"Agreement {agreement.number} is signed and cannot be regenerated; void it and generate a new one.",
         details={"agreement": agreement.pk},

@@ -232,7 +232,7 @@ def enter_weeks(placement: Placement, now: datetime.datetime) -> None:
     """Planned 09:00-17:00 Monday to Friday of last week, the hours worked match but for one 9.5-hour Thursday;
     next week is planned too (what the student sees coming). A day the rules refuse to plan (a statutory holiday,
     a day outside the placement) is left unplanned and unworked, as a planner would."""
-    from backend.rules.services import shifts_enter
+    from backend.rules.services.shifts import shifts_enter
 
     monday = last_week_monday(now)
     hr = User.objects.filter(role=Role.HR, company=placement.post.company).order_by("id").first()

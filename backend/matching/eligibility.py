@@ -13,17 +13,17 @@ from collections.abc import Iterable
 
 from backend.core.ids import age_on
 from backend.rules import gates
-from backend.rules.gates import AGE_MIN, FIRST_YEAR, HAZARDOUS_POST, MINOR_FORBIDDEN_WORK
+from backend.rules.codes import RuleCode
 from backend.rules.policy import Policy
 
 POST_REQUIREMENT = "POST_REQUIREMENT"  # the company's own requirement (program, minimum score): not a gate
 POST_NOT_IN_PILOT = "POST_NOT_IN_PILOT"
 
 RULE_MESSAGES = {
-    AGE_MIN: ("未满最低年龄，不得安排岗位", "under the minimum age on the start date"),
-    FIRST_YEAR: ("一年级学生不安排岗位实习", "first-year students are not placed"),
-    MINOR_FORBIDDEN_WORK: ("未成年工禁忌作业岗位", "work forbidden to minors"),
-    HAZARDOUS_POST: ("高危岗位不得安排学生", "high-risk post: no student"),
+    RuleCode.AGE_MIN: ("未满最低年龄，不得安排岗位", "under the minimum age on the start date"),
+    RuleCode.FIRST_YEAR: ("一年级学生不安排岗位实习", "first-year students are not placed"),
+    RuleCode.MINOR_FORBIDDEN_WORK: ("未成年工禁忌作业岗位", "work forbidden to minors"),
+    RuleCode.HAZARDOUS_POST: ("高危岗位不得安排学生", "high-risk post: no student"),
     POST_REQUIREMENT: (
         "不符合企业岗位要求（专业或最低成绩）",
         "the company's requirement (program or score)",
@@ -38,9 +38,9 @@ def student_gate(
     """(the rule that keeps this student from any post on `as_of`, or None; whether they are a minor)."""
     minor = age_on(birth_date, as_of) < policy.adult_age
     if gates.check_age_min(student_name="", birth_date=birth_date, start_date=as_of, policy=policy):
-        return AGE_MIN, minor
+        return RuleCode.AGE_MIN, minor
     if gates.check_first_year(student_name="", cohort_entry_year=entry_year, start_date=as_of, policy=policy):
-        return FIRST_YEAR, minor
+        return RuleCode.FIRST_YEAR, minor
     return None, minor
 
 
@@ -58,9 +58,9 @@ def combine(student: tuple[str | None, bool], post: tuple[bool, bool]) -> str | 
         return rule
     forbidden_to_minors, hazardous = post
     if minor and forbidden_to_minors:
-        return MINOR_FORBIDDEN_WORK
+        return RuleCode.MINOR_FORBIDDEN_WORK
     if hazardous:
-        return HAZARDOUS_POST
+        return RuleCode.HAZARDOUS_POST
     return None
 
 

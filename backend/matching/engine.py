@@ -74,10 +74,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from backend.rules.codes import RuleCode
+
 POST_FULL = "POST_FULL"
-POST_CAP = "POST_CAP"
-MENTOR_RATIO = "MENTOR_RATIO"
-COMPANY_CAP = "COMPANY_CAP"
+POST_CAP = RuleCode.POST_CAP
+MENTOR_RATIO = RuleCode.MENTOR_RATIO
+COMPANY_CAP = RuleCode.COMPANY_CAP
 NOT_ELIGIBLE = "NOT_ELIGIBLE"
 WOULD_ACCEPT = "WOULD_ACCEPT"  # only for assignments that are not stable (manual changes)
 

@@ -6,7 +6,6 @@ import datetime
 import json
 import secrets
 from collections.abc import Sequence
-from decimal import ROUND_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -22,8 +21,8 @@ from backend.core.services import model_create, model_update
 from backend.placements.models import PilotProject, Placement, PlacementStatus
 from backend.placements.services import placement_create
 from backend.rules import gates
-from backend.rules.selectors import PolicyBook
-from backend.rules.services import gate_error, placement_gates_check
+from backend.rules.selectors import PolicyBook, placement_gates_check, policy_for_placement
+from backend.rules.services.gates import gate_error
 from backend.schools.models import Student
 
 from . import engine
@@ -495,8 +494,8 @@ def proposal_adjust(
             mentor=mentor,
             start_date=run.start_date,
             end_date=run.end_date,
-            monthly_pay=pay_floor(post.monthly_wage, market.policy.pay_floor_percent),
         )
+        candidate.monthly_pay = gates.pay_floor(post.monthly_wage, policy_for_placement(candidate))
         gate_report = placement_gates_check(placement=candidate, stage=gates.PROPOSE)
         if not gate_report.passed:
             raise gate_error(gate_report)
@@ -532,11 +531,6 @@ def proposal_adjust(
     return proposal
 
 
-def pay_floor(wage: Decimal, percent: Decimal = Decimal("80")) -> Decimal:
-    """PAY_FLOOR: the least the student may be paid, rounded up to the fen."""
-    return (wage * percent / 100).quantize(Decimal("0.01"), rounding=ROUND_UP)
-
-
 @transaction.atomic
 def proposals_accept(
     *, actor: Any, run: MatchRun, proposal_ids: Sequence[int] | None = None
@@ -553,7 +547,7 @@ def proposals_accept(
     if proposal_ids is not None:
         qs = qs.filter(pk__in=list(proposal_ids))
     accepted = []
-    pay_percent = PolicyBook().policy(pilot_id=run.pilot_id, on=run.start_date).pay_floor_percent
+    policy = PolicyBook().policy(pilot_id=run.pilot_id, on=run.start_date)
     for proposal in qs.order_by("pk"):
         assert proposal.pilot is not None and proposal.post is not None  # a matched proposal has both
         if proposal.student.placements.filter(status__in=PlacementStatus.LIVE).exists():
@@ -572,7 +566,7 @@ def proposals_accept(
             mentor=proposal.mentor,
             start_date=run.start_date,
             end_date=run.end_date,
-            monthly_pay=pay_floor(proposal.post.monthly_wage, pay_percent),
+            monthly_pay=gates.pay_floor(proposal.post.monthly_wage, policy),
         )
         proposal.status = ProposalStatus.ACCEPTED
         proposal.placement = placement

@@ -141,6 +141,7 @@ if feature("rules"):
         path("company/violations/", rules.company_violations, name="company-violations"),
         path("school/violations/", rules.school_violations, name="school-violations"),
         path("violations/<int:pk>/<slug:action>", rules.violation_action, name="violation-action"),
+        path("violations/evidence/<int:pk>/", rules.proposal_evidence, name="violation-evidence"),
         path("me/shifts/", rules.my_shifts, name="me-shifts"),
         path("me/shifts/<int:pk>/attest", rules.my_shift_attest, name="me-shift-attest"),
     ]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Holiday, PolicyVersion, ShiftException, Violation
+from .models import Holiday, PolicyVersion, ResolutionProposal, ShiftException, Violation
 
 
 @admin.register(Holiday)
@@ -27,3 +27,12 @@ class ViolationAdmin(admin.ModelAdmin):
     list_display = ("placement", "rule_code", "period_start", "severity", "status", "last_seen")
     list_filter = ("rule_code", "status", "severity")
     readonly_fields = [f.name for f in Violation._meta.fields]
+
+
+@admin.register(ResolutionProposal)
+class ResolutionProposalAdmin(admin.ModelAdmin):
+    """Read-only: proposals are decided by the school in the portal or the API (services/violations.py)."""
+
+    list_display = ("violation", "status", "proposed_by", "decided_by", "created_at")
+    list_filter = ("status",)
+    readonly_fields = [f.name for f in ResolutionProposal._meta.fields]

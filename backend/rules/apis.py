@@ -15,8 +15,18 @@ from backend.api.mixins import RoleWritePermission, ScopedModelSerializer
 from backend.placements.models import Placement
 
 from . import gates as g
-from . import services
-from .models import Holiday, PolicyVersion, Shift, ShiftException, ShiftKind, Violation
+from . import selectors
+from .models import (
+    Holiday,
+    PolicyVersion,
+    ResolutionProposal,
+    Shift,
+    ShiftException,
+    ShiftKind,
+    Violation,
+)
+from .services import shifts as shift_services
+from .services import violations as violation_services
 
 SHIFT_WRITERS = (Role.HR, Role.MENTOR)
 
@@ -53,11 +63,22 @@ class WeekGridSerializer(ScopedModelSerializer):
         model = Shift
         fields = ["placement", "kind", "monday", "days"]
 
+    def validate_days(self, value: dict[str, Any]) -> dict[int, Any]:
+        """Keys are ISO weekdays "1".."7" (anything else is a 400, never a 500)."""
+        unknown = [k for k in value if not (str(k).isdigit() and 1 <= int(k) <= 7)]
+        if unknown:
+            raise serializers.ValidationError(
+                f"days are ISO weekdays 1-7; not: {', '.join(map(str, unknown))}"
+            )
+        return {int(k): v for k, v in value.items()}
+
 
 class ShiftImportSerializer(ScopedModelSerializer):
     placement = serializers.PrimaryKeyRelatedField(queryset=Placement.objects.all())
     kind = serializers.ChoiceField(choices=ShiftKind.choices, default=ShiftKind.PLANNED)
-    file = serializers.FileField(help_text="CSV or XLSX with header date,start,end")
+    file = serializers.FileField(
+        help_text="CSV or XLSX with the header 日期,开始,结束 or date,start,end; actual hours: no future dates"
+    )
 
     class Meta:
         model = Shift
@@ -87,7 +108,7 @@ class ShiftViewSet(
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         d = serializer.validated_data
-        serializer.instance = services.shift_create(
+        serializer.instance = shift_services.shift_create(
             actor=self.request.user,
             placement=d["placement"],
             kind=d["kind"],
@@ -101,9 +122,9 @@ class ShiftViewSet(
         payload = WeekGridSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         d = payload.validated_data
-        days = {int(k): (tuple(v) if v else None) for k, v in d["days"].items() if 1 <= int(k) <= 7}
-        spans = services.week_grid_spans(monday=d["monday"], days=days)
-        shifts = services.shifts_enter(
+        days = {k: (tuple(v) if v else None) for k, v in d["days"].items()}
+        spans = shift_services.week_grid_spans(monday=d["monday"], days=days)
+        shifts = shift_services.shifts_enter(
             actor=request.user, placement=d["placement"], kind=d["kind"], spans=spans
         )
         return Response(ShiftSerializer(shifts, many=True).data, status=status.HTTP_201_CREATED)
@@ -117,7 +138,7 @@ class ShiftViewSet(
         payload.is_valid(raise_exception=True)
         d = payload.validated_data
         upload = d["file"]
-        shifts = services.shifts_import(
+        shifts = shift_services.shifts_import(
             actor=request.user,
             placement=d["placement"],
             kind=d["kind"],
@@ -132,7 +153,7 @@ class ShiftViewSet(
         shift = self.get_object()
         payload = AttestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        shift = services.shift_attest(actor=request.user, shift=shift, **payload.validated_data)
+        shift = shift_services.shift_attest(actor=request.user, shift=shift, **payload.validated_data)
         return Response(ShiftSerializer(shift).data)
 
 
@@ -161,18 +182,37 @@ class ShiftExceptionViewSet(
     filterset_fields = ["placement", "rule_code"]
 
     def get_write_roles(self) -> tuple[str, ...]:
-        return (Role.COORDINATOR, Role.HR)
+        return shift_services.EXCEPTION_RECORDERS  # the school, never the company
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return scope_queryset(self.request.user, ShiftException.objects.select_related("placement"))
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
-        serializer.instance = services.shift_exception_create(
+        serializer.instance = shift_services.shift_exception_create(
             actor=self.request.user, **serializer.validated_data
         )
 
 
+class ResolutionProposalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ResolutionProposal
+        fields = [
+            "id",
+            "violation",
+            "text",
+            "evidence",
+            "proposed_by",
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
 class ViolationSerializer(serializers.ModelSerializer):
+    proposals = ResolutionProposalSerializer(many=True, read_only=True)
     message = serializers.SerializerMethodField()
     message_en = serializers.SerializerMethodField()
 
@@ -193,20 +233,30 @@ class ViolationSerializer(serializers.ModelSerializer):
             "resolved_at",
             "resolved_by",
             "note",
+            "proposals",
             "message",
             "message_en",
         ]
         read_only_fields = fields
 
     def get_message(self, obj: Violation) -> str:
-        return services.violation_messages(obj)[0]
+        return selectors.violation_messages(obj)[0]
 
     def get_message_en(self, obj: Violation) -> str:
-        return services.violation_messages(obj)[1]
+        return selectors.violation_messages(obj)[1]
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ProposeSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=2000, help_text="how it was resolved, and what proves it")
+    evidence = serializers.FileField(required=False, help_text="optional: PDF, PNG or JPG, at most 10 MB")
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
 
 
 class ViolationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -216,17 +266,21 @@ class ViolationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     ordering_fields = ["last_seen", "period_start"]
 
     def get_write_roles(self) -> tuple[str, ...]:
+        # resolve: the school or the bureau; the service refuses the company (VIOLATION_SCHOOL_ONLY, 403) after
+        # the scoped lookup, so another tenant's violation stays a 404. propose: the company (the service says).
+        if self.action == "resolve":
+            return (Role.COORDINATOR, Role.BUREAU, Role.HR)
         return (Role.COORDINATOR, Role.HR)
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return scope_queryset(self.request.user, Violation.objects.all())
+        return scope_queryset(self.request.user, Violation.objects.prefetch_related("proposals"))
 
     @extend_schema(request=NoteSerializer, responses=ViolationSerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, pk: str | None = None) -> Response:
         payload = NoteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        v = services.violation_acknowledge(
+        v = violation_services.violation_acknowledge(
             actor=request.user, violation=self.get_object(), **payload.validated_data
         )
         return Response(ViolationSerializer(v).data)
@@ -236,10 +290,60 @@ class ViolationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def resolve(self, request: Request, pk: str | None = None) -> Response:
         payload = NoteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        v = services.violation_resolve(
+        v = violation_services.violation_resolve(
             actor=request.user, violation=self.get_object(), **payload.validated_data
         )
         return Response(ViolationSerializer(v).data)
+
+    @extend_schema(
+        request={"multipart/form-data": ProposeSerializer, "application/json": ProposeSerializer},
+        responses={201: ResolutionProposalSerializer},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
+    def propose(self, request: Request, pk: str | None = None) -> Response:
+        """The company proposes a resolution with its evidence; the school accepts or rejects it."""
+        violation = self.get_object()
+        payload = ProposeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        proposal = violation_services.violation_resolution_propose(
+            actor=request.user,
+            violation=violation,
+            text=payload.validated_data["text"],
+            evidence=payload.validated_data.get("evidence"),
+        )
+        return Response(ResolutionProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
+
+
+class ResolutionProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The company's proposed resolutions; the school (or the bureau) accepts or rejects each."""
+
+    serializer_class = ResolutionProposalSerializer
+    permission_classes = [RoleWritePermission]
+    filterset_fields = ["violation", "status"]
+
+    def get_write_roles(self) -> tuple[str, ...]:
+        return (Role.COORDINATOR, Role.BUREAU)
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return scope_queryset(self.request.user, ResolutionProposal.objects.all())
+
+    @extend_schema(request=None, responses=ResolutionProposalSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str | None = None) -> Response:
+        proposal = violation_services.resolution_proposal_accept(
+            actor=request.user, proposal=self.get_object()
+        )
+        return Response(ResolutionProposalSerializer(proposal).data)
+
+    @extend_schema(request=RejectSerializer, responses=ResolutionProposalSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        payload = RejectSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        proposal = violation_services.resolution_proposal_reject(
+            actor=request.user, proposal=self.get_object(), reason=payload.validated_data["reason"]
+        )
+        return Response(ResolutionProposalSerializer(proposal).data)
 
 
 class GateResultSerializer(serializers.Serializer):
@@ -284,7 +388,7 @@ class GateCheckViewSet(viewsets.GenericViewSet):
         stage = request.query_params.get("stage", g.ACTIVATE)
         if stage not in (g.PROPOSE, g.ACTIVATE):
             stage = g.ACTIVATE
-        return Response(services.placement_gates_check(placement=placement, stage=stage).as_dict())
+        return Response(selectors.placement_gates_check(placement=placement, stage=stage).as_dict())
 
 
 class HolidaySerializer(serializers.ModelSerializer):
@@ -320,6 +424,7 @@ routes = [
     ("shifts", ShiftViewSet),
     ("shift-exceptions", ShiftExceptionViewSet),
     ("violations", ViolationViewSet),
+    ("resolution-proposals", ResolutionProposalViewSet),
     ("gate-checks", GateCheckViewSet),
     ("holidays", HolidayViewSet),
     ("policy-versions", PolicyVersionViewSet),

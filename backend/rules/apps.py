@@ -10,7 +10,7 @@ class RulesConfig(AppConfig):
         from backend.placements.services import register_transition_guard
 
         from . import scopes  # noqa: F401  (registers who sees shifts and violations)
-        from .services import placement_gate_guard
+        from .services.gates import placement_gate_guard
 
         register_transition_guard(placement_gate_guard)
         if apps.is_installed("backend.subsidy"):

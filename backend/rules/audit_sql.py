@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from backend.rules.worktime import DAILY_HOURS, HOLIDAY_WORK, NIGHT_WORK, OVERTIME, REST_DAY, WEEKLY_HOURS
+from backend.rules.worktime import WORKTIME_RULES
 
-SHIFT_RULES = (DAILY_HOURS, WEEKLY_HOURS, NIGHT_WORK, HOLIDAY_WORK, REST_DAY, OVERTIME)
+SHIFT_RULES = WORKTIME_RULES
 AUTO_RESOLVE_NOTE = "审计复核：条件已不再成立 / audit: the condition no longer holds"
+REOPEN_NOTE = "审计复核：条件仍然成立，已重新打开 / audit: the condition still holds; reopened"
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class AuditResult:
     created: list[int]
     resolved: int
     seconds: dict[str, float]
+    reopened: list[int] = field(default_factory=list)  # resolved by a person, yet the condition still holds
 
 
 # The local figures are stored with each shift, so the session's time zone plays no part. A larger work_mem
@@ -212,9 +214,15 @@ DELETE FROM audit_finding f
    AND e.period_start <= f.period_start AND e.period_end >= f.period_end
 """
 
-# Idempotent upsert: a finding seen before only moves last_seen (and reopens an auto-resolved one).
+# Idempotent upsert: a finding seen before moves last_seen; a resolved one is reopened, whoever resolved it (a
+# person's resolution does not make a condition that still holds go away; an exception filed with the authority
+# does, and its findings were deleted above). A person-resolved one is told again (notified_severity cleared).
 UPSERT_SQL = """
-WITH upserted AS (
+WITH reopen AS (
+    SELECT v.id FROM rules_violation v
+      JOIN audit_finding f USING (placement_id, rule_code, period_start, period_end)
+     WHERE v.status = 'resolved' AND v.resolved_by_id IS NOT NULL
+), upserted AS (
     INSERT INTO rules_violation AS v
            (placement_id, rule_code, period_start, period_end, figures, severity, status,
             first_seen, last_seen, policy_code, note, notified_severity, created_at, updated_at)
@@ -225,13 +233,16 @@ WITH upserted AS (
        SET last_seen = EXCLUDED.last_seen,
            figures = EXCLUDED.figures,
            updated_at = EXCLUDED.updated_at,
-           status = CASE WHEN v.status = 'resolved' AND v.resolved_by_id IS NULL THEN 'open' ELSE v.status END,
-           resolved_at = CASE WHEN v.status = 'resolved' AND v.resolved_by_id IS NULL
-                              THEN NULL ELSE v.resolved_at END
-     WHERE v.status <> 'resolved' OR v.resolved_by_id IS NULL
+           status = CASE WHEN v.status = 'resolved' THEN 'open' ELSE v.status END,
+           resolved_at = CASE WHEN v.status = 'resolved' THEN NULL ELSE v.resolved_at END,
+           resolved_by_id = CASE WHEN v.status = 'resolved' THEN NULL ELSE v.resolved_by_id END,
+           note = CASE WHEN v.status = 'resolved' AND v.resolved_by_id IS NOT NULL
+                       THEN %(reopen_note)s ELSE v.note END,
+           notified_severity = CASE WHEN v.status = 'resolved' AND v.resolved_by_id IS NOT NULL
+                                    THEN '' ELSE v.notified_severity END
     RETURNING v.id, (v.xmax = 0) AS inserted
 )
-SELECT id FROM upserted WHERE inserted
+SELECT id, inserted FROM upserted WHERE inserted OR id IN (SELECT id FROM reopen)
 """
 
 # Open findings of these rules inside the audited window that were not seen again are resolved.
@@ -353,8 +364,10 @@ def run_worktime_audit(
     cursor.execute("SELECT count(*) FROM audit_finding")
     findings = cursor.fetchone()[0]
     lap("rules")
-    cursor.execute(UPSERT_SQL, {"now": now})
-    created = [row[0] for row in cursor.fetchall()]
+    cursor.execute(UPSERT_SQL, {"now": now, "reopen_note": REOPEN_NOTE})
+    rows = cursor.fetchall()
+    created = [pk for pk, inserted in rows if inserted]
+    reopened = [pk for pk, inserted in rows if not inserted]
     lap("upsert")
     cursor.execute(
         RESOLVE_SQL,
@@ -371,5 +384,10 @@ def run_worktime_audit(
     cursor.execute(DROP_SQL)
     cursor.execute(RESET_SQL)
     return AuditResult(
-        placements=placements, findings=findings, created=created, resolved=resolved, seconds=timings
+        placements=placements,
+        findings=findings,
+        created=created,
+        resolved=resolved,
+        seconds=timings,
+        reopened=reopened,
     )

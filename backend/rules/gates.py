@@ -14,38 +14,12 @@ import calendar as _stdcal
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any
 
+from backend.core.ids import age_on
+from backend.rules.codes import RuleCode
 from backend.rules.policy import INSURANCE_KIND_LABELS_ZH, TAG_LABELS_ZH, Policy
-
-AGE_MIN = "AGE_MIN"
-FIRST_YEAR = "FIRST_YEAR"
-AGREEMENT_SIGNED = "AGREEMENT_SIGNED"
-MENTOR_RATIO = "MENTOR_RATIO"
-COMPANY_CAP = "COMPANY_CAP"
-POST_CAP = "POST_CAP"
-TOTAL_DURATION = "TOTAL_DURATION"
-HEALTH_CHECK = "HEALTH_CHECK"
-INSURANCE = "INSURANCE"
-MINOR_FORBIDDEN_WORK = "MINOR_FORBIDDEN_WORK"
-HAZARDOUS_POST = "HAZARDOUS_POST"
-PAY_FLOOR = "PAY_FLOOR"
-
-GATE_CODES = (
-    AGE_MIN,
-    FIRST_YEAR,
-    AGREEMENT_SIGNED,
-    MENTOR_RATIO,
-    COMPANY_CAP,
-    POST_CAP,
-    TOTAL_DURATION,
-    HEALTH_CHECK,
-    INSURANCE,
-    MINOR_FORBIDDEN_WORK,
-    HAZARDOUS_POST,
-    PAY_FLOOR,
-)
 
 PROPOSE = "propose"
 ACTIVATE = "activate"
@@ -90,11 +64,6 @@ def nth_birthday(birth: date, years: int) -> date:
     return birth.replace(year=year)
 
 
-def age_on(birth: date, day: date) -> int:
-    years = day.year - birth.year
-    return years if day >= nth_birthday(birth, years) else years - 1
-
-
 def months_in(start: date, end: date) -> Decimal:
     """Length of the inclusive period [start, end] in calendar months (fractions by days of the month)."""
     stop = end + timedelta(days=1)
@@ -137,7 +106,7 @@ def check_age_min(
     turns = nth_birthday(birth_date, policy.min_age)
     return [
         GateResult(
-            AGE_MIN,
+            RuleCode.AGE_MIN,
             ERROR,
             {
                 "limit_age": policy.min_age,
@@ -165,7 +134,7 @@ def check_first_year(
         return []
     return [
         GateResult(
-            FIRST_YEAR,
+            RuleCode.FIRST_YEAR,
             ERROR,
             {
                 "entry_year": cohort_entry_year,
@@ -186,7 +155,7 @@ def check_agreement_signed(*, agreement_signed: bool) -> list[GateResult]:
         return []
     return [
         GateResult(
-            AGREEMENT_SIGNED,
+            RuleCode.AGREEMENT_SIGNED,
             ERROR,
             {"signed": False},
             "协议尚未由各方全部签署，不得开始实习",
@@ -202,7 +171,7 @@ def check_mentor_ratio(
     if mentor_name is None:
         return [
             GateResult(
-                MENTOR_RATIO,
+                RuleCode.MENTOR_RATIO,
                 WARNING,
                 {"limit_min": policy.mentor_min, "limit_max": policy.mentor_max, "count": 0},
                 "尚未指定带徒师傅",
@@ -212,7 +181,7 @@ def check_mentor_ratio(
     if other_apprentices + 1 > policy.mentor_max:
         return [
             GateResult(
-                MENTOR_RATIO,
+                RuleCode.MENTOR_RATIO,
                 ERROR,
                 {"limit_max": policy.mentor_max, "count": other_apprentices, "mentor": mentor_name},
                 f"师傅 {mentor_name} 已带 {other_apprentices} 名学徒，上限为 {policy.mentor_max}",
@@ -223,7 +192,7 @@ def check_mentor_ratio(
     if other_apprentices + 1 < policy.mentor_min:
         return [
             GateResult(
-                MENTOR_RATIO,
+                RuleCode.MENTOR_RATIO,
                 WARNING,
                 {"limit_min": policy.mentor_min, "count": other_apprentices + 1, "mentor": mentor_name},
                 f"师傅 {mentor_name} 仅带 {other_apprentices + 1} 名学徒，少于 {policy.mentor_min} 名",
@@ -247,7 +216,7 @@ def check_company_cap(
     pct = _pct(policy.company_cap_percent)
     return [
         GateResult(
-            COMPANY_CAP,
+            RuleCode.COMPANY_CAP,
             ERROR,
             {
                 "limit": limit,
@@ -272,7 +241,7 @@ def check_post_cap(
     pct = _pct(policy.post_cap_percent)
     return [
         GateResult(
-            POST_CAP,
+            RuleCode.POST_CAP,
             ERROR,
             {
                 "limit": limit,
@@ -297,7 +266,7 @@ def check_total_duration(
         return []
     return [
         GateResult(
-            TOTAL_DURATION,
+            RuleCode.TOTAL_DURATION,
             ERROR,
             {
                 "limit_months": policy.max_company_months,
@@ -376,7 +345,7 @@ def check_health(
     last_txt = last.isoformat() if last else None
     return [
         GateResult(
-            HEALTH_CHECK,
+            RuleCode.HEALTH_CHECK,
             severity,
             {"due_date": due.isoformat(), "last_check": last_txt, "reason": reason},
             f"学生 {student_name}：{zh}（应于 {due.isoformat()} 前完成，上次合格体检：{last_txt or '无'}）",
@@ -416,7 +385,7 @@ def check_insurance(
         label = INSURANCE_KIND_LABELS_ZH.get(kind, kind)
         out.append(
             GateResult(
-                INSURANCE,
+                RuleCode.INSURANCE,
                 severity,
                 {
                     "kind": kind,
@@ -450,7 +419,7 @@ def check_minor_forbidden_work(
     zh_tags = "、".join(TAG_LABELS_ZH.get(t, t) for t in hits)
     return [
         GateResult(
-            MINOR_FORBIDDEN_WORK,
+            RuleCode.MINOR_FORBIDDEN_WORK,
             ERROR,
             {"age": age, "adult_age": policy.adult_age, "tags": hits},
             f"学生 {student_name} 在开始日期 {age} 周岁，岗位 {post_title} 含未成年工禁忌作业（{zh_tags}）",
@@ -468,7 +437,7 @@ def check_hazardous_post(*, post_title: str, hazard_tags: Iterable[str], policy:
     zh_tags = "、".join(TAG_LABELS_ZH.get(t, t) for t in hits)
     return [
         GateResult(
-            HAZARDOUS_POST,
+            RuleCode.HAZARDOUS_POST,
             ERROR,
             {"tags": hits},
             f"岗位 {post_title} 属于不得安排学生的高风险岗位（{zh_tags}）",
@@ -477,21 +446,25 @@ def check_hazardous_post(*, post_title: str, hazard_tags: Iterable[str], policy:
     ]
 
 
+def pay_floor(post_wage: Decimal, policy: Policy) -> Decimal:
+    """PAY_FLOOR's figure, the one place it is computed: the least an apprentice may be paid a month, the
+    policy's percent of the same post's wage, rounded up to the fen (so the floor is never below the percent)."""
+    return (post_wage * policy.pay_floor_percent / Decimal(100)).quantize(Decimal("0.01"), rounding=ROUND_UP)
+
+
 def check_pay_floor(
     *, post_title: str, student_pay: Decimal | None, post_wage: Decimal | None, policy: Policy
 ) -> list[GateResult]:
     if post_wage is None:
         return []
-    floor = (post_wage * policy.pay_floor_percent / Decimal(100)).quantize(
-        Decimal("0.01"), rounding=ROUND_HALF_UP
-    )
+    floor = pay_floor(post_wage, policy)
     if student_pay is not None and student_pay >= floor:
         return []
     pay_txt = f"{student_pay:.2f}" if student_pay is not None else None
     pct = _pct(policy.pay_floor_percent)
     return [
         GateResult(
-            PAY_FLOOR,
+            RuleCode.PAY_FLOOR,
             ERROR,
             {
                 "floor": f"{floor:.2f}",

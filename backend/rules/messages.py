@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from backend.rules.codes import RuleCode
+
 
 def hm(minutes: int) -> str:
     """480 -> '8:00'."""
@@ -27,36 +29,36 @@ def _week(start: date, end: date, figures: dict[str, Any]) -> tuple[str, str]:
 def describe(code: str, start: date, end: date, f: dict[str, Any]) -> tuple[str, str]:
     """(message, message_en) for a working-time finding."""
     day = start.isoformat()
-    if code == "DAILY_HOURS":
+    if code == RuleCode.DAILY_HOURS:
         a, lim = hm(f["actual_minutes"]), hm(f["limit_minutes"])
         return (
             f"{day} 工作 {a} 小时，每日上限为 {lim} 小时",
             f"{day}: {a} h of work; the daily limit is {lim} h",
         )
-    if code == "WEEKLY_HOURS":
+    if code == RuleCode.WEEKLY_HOURS:
         zh, en = _week(start, end, f)
         a, lim = hm(f["actual_minutes"]), hm(f["limit_minutes"])
         return (
             f"{zh}工作 {a} 小时，每周上限为 {lim} 小时",
             f"{en}: {a} h of work; the weekly limit is {lim} h",
         )
-    if code == "NIGHT_WORK":
+    if code == RuleCode.NIGHT_WORK:
         a, w = f["actual_minutes"], f["window"]
         return (
             f"{day} 在夜间时段（{w}）工作 {a} 分钟，夜间不得安排工作",
             f"{day}: {a} min of work inside the night window {w}; no night work is allowed",
         )
-    if code == "HOLIDAY_WORK":
+    if code == RuleCode.HOLIDAY_WORK:
         a, name = hm(f["actual_minutes"]), f.get("holiday", "")
         return (
             f"{day} 是法定节假日（{name}），安排工作 {a} 小时",
             f"{day} is a statutory holiday ({name}); {a} h of work",
         )
-    if code == "REST_DAY":
+    if code == RuleCode.REST_DAY:
         zh, en = _week(start, end, f)
         a, lim = f["actual_days"], f["limit_days"]
         return (f"{zh}休息 {a} 天，每周至少休息 {lim} 天", f"{en}: {a} rest days; at least {lim} required")
-    if code == "OVERTIME":
+    if code == RuleCode.OVERTIME:
         p, w, x, lim = (
             hm(f[k]) for k in ("planned_minutes", "worked_minutes", "actual_minutes", "limit_minutes")
         )
@@ -64,7 +66,7 @@ def describe(code: str, start: date, end: date, f: dict[str, Any]) -> tuple[str,
             f"{day} 实际工作 {w} 小时，排班 {p} 小时，超出 {x} 小时（允许 {lim} 小时）",
             f"{day}: worked {w} h against {p} h planned, {x} h beyond the schedule (allowed {lim} h)",
         )
-    if code == "SHIFT_OVERLAP":
+    if code == "SHIFT_OVERLAP":  # an entry refusal, not a rule of the domain
         return (
             f"班次 {f['shift']} 与已有班次 {f['overlaps']} 时间重叠",
             f"shift {f['shift']} overlaps shift {f['overlaps']}",

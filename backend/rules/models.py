@@ -10,28 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from backend.core.models import TimeStampedModel
 from backend.placements.models import PilotProject, Placement
 
-RULE_CODES = [
-    ("AGE_MIN", "AGE_MIN"),
-    ("AGREEMENT_PARTIES", "AGREEMENT_PARTIES"),
-    ("FIRST_YEAR", "FIRST_YEAR"),
-    ("AGREEMENT_SIGNED", "AGREEMENT_SIGNED"),
-    ("MENTOR_RATIO", "MENTOR_RATIO"),
-    ("COMPANY_CAP", "COMPANY_CAP"),
-    ("POST_CAP", "POST_CAP"),
-    ("TOTAL_DURATION", "TOTAL_DURATION"),
-    ("HEALTH_CHECK", "HEALTH_CHECK"),
-    ("INSURANCE", "INSURANCE"),
-    ("MINOR_FORBIDDEN_WORK", "MINOR_FORBIDDEN_WORK"),
-    ("HAZARDOUS_POST", "HAZARDOUS_POST"),
-    ("PAY_FLOOR", "PAY_FLOOR"),
-    ("NO_FEES", "NO_FEES"),
-    ("DAILY_HOURS", "DAILY_HOURS"),
-    ("WEEKLY_HOURS", "WEEKLY_HOURS"),
-    ("NIGHT_WORK", "NIGHT_WORK"),
-    ("HOLIDAY_WORK", "HOLIDAY_WORK"),
-    ("OVERTIME", "OVERTIME"),
-    ("REST_DAY", "REST_DAY"),
-]
+from .codes import VIOLATION_CODE_CHOICES
+
+RULE_CODES = VIOLATION_CODE_CHOICES  # the violation and exception codes, from backend.rules.codes
 
 
 class PolicyVersion(TimeStampedModel):
@@ -210,3 +191,44 @@ class Violation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.rule_code} {self.period_start} ({self.status})"
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", _("待学校确认")
+    ACCEPTED = "accepted", _("已接受")
+    REJECTED = "rejected", _("已驳回")
+
+
+class ResolutionProposal(TimeStampedModel):
+    """The company's proposed resolution of a violation, with its evidence. Only the school (or the bureau)
+    closes a violation: accepting the proposal resolves it, rejecting it (with a reason) leaves it open."""
+
+    violation = models.ForeignKey(Violation, on_delete=models.CASCADE, related_name="proposals")
+    text = models.TextField(_("处理说明与证据"))
+    evidence = models.FileField(_("证据文件"), upload_to="rules/evidence/%Y/%m/", blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("驳回理由"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["violation"],
+                condition=Q(status="pending"),
+                name="one_pending_proposal_per_violation",
+            )
+        ]
+        verbose_name = _("处理建议")
+        verbose_name_plural = _("处理建议")
+
+    def __str__(self) -> str:
+        return f"{self.violation_id} {self.status}"

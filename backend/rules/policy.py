@@ -62,7 +62,7 @@ class Policy:
     """One version of every figure the rules use. Defaults are the national figures (docs/domain.md)."""
 
     code: str = "CN-NATIONAL-2021"
-    timezone: str = "Asia/Shanghai"
+    # (no time zone: every rule reads local days in backend.core.clock.RULES_ZONE, the one zone of the nation)
     # working time
     max_daily_minutes: int = 8 * 60  # DAILY_HOURS
     max_weekly_minutes: int = 40 * 60  # WEEKLY_HOURS (ISO week)

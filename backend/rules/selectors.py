@@ -1,4 +1,5 @@
-"""Reads for the rules: the policy in force, the holiday calendar, shifts and violations (scoped)."""
+"""Reads for the rules: the policy in force, the holiday calendar, the gates' inputs and report, shifts and
+violations (scoped), the monthly summary. Nothing here writes."""
 
 from __future__ import annotations
 
@@ -6,14 +7,23 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.apps import apps
+from django.db.models import Max, Min, QuerySet
 
 from backend.accounts.scoping import scope_queryset
+from backend.core.clock import RULES_ZONE, local_date, local_today
+from backend.placements.models import Placement, PlacementStatus
 
+from . import gates
+from .audit_sql import SHIFT_RULES
 from .calendar import calendar_from_rows
-from .models import Holiday, PolicyVersion, Shift, Violation
+from .messages import describe
+from .models import Holiday, PolicyVersion, Shift, ShiftException, ShiftKind, Violation, ViolationStatus
 from .policy import NATIONAL_DEFAULT, Policy
-from .worktime import Calendar
+from .worktime import Calendar, Finding
+
+# Placements that occupy a mentor, a post and a company's intern quota.
+LIVE_STATUSES = (PlacementStatus.PROPOSED, PlacementStatus.SIGNING, PlacementStatus.ACTIVE)
 
 
 class PolicyBook:
@@ -76,3 +86,153 @@ def shift_list(*, user: Any, placement_id: int | None = None) -> QuerySet[Shift]
 
 def violation_list(*, user: Any) -> QuerySet[Violation]:
     return scope_queryset(user, Violation.objects.select_related("placement__student", "placement__post"))
+
+
+def active_placements() -> QuerySet[Placement]:
+    """The placements the audits and the monthly notices cover."""
+    return Placement.objects.filter(status=PlacementStatus.ACTIVE)
+
+
+# -- gates --------------------------------------------------------------------------------------
+
+
+def _agreement_signed(placement: Placement) -> bool:
+    """Rule AGREEMENT_SIGNED: signed by every party AND sealed into the digitally signed PDF (the signing app
+    decides; without it no placement can become active)."""
+    if placement.pk is None or not apps.is_installed("backend.signing"):
+        return False
+    from backend.signing.selectors import agreement_is_sealed
+
+    return agreement_is_sealed(placement)
+
+
+def _overlapping(qs: Any, placement: Placement) -> Any:
+    qs = qs.filter(
+        status__in=LIVE_STATUSES, start_date__lte=placement.end_date, end_date__gte=placement.start_date
+    )
+    return qs.exclude(pk=placement.pk) if placement.pk else qs
+
+
+def _company_periods(placement: Placement) -> tuple[tuple[datetime.date, datetime.date], ...]:
+    """The student's periods in companies: stages where given, else the whole placement; this one included."""
+    others = Placement.objects.filter(student_id=placement.student_id).exclude(
+        status=PlacementStatus.TERMINATED
+    )
+    if placement.pk:
+        others = others.exclude(pk=placement.pk)
+    periods: list[tuple[datetime.date, datetime.date]] = []
+    for p in [*others.prefetch_related("stages"), placement]:
+        stages = list(p.stages.all()) if p.pk else []
+        periods += [(s.company_start, s.company_end) for s in stages] or [(p.start_date, p.end_date)]
+    return tuple(periods)
+
+
+def placement_gate_input(placement: Placement) -> gates.GateInput:
+    student, post = placement.student, placement.post
+    company = post.company
+    mentor = placement.mentor
+    checks = tuple(
+        (h.date, h.level) for h in student.health_checks.filter(fit_for_work=True).only("date", "level")
+    )
+    insurance = (
+        tuple((i.kind, i.start_date, i.end_date) for i in placement.insurance_policies.all())
+        if placement.pk
+        else ()
+    )
+    return gates.GateInput(
+        start_date=placement.start_date,
+        end_date=placement.end_date,
+        student_name=student.name,
+        birth_date=student.birth_date,
+        cohort_entry_year=student.cohort.entry_year,
+        agreement_signed=_agreement_signed(placement),
+        mentor_name=mentor.name if mentor else None,
+        mentor_other_apprentices=_overlapping(Placement.objects.filter(mentor=mentor), placement).count()
+        if mentor
+        else 0,
+        company_name=company.name,
+        company_staff=company.staff_count,
+        company_other_interns=_overlapping(
+            Placement.objects.filter(post__company=company), placement
+        ).count(),
+        post_title=post.title,
+        post_staff=post.staff_on_post,
+        post_other_interns=_overlapping(Placement.objects.filter(post=post), placement).count(),
+        post_hazard_tags=frozenset(post.hazard_tags or ()),
+        post_wage=post.monthly_wage,
+        student_pay=placement.monthly_pay,
+        company_periods=_company_periods(placement),
+        health_checks=checks,
+        insurance=insurance,
+    )
+
+
+def placement_gates_check(
+    *, placement: Placement, stage: str, as_of: datetime.date | None = None
+) -> gates.GateReport:
+    """Every gate for a placement under the policy in force on its start date. Writes nothing."""
+    policy = policy_for_placement(placement)
+    return gates.check_gates(
+        placement_gate_input(placement), stage=stage, as_of=as_of or local_today(), policy=policy
+    )
+
+
+# -- shifts and violations ----------------------------------------------------------------------
+
+
+def exception_covers(*, placement_id: int, finding: Finding) -> bool:
+    """Whether an exception filed with the authority covers the finding's rule and whole period."""
+    return ShiftException.objects.filter(
+        placement_id=placement_id,
+        rule_code=finding.code,
+        period_start__lte=finding.period_start,
+        period_end__gte=finding.period_end,
+    ).exists()
+
+
+def violation_messages(v: Violation) -> tuple[str, str]:
+    """The violation explained, in Chinese and in English, with its figures."""
+    return describe(v.rule_code, v.period_start, v.period_end, v.figures)
+
+
+def full_audit_span() -> tuple[datetime.date, datetime.date] | None:
+    """The local days the full audit covers: every shift's, and every open shift-rule violation's (whose shifts
+    may since have been corrected or deleted, so that nothing else brings its weeks into the audit)."""
+    first = Shift.objects.order_by("start_at").values_list("start_at", flat=True).first()
+    last = Shift.objects.order_by("-start_at").values_list("end_at", flat=True).first()
+    days = [local_date(d) for d in (first, last) if d is not None]
+    still_open = Violation.objects.filter(
+        status__in=[ViolationStatus.OPEN, ViolationStatus.ACKNOWLEDGED], rule_code__in=SHIFT_RULES
+    ).aggregate(lo=Min("period_start"), hi=Max("period_end"))
+    days += [d for d in still_open.values() if d is not None]
+    return (min(days), max(days)) if days else None
+
+
+# -- notices ------------------------------------------------------------------------------------
+
+
+def placement_monthly_summary(*, placement: Placement, month: datetime.date) -> dict[str, Any]:
+    """信息通报 figures for one placement and calendar month: hours worked, violations, what falls due."""
+    first = month.replace(day=1)
+    nxt = gates.add_months(first, 1)
+    lo = datetime.datetime.combine(first, datetime.time(), tzinfo=RULES_ZONE)
+    hi = datetime.datetime.combine(nxt, datetime.time(), tzinfo=RULES_ZONE)
+    seconds = 0.0
+    for a, b in Shift.objects.filter(
+        placement=placement, kind=ShiftKind.ACTUAL, start_at__lt=hi, end_at__gt=lo
+    ).values_list("start_at", "end_at"):
+        seconds += (min(b, hi) - max(a, lo)).total_seconds()
+    violations = Violation.objects.filter(placement=placement, period_start__lt=nxt, period_end__gte=first)
+    states = {s: violations.filter(status=s).count() for s in ViolationStatus.values}
+    due = [
+        {"stage": s.name, "company_end": s.company_end.isoformat()}
+        for s in placement.stages.filter(company_end__gte=nxt, company_end__lt=gates.add_months(nxt, 1))
+    ]
+    if nxt <= placement.end_date < gates.add_months(nxt, 1):
+        due.append({"stage": "placement", "company_end": placement.end_date.isoformat()})
+    return {
+        "month": first.strftime("%Y-%m"),
+        "hours": round(seconds / 3600, 2),
+        "violations": states,
+        "assessments_due": due,
+    }

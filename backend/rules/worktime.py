@@ -1,7 +1,7 @@
 """Working-time rules over shifts: pure functions, no ORM, no clock.
 
 A shift is a pair of timezone-aware datetimes. Every rule works on local calendar days of the
-policy's time zone (Asia/Shanghai): a shift that crosses midnight counts toward both days.
+rules' zone (backend.core.clock.RULES_ZONE, Asia/Shanghai): a shift that crosses midnight counts toward both days.
 Durations are kept in seconds internally and reported in whole minutes (rounded up, so that
 8:00:30 reads 8:01 and is over an 8:00 limit).
 
@@ -19,24 +19,33 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from backend.core.clock import RULES_ZONE
+from backend.rules.codes import RuleCode
 from backend.rules.messages import describe
 from backend.rules.policy import Policy
 
-DAILY_HOURS = "DAILY_HOURS"
-WEEKLY_HOURS = "WEEKLY_HOURS"
-NIGHT_WORK = "NIGHT_WORK"
-HOLIDAY_WORK = "HOLIDAY_WORK"
-REST_DAY = "REST_DAY"
-OVERTIME = "OVERTIME"
 OVERLAP = "SHIFT_OVERLAP"
 
 # Rules that refuse a planned shift at entry (unless an exception filed with the authority covers it).
-ENTRY_RULES = (DAILY_HOURS, WEEKLY_HOURS, NIGHT_WORK, HOLIDAY_WORK, REST_DAY)
-WORKTIME_RULES = (DAILY_HOURS, WEEKLY_HOURS, NIGHT_WORK, HOLIDAY_WORK, REST_DAY, OVERTIME)
+ENTRY_RULES = (
+    RuleCode.DAILY_HOURS,
+    RuleCode.WEEKLY_HOURS,
+    RuleCode.NIGHT_WORK,
+    RuleCode.HOLIDAY_WORK,
+    RuleCode.REST_DAY,
+)
+WORKTIME_RULES = (
+    RuleCode.DAILY_HOURS,
+    RuleCode.WEEKLY_HOURS,
+    RuleCode.NIGHT_WORK,
+    RuleCode.HOLIDAY_WORK,
+    RuleCode.REST_DAY,
+    RuleCode.OVERTIME,
+)
 
 
 @dataclass(frozen=True)
-class Shift:
+class ShiftSpan:
     start: datetime
     end: datetime
     ref: Any = None  # the caller's id or row number, carried into findings
@@ -110,7 +119,7 @@ def _midnight(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz)
 
 
-def split_by_day(shift: Shift, tz: ZoneInfo) -> list[tuple[date, datetime, datetime]]:
+def split_by_day(shift: ShiftSpan, tz: ZoneInfo) -> list[tuple[date, datetime, datetime]]:
     """Cut a shift at local midnights: [(day, piece_start, piece_end), ...] in local time."""
     start, end = _local(shift.start, tz), _local(shift.end, tz)
     pieces = []
@@ -127,7 +136,7 @@ def split_by_day(shift: Shift, tz: ZoneInfo) -> list[tuple[date, datetime, datet
     return pieces
 
 
-def seconds_per_day(shifts: Iterable[Shift], tz: ZoneInfo) -> dict[date, float]:
+def seconds_per_day(shifts: Iterable[ShiftSpan], tz: ZoneInfo) -> dict[date, float]:
     totals: dict[date, float] = defaultdict(float)
     for shift in shifts:
         for day, a, b in split_by_day(shift, tz):
@@ -135,9 +144,9 @@ def seconds_per_day(shifts: Iterable[Shift], tz: ZoneInfo) -> dict[date, float]:
     return dict(totals)
 
 
-def night_seconds_per_day(shifts: Iterable[Shift], policy: Policy) -> dict[date, float]:
+def night_seconds_per_day(shifts: Iterable[ShiftSpan], policy: Policy) -> dict[date, float]:
     """Seconds inside the night window, by local day of the minute worked."""
-    tz = ZoneInfo(policy.timezone)
+    tz = RULES_ZONE
     totals: dict[date, float] = defaultdict(float)
     for shift in shifts:
         for day, a, b in split_by_day(shift, tz):
@@ -161,8 +170,8 @@ def _night_windows(day: date, policy: Policy, tz: ZoneInfo) -> list[tuple[dateti
 # -- the rules --------------------------------------------------------------------------------
 
 
-def check_daily_hours(shifts: Sequence[Shift], policy: Policy) -> list[Finding]:
-    tz = ZoneInfo(policy.timezone)
+def check_daily_hours(shifts: Sequence[ShiftSpan], policy: Policy) -> list[Finding]:
+    tz = RULES_ZONE
     limit = policy.max_daily_minutes
     out = []
     for day, secs in sorted(seconds_per_day(shifts, tz).items()):
@@ -170,7 +179,7 @@ def check_daily_hours(shifts: Sequence[Shift], policy: Policy) -> list[Finding]:
             actual = minutes_up(secs)
             out.append(
                 _finding(
-                    DAILY_HOURS,
+                    RuleCode.DAILY_HOURS,
                     day,
                     day,
                     {"limit_minutes": limit, "actual_minutes": actual},
@@ -179,8 +188,8 @@ def check_daily_hours(shifts: Sequence[Shift], policy: Policy) -> list[Finding]:
     return out
 
 
-def check_weekly_hours(shifts: Sequence[Shift], policy: Policy) -> list[Finding]:
-    tz = ZoneInfo(policy.timezone)
+def check_weekly_hours(shifts: Sequence[ShiftSpan], policy: Policy) -> list[Finding]:
+    tz = RULES_ZONE
     limit = policy.max_weekly_minutes
     weeks: dict[date, float] = defaultdict(float)
     for day, secs in seconds_per_day(shifts, tz).items():
@@ -193,7 +202,7 @@ def check_weekly_hours(shifts: Sequence[Shift], policy: Policy) -> list[Finding]
             sunday = monday + timedelta(days=6)
             out.append(
                 _finding(
-                    WEEKLY_HOURS,
+                    RuleCode.WEEKLY_HOURS,
                     monday,
                     sunday,
                     {"limit_minutes": limit, "actual_minutes": actual, "iso_week": f"{year}-W{week:02d}"},
@@ -202,14 +211,14 @@ def check_weekly_hours(shifts: Sequence[Shift], policy: Policy) -> list[Finding]
     return out
 
 
-def check_night_work(shifts: Sequence[Shift], policy: Policy) -> list[Finding]:
+def check_night_work(shifts: Sequence[ShiftSpan], policy: Policy) -> list[Finding]:
     window = f"{policy.night_start.strftime('%H:%M')}-{policy.night_end.strftime('%H:%M')}"
     out = []
     for day, secs in sorted(night_seconds_per_day(shifts, policy).items()):
         actual = minutes_up(secs)
         out.append(
             _finding(
-                NIGHT_WORK,
+                RuleCode.NIGHT_WORK,
                 day,
                 day,
                 {"limit_minutes": 0, "actual_minutes": actual, "window": window},
@@ -218,8 +227,8 @@ def check_night_work(shifts: Sequence[Shift], policy: Policy) -> list[Finding]:
     return out
 
 
-def check_holiday_work(shifts: Sequence[Shift], policy: Policy, calendar: Calendar) -> list[Finding]:
-    tz = ZoneInfo(policy.timezone)
+def check_holiday_work(shifts: Sequence[ShiftSpan], policy: Policy, calendar: Calendar) -> list[Finding]:
+    tz = RULES_ZONE
     out = []
     for day, secs in sorted(seconds_per_day(shifts, tz).items()):
         if secs > 0 and calendar.is_statutory_holiday(day):
@@ -227,7 +236,7 @@ def check_holiday_work(shifts: Sequence[Shift], policy: Policy, calendar: Calend
             name = calendar.holidays[day]
             out.append(
                 _finding(
-                    HOLIDAY_WORK,
+                    RuleCode.HOLIDAY_WORK,
                     day,
                     day,
                     {"limit_minutes": 0, "actual_minutes": actual, "holiday": name},
@@ -236,9 +245,9 @@ def check_holiday_work(shifts: Sequence[Shift], policy: Policy, calendar: Calend
     return out
 
 
-def check_rest_days(shifts: Sequence[Shift], policy: Policy) -> list[Finding]:
+def check_rest_days(shifts: Sequence[ShiftSpan], policy: Policy) -> list[Finding]:
     """At least ``min_rest_days_per_week`` full calendar days without any work in each ISO week."""
-    tz = ZoneInfo(policy.timezone)
+    tz = RULES_ZONE
     need = policy.min_rest_days_per_week
     worked: dict[date, set[date]] = defaultdict(set)
     for day, secs in seconds_per_day(shifts, tz).items():
@@ -252,7 +261,7 @@ def check_rest_days(shifts: Sequence[Shift], policy: Policy) -> list[Finding]:
             sunday = monday + timedelta(days=6)
             out.append(
                 _finding(
-                    REST_DAY,
+                    RuleCode.REST_DAY,
                     monday,
                     sunday,
                     {"limit_days": need, "actual_days": rest, "iso_week": f"{year}-W{week:02d}"},
@@ -261,9 +270,11 @@ def check_rest_days(shifts: Sequence[Shift], policy: Policy) -> list[Finding]:
     return out
 
 
-def check_overtime(planned: Sequence[Shift], actual: Sequence[Shift], policy: Policy) -> list[Finding]:
+def check_overtime(
+    planned: Sequence[ShiftSpan], actual: Sequence[ShiftSpan], policy: Policy
+) -> list[Finding]:
     """Actual work beyond the agreed schedule: per local day, actual minus planned minutes."""
-    tz = ZoneInfo(policy.timezone)
+    tz = RULES_ZONE
     plan = seconds_per_day(planned, tz)
     done = seconds_per_day(actual, tz)
     limit = policy.max_overtime_minutes
@@ -275,7 +286,7 @@ def check_overtime(planned: Sequence[Shift], actual: Sequence[Shift], policy: Po
             p, a = minutes_up(plan.get(day, 0.0)), minutes_up(done[day])
             out.append(
                 _finding(
-                    OVERTIME,
+                    RuleCode.OVERTIME,
                     day,
                     day,
                     {
@@ -289,11 +300,11 @@ def check_overtime(planned: Sequence[Shift], actual: Sequence[Shift], policy: Po
     return out
 
 
-def find_overlaps(shifts: Sequence[Shift]) -> list[tuple[Shift, Shift]]:
+def find_overlaps(shifts: Sequence[ShiftSpan]) -> list[tuple[ShiftSpan, ShiftSpan]]:
     """Pairs of shifts that overlap (touching end to start is not an overlap)."""
     ordered = sorted(shifts, key=lambda s: (s.start, s.end))
-    pairs: list[tuple[Shift, Shift]] = []
-    active: list[Shift] = []
+    pairs: list[tuple[ShiftSpan, ShiftSpan]] = []
+    active: list[ShiftSpan] = []
     for shift in ordered:
         active = [a for a in active if a.end > shift.start]
         pairs.extend((a, shift) for a in active)
@@ -301,12 +312,12 @@ def find_overlaps(shifts: Sequence[Shift]) -> list[tuple[Shift, Shift]]:
     return pairs
 
 
-def overlap_findings(shifts: Sequence[Shift], policy: Policy) -> list[Finding]:
+def overlap_findings(shifts: Sequence[ShiftSpan], policy: Policy) -> list[Finding]:
     return _overlap_findings(find_overlaps(shifts), policy)
 
 
-def _overlap_findings(pairs: Iterable[tuple[Shift, Shift]], policy: Policy) -> list[Finding]:
-    tz = ZoneInfo(policy.timezone)
+def _overlap_findings(pairs: Iterable[tuple[ShiftSpan, ShiftSpan]], policy: Policy) -> list[Finding]:
+    tz = RULES_ZONE
     out = []
     for a, b in pairs:
         fmt = "%Y-%m-%d %H:%M"
@@ -325,12 +336,12 @@ def _overlap_findings(pairs: Iterable[tuple[Shift, Shift]], policy: Policy) -> l
 
 
 def check_worktime(
-    shifts: Sequence[Shift],
+    shifts: Sequence[ShiftSpan],
     policy: Policy,
     calendar: Calendar,
     *,
     rules: Iterable[str] = ENTRY_RULES,
-    planned: Sequence[Shift] | None = None,
+    planned: Sequence[ShiftSpan] | None = None,
 ) -> list[Finding]:
     """Run the chosen working-time rules over one placement's shifts.
 
@@ -339,29 +350,29 @@ def check_worktime(
     """
     rules = set(rules)
     out: list[Finding] = []
-    if DAILY_HOURS in rules:
+    if RuleCode.DAILY_HOURS in rules:
         out += check_daily_hours(shifts, policy)
-    if WEEKLY_HOURS in rules:
+    if RuleCode.WEEKLY_HOURS in rules:
         out += check_weekly_hours(shifts, policy)
-    if NIGHT_WORK in rules:
+    if RuleCode.NIGHT_WORK in rules:
         out += check_night_work(shifts, policy)
-    if HOLIDAY_WORK in rules:
+    if RuleCode.HOLIDAY_WORK in rules:
         out += check_holiday_work(shifts, policy, calendar)
-    if REST_DAY in rules:
+    if RuleCode.REST_DAY in rules:
         out += check_rest_days(shifts, policy)
-    if OVERTIME in rules and planned is not None:
+    if RuleCode.OVERTIME in rules and planned is not None:
         out += check_overtime(planned, shifts, policy)
     return out
 
 
-def touched_days(shifts: Iterable[Shift], policy: Policy) -> set[date]:
-    tz = ZoneInfo(policy.timezone)
+def touched_days(shifts: Iterable[ShiftSpan], policy: Policy) -> set[date]:
+    tz = RULES_ZONE
     return {day for s in shifts for day, _a, _b in split_by_day(s, tz)}
 
 
 def check_new_shifts(
-    existing: Sequence[Shift],
-    new: Sequence[Shift],
+    existing: Sequence[ShiftSpan],
+    new: Sequence[ShiftSpan],
     policy: Policy,
     calendar: Calendar,
     *,
@@ -375,7 +386,7 @@ def check_new_shifts(
     new_ids = {id(s) for s in new}
     pairs = [(a, b) for a, b in find_overlaps([*existing, *new]) if id(a) in new_ids or id(b) in new_ids]
     findings = _overlap_findings(pairs, policy)
-    tz = ZoneInfo(policy.timezone)
+    tz = RULES_ZONE
     new_days = [(s.ref, {day for day, _a, _b in split_by_day(s, tz)}) for s in new]
     for f in check_worktime([*existing, *new], policy, calendar, rules=rules):
         refs = tuple(ref for ref, days in new_days if any(f.period_start <= d <= f.period_end for d in days))

@@ -432,7 +432,9 @@ def batch_pay(
     # (SQLite, make run's zero-setup default, has one writer at a time and needs no lock)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [BATCH_REFERENCE_LOCK, reference])
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [BATCH_REFERENCE_LOCK, reference]
+            )
     existing = DisbursementBatch.objects.filter(reference=reference).first()
     if existing:
         if sorted(existing.claims.values_list("pk", flat=True)) == ids:

@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import factory
 
-from backend.rules.models import PolicyVersion, Shift, ShiftException, ShiftKind
+from backend.rules.models import PolicyVersion, Shift, ShiftException, ShiftKind, Violation
 
 from .placements import PlacementFactory
 
@@ -49,3 +49,19 @@ class PolicyVersionFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"TEST-{n}")
     valid_from = datetime.date(2026, 1, 1)
     figures: dict = {}
+
+
+class ViolationFactory(factory.django.DjangoModelFactory):
+    """An open DAILY_HOURS violation of 7 September 2026 (10 hours worked)."""
+
+    class Meta:
+        model = Violation
+
+    placement = factory.SubFactory(PlacementFactory, active=True)
+    rule_code = "DAILY_HOURS"
+    period_start = datetime.date(2026, 9, 7)
+    period_end = datetime.date(2026, 9, 7)
+    figures = factory.LazyFunction(lambda: {"limit_minutes": 480, "actual_minutes": 600})
+    first_seen = factory.LazyFunction(lambda: at("2026-09-08", "02:30"))
+    last_seen = factory.LazyFunction(lambda: at("2026-09-08", "02:30"))
+    policy_code = "CN-NATIONAL-2021"

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from backend.rules.models import Shift, ShiftKind, Violation, ViolationStatus
-from backend.rules.services import shifts_enter
+from backend.rules.services.shifts import shifts_enter
 from tests.factories.accounts import CoordinatorFactory, HrFactory, StudentUserFactory
 from tests.factories.placements import PlacementFactory
 

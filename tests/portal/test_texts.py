@@ -153,7 +153,9 @@ def test_a_refused_signature_keeps_the_signers_place_and_choices(client, setting
     base = f"/sign/{request_id}/{token}"
     committed(lambda: client.post(f"{base}/code"))
     # when the student types a wrong code
-    response = client.post(f"{base}/sign", {"code": "000000", "typed_name": placement.student.name, "agreed": "on"})
+    response = client.post(
+        f"{base}/sign", {"code": "000000", "typed_name": placement.student.name, "agreed": "on"}
+    )
     html = response.content.decode()
     # then the form comes back at its own anchor, the error right below the code field, the box still ticked
     assert response.status_code == 400

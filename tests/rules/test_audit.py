@@ -7,7 +7,8 @@ import pytest
 from backend.notices.models import Notice
 from backend.placements.models import PlacementStatus
 from backend.rules.models import Shift, Violation, ViolationStatus
-from backend.rules.services import status_audit, violations_notify, worktime_audit
+from backend.rules.services.audit import status_audit, worktime_audit
+from backend.rules.services.notices import violations_notify
 from tests.factories.accounts import CoordinatorFactory, GuardianUserFactory, HrFactory
 from tests.factories.companies import PostFactory
 from tests.factories.placements import HealthCheckFactory, InsurancePolicyFactory, PlacementFactory
@@ -288,7 +289,8 @@ def test_turning_18_with_an_old_health_check_makes_one_due():
 
 
 def test_monthly_summary_goes_to_school_company_and_guardian_once():
-    from backend.rules.services import monthly_summaries_send, placement_monthly_summary
+    from backend.rules.selectors import placement_monthly_summary
+    from backend.rules.services.notices import monthly_summaries_send
 
     p = active(
         student__birth=datetime.date(2000, 5, 1)
@@ -359,7 +361,7 @@ def test_full_audit_split_between_connections_finds_the_same_as_one(settings):
 def test_a_failing_part_of_the_split_audit_keeps_what_the_others_found_and_their_notices(
     settings, monkeypatch
 ):
-    from backend.rules import services
+    from backend.rules.services import audit as services
 
     # given breaches in the first and the last week, and a database error in the second of two parts
     settings.XUETU_AUDIT_WORKERS = 2
@@ -375,7 +377,7 @@ def test_a_failing_part_of_the_split_audit_keeps_what_the_others_found_and_their
 
     monkeypatch.setattr(services, "run_worktime_audit", second_part_fails)
     queued: list[int] = []
-    monkeypatch.setattr(services, "_enqueue_notify", queued.extend)
+    monkeypatch.setattr(services, "enqueue_violation_notices", queued.extend)
     # when / then: the error reaches the caller (the task fails and is seen) ...
     with pytest.raises(RuntimeError, match="connection lost"):
         worktime_audit()
@@ -386,3 +388,19 @@ def test_a_failing_part_of_the_split_audit_keeps_what_the_others_found_and_their
         ("OVERTIME", "2026-02-02"),
     ]
     assert sorted(queued) == sorted(v.pk for v in found)
+
+
+def test_the_monthly_summary_run_covers_last_month_in_batches_of_200():
+    from backend.rules.services.notices import monthly_summary_batches
+
+    # given 201 active placements
+    placements = PlacementFactory.create_batch(201, active=True)
+
+    # when / then: by default the month before today, else the given month; two batches
+    first, batches = monthly_summary_batches(month=None, today=datetime.date(2026, 3, 1))
+    assert first == datetime.date(2026, 2, 1)
+    assert [len(b) for b in batches] == [200, 1]
+    assert sorted(pk for b in batches for pk in b) == sorted(p.pk for p in placements)
+    assert monthly_summary_batches(month=datetime.date(2026, 9, 17), today=datetime.date(2026, 12, 1))[0] == (
+        datetime.date(2026, 9, 1)
+    )

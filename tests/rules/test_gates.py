@@ -4,6 +4,10 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
+from backend.core.errors import ApplicationError
+from backend.core.ids import age_on
 from backend.rules import gates as g
 from backend.rules.policy import Policy
 
@@ -69,9 +73,9 @@ def test_sixteenth_birthday_on_the_start_date_is_allowed_the_day_before_is_not()
 
 
 def test_leap_day_birthday_turns_a_year_older_on_1_march_in_common_years():
-    assert g.age_on(date(2008, 2, 29), date(2026, 2, 28)) == 17
-    assert g.age_on(date(2008, 2, 29), date(2026, 3, 1)) == 18
-    assert g.age_on(date(2008, 2, 29), date(2028, 2, 29)) == 20
+    assert age_on(date(2008, 2, 29), date(2026, 2, 28)) == 17
+    assert age_on(date(2008, 2, 29), date(2026, 3, 1)) == 18
+    assert age_on(date(2008, 2, 29), date(2028, 2, 29)) == 20
 
 
 def test_forbidden_work_on_the_day_a_minor_turns_18():
@@ -277,3 +281,22 @@ def test_every_failing_rule_is_listed_at_once():
     }
     for r in report.errors:
         assert r.message and r.message_en and r.figures
+
+
+def test_the_pay_floor_has_one_rounding_rule_up_to_the_fen_so_it_is_never_below_the_percent():
+    # given a wage whose 80% is 2666.664 yuan
+    wage = Decimal("3333.33")
+    policy = Policy()
+
+    # when
+    floor = g.pay_floor(wage, policy)
+
+    # then: rounded up (half-up would give 2666.66, below 80%), and the gate, matching and agreements agree
+    assert floor == Decimal("2666.67")
+    assert g.check_pay_floor(post_title="p", student_pay=floor, post_wage=wage, policy=policy) == []
+    assert g.check_pay_floor(post_title="p", student_pay=Decimal("2666.66"), post_wage=wage, policy=policy)
+    from backend.agreements.rules import pay_floor_check
+
+    pay_floor_check(monthly_pay=floor, post_wage=wage, policy=policy)
+    with pytest.raises(ApplicationError):
+        pay_floor_check(monthly_pay=Decimal("2666.66"), post_wage=wage, policy=policy)

@@ -6,7 +6,7 @@ import pytest
 
 from backend.placements.models import Placement, PlacementStatus
 from backend.placements.services import placement_transition
-from backend.rules.services import placement_gates_check
+from backend.rules.selectors import placement_gates_check
 from tests.factories.accounts import CoordinatorFactory
 from tests.factories.companies import MentorFactory, PostFactory
 from tests.factories.placements import (

@@ -18,8 +18,8 @@ def at(day: str, hhmm: str) -> datetime:
     return datetime.combine(date.fromisoformat(day), time.fromisoformat(hhmm), tzinfo=SH)
 
 
-def shift(day: str, start: str, end: str, end_day: str | None = None) -> wt.Shift:
-    return wt.Shift(at(day, start), at(end_day or day, end))
+def shift(day: str, start: str, end: str, end_day: str | None = None) -> wt.ShiftSpan:
+    return wt.ShiftSpan(at(day, start), at(end_day or day, end))
 
 
 def codes(findings):
@@ -51,7 +51,7 @@ def test_eight_hours_one_minute_in_a_day_is_refused_with_figures():
 
 
 def test_thirty_seconds_over_counts_as_a_minute_over():
-    s = wt.Shift(at("2026-03-02", "08:00"), at("2026-03-02", "16:00") + timedelta(seconds=30))
+    s = wt.ShiftSpan(at("2026-03-02", "08:00"), at("2026-03-02", "16:00") + timedelta(seconds=30))
     assert wt.check_daily_hours([s], POLICY)[0].figures["actual_minutes"] == 481
 
 
@@ -73,14 +73,14 @@ def test_shift_across_midnight_counts_toward_both_days():
 def test_split_uses_shanghai_days_for_utc_input():
     # given a shift given in UTC: 15:00-17:00 UTC is 23:00-01:00 in Shanghai
     utc = ZoneInfo("UTC")
-    s = wt.Shift(datetime(2026, 3, 2, 15, tzinfo=utc), datetime(2026, 3, 2, 17, tzinfo=utc))
+    s = wt.ShiftSpan(datetime(2026, 3, 2, 15, tzinfo=utc), datetime(2026, 3, 2, 17, tzinfo=utc))
     # then it lands on two local days
     assert [d for d, _a, _b in wt.split_by_day(s, SH)] == [date(2026, 3, 2), date(2026, 3, 3)]
 
 
 def test_naive_times_are_refused():
     with pytest.raises(ValueError):
-        wt.Shift(datetime(2026, 3, 2, 8), datetime(2026, 3, 2, 9))  # noqa: DTZ001
+        wt.ShiftSpan(datetime(2026, 3, 2, 8), datetime(2026, 3, 2, 9))  # noqa: DTZ001
 
 
 def test_shift_must_end_after_start():

@@ -68,7 +68,7 @@ def activation_check(placement: Placement, zh: bool) -> dict[str, Any] | None:
     warnings: list[dict[str, str]] = []
     if feature("rules"):
         from backend.rules import gates
-        from backend.rules.services import placement_gates_check
+        from backend.rules.selectors import placement_gates_check
 
         report = placement_gates_check(placement=placement, stage=gates.ACTIVATE).as_dict()
         errors, warnings = gate_lines(report["errors"], zh), gate_lines(report["warnings"], zh)

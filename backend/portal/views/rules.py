@@ -10,7 +10,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from backend.accounts.models import Role
+from backend.core.clock import RULES_ZONE, local_date, local_today
 from backend.core.errors import ApplicationError
 from backend.placements.models import PlacementStatus
 from backend.portal import selectors as portal_selectors
@@ -25,15 +26,30 @@ from backend.portal.access import error_text, role_required, scoped_get
 from backend.portal.filters import SearchFilterSet
 from backend.portal.rules_labels import RULE_LABELS, rule_label
 from backend.rules import selectors
-from backend.rules.models import Shift, ShiftKind, Violation, ViolationStatus
-from backend.rules.services import (
+from backend.rules.models import (
+    ProposalStatus,
+    ResolutionProposal,
+    Shift,
+    ShiftKind,
+    Violation,
+    ViolationStatus,
+)
+from backend.rules.selectors import violation_messages
+from backend.rules.services.shifts import (
+    EARLIEST_DAY,
+    LATEST_DAY,
     shift_attest,
     shifts_enter,
     shifts_import,
-    violation_acknowledge,
-    violation_messages,
-    violation_resolve,
     week_grid_spans,
+)
+from backend.rules.services.violations import (
+    VIOLATION_CLOSERS,
+    resolution_proposal_accept,
+    resolution_proposal_reject,
+    violation_acknowledge,
+    violation_resolution_propose,
+    violation_resolve,
 )
 
 WEEKDAYS = [
@@ -66,9 +82,11 @@ def company_shifts(request: HttpRequest) -> HttpResponse:
 
 def _monday(value: str | None, placement: Any) -> datetime.date:
     try:
-        day = datetime.date.fromisoformat(value) if value else timezone.localdate()
+        day = datetime.date.fromisoformat(value) if value else local_today()
     except ValueError:
-        day = timezone.localdate()
+        day = local_today()
+    if not EARLIEST_DAY <= day <= LATEST_DAY - datetime.timedelta(days=7):
+        day = local_today()  # a week out of this century is a typing error (and would overflow)
     if not value and not placement.start_date <= day <= placement.end_date:
         day = placement.start_date  # open on the placement's first week when today is outside it
     return day - datetime.timedelta(days=day.isoweekday() - 1)
@@ -78,9 +96,9 @@ def _grid_context(
     request: HttpRequest, placement: Any, monday: datetime.date, **extra: Any
 ) -> dict[str, Any]:
     sunday_end = datetime.datetime.combine(
-        monday + datetime.timedelta(days=7), datetime.time(), tzinfo=timezone.get_current_timezone()
+        monday + datetime.timedelta(days=7), datetime.time(), tzinfo=RULES_ZONE
     )
-    monday_start = datetime.datetime.combine(monday, datetime.time(), tzinfo=timezone.get_current_timezone())
+    monday_start = datetime.datetime.combine(monday, datetime.time(), tzinfo=RULES_ZONE)
     shifts = (
         selectors.shift_list(user=request.user, placement_id=placement.pk)
         .filter(start_at__lt=sunday_end, end_at__gt=monday_start)
@@ -91,7 +109,7 @@ def _grid_context(
     refused_rows = extra.pop("refused_rows", set())
     for number in range(1, 8):
         day = monday + datetime.timedelta(days=number - 1)
-        on_day = [s for s in shifts if timezone.localtime(s.start_at).date() == day]
+        on_day = [s for s in shifts if local_date(s.start_at) == day]
         days.append(
             {
                 "number": number,
@@ -182,7 +200,9 @@ def week(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class AttendanceForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("出勤记录 (CSV 或 XLSX，列：date, start, end)"))
+    file = forms.FileField(
+        label=gettext_lazy("出勤记录（CSV 或 XLSX，表头：日期,开始,结束 或 date,start,end）")
+    )
 
 
 @role_required(Role.HR)
@@ -225,8 +245,35 @@ class ViolationFilter(SearchFilterSet):
         fields = ["q", "status", "rule_code"]
 
 
+def _dress(violation: Violation) -> Violation:
+    """What the card shows: the text in the page's language, the rule's name, the proposal waiting, if any."""
+    zh, en = violation_messages(violation)
+    violation.text = zh if _zh() else en  # type: ignore[attr-defined]
+    violation.rule_name = rule_label(violation.rule_code)  # type: ignore[attr-defined]
+    violation.pending = next(  # type: ignore[attr-defined]
+        (p for p in violation.proposals.all() if p.status == ProposalStatus.PENDING), None
+    )
+    violation.rejected = next(  # type: ignore[attr-defined]
+        (p for p in violation.proposals.all() if p.status == ProposalStatus.REJECTED), None
+    )
+    return violation
+
+
+def _card(request: HttpRequest, violation: Violation, error: str = "") -> dict[str, Any]:
+    return {
+        "v": _dress(violation),
+        "error": error,
+        "closes": request.user.role in VIOLATION_CLOSERS,  # type: ignore[union-attr]
+        "proposes": request.user.role == Role.HR,  # type: ignore[union-attr]
+    }
+
+
 def _violations(request: HttpRequest, detail_name: str) -> HttpResponse:
-    queryset = selectors.violation_list(user=request.user).select_related("placement__post__company")
+    queryset = (
+        selectors.violation_list(user=request.user)
+        .select_related("placement__post__company")
+        .prefetch_related("proposals")
+    )
     data = request.GET.copy()
     if "status" not in data:
         data["status"] = ViolationStatus.OPEN  # the inbox opens on what needs attention
@@ -236,16 +283,29 @@ def _violations(request: HttpRequest, detail_name: str) -> HttpResponse:
 
     page = Paginator(rows.order_by("-last_seen", "-id"), 25).get_page(request.GET.get("page"))
     for violation in page.object_list:
-        zh, en = violation_messages(violation)
-        violation.text = zh if _zh() else en
-        violation.rule_name = rule_label(violation.rule_code)
+        _dress(violation)
     query = data.copy()
     query.pop("page", None)
     return render(
         request,
         "portal/rules/violations.html",
-        {"filter": filterset, "page": page, "query": query.urlencode(), "action_base": detail_name},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "action_base": detail_name,
+            "closes": request.user.role in VIOLATION_CLOSERS,  # type: ignore[union-attr]
+            "proposes": request.user.role == Role.HR,  # type: ignore[union-attr]
+        },
     )
+
+
+def _proposal_of(request: HttpRequest, violation: Violation) -> ResolutionProposal:
+    try:
+        pk = int(request.POST.get("proposal", ""))
+    except ValueError:
+        raise Http404 from None
+    return scoped_get(request, ResolutionProposal.objects.filter(violation=violation), pk=pk)
 
 
 def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -254,18 +314,31 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     error = ""
     try:
         if action == "acknowledge":
-            violation = violation_acknowledge(actor=request.user, violation=violation, note=note)
+            violation_acknowledge(actor=request.user, violation=violation, note=note)
         elif action == "resolve":
-            violation = violation_resolve(actor=request.user, violation=violation, note=note)
+            violation_resolve(actor=request.user, violation=violation, note=note)
+        elif action == "propose":
+            violation_resolution_propose(
+                actor=request.user,
+                violation=violation,
+                text=request.POST.get("text", ""),
+                evidence=request.FILES.get("evidence"),
+            )
+        elif action == "accept":
+            resolution_proposal_accept(actor=request.user, proposal=_proposal_of(request, violation))
+        elif action == "reject":
+            resolution_proposal_reject(
+                actor=request.user,
+                proposal=_proposal_of(request, violation),
+                reason=request.POST.get("reason", ""),
+            )
         else:
             raise Http404
     except ApplicationError as exc:
         error = error_text(exc)
-    zh, en = violation_messages(violation)
-    violation.text = zh if _zh() else en  # type: ignore[attr-defined]
-    violation.rule_name = rule_label(violation.rule_code)  # type: ignore[attr-defined]
+    violation = selectors.violation_list(user=request.user).prefetch_related("proposals").get(pk=violation.pk)
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "portal/rules/_violation.html", {"v": violation, "error": error})
+        return render(request, "portal/rules/_violation.html", _card(request, violation, error))
     if error:
         messages.error(request, error)
     return redirect(request.META.get("HTTP_REFERER") or "/")
@@ -285,6 +358,16 @@ def company_violations(request: HttpRequest) -> HttpResponse:
 @role_required(Role.COORDINATOR, Role.HR)
 def violation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return _act(request, pk, action)
+
+
+@role_required(Role.COORDINATOR, Role.HR)
+def proposal_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """The evidence file of a proposed resolution, for whoever sees the violation."""
+    proposal = scoped_get(request, ResolutionProposal.objects.all(), pk=pk)
+    if not proposal.evidence:
+        raise Http404
+    name = (proposal.evidence.name or "evidence").rsplit("/", 1)[-1]
+    return FileResponse(proposal.evidence.open("rb"), as_attachment=True, filename=name)
 
 
 # --- the student: confirm or dispute actual hours ------------------------------------------------------------
