@@ -43,6 +43,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "backend.api.middleware.ApiEdgeMiddleware",  # /api/v1/: body size and JSON depth, 404 and 500 in the shape
     "django.contrib.sessions.middleware.SessionMiddleware",
     "backend.portal.middleware.ChineseFirstLocaleMiddleware",  # Chinese unless English was chosen
     "django.middleware.common.CommonMiddleware",
@@ -105,6 +106,8 @@ MEDIA_ROOT = Path(os.environ.get("XUETU_MEDIA_ROOT", VAR_DIR / "media"))
 # Uploaded and generated files are served only through scoped views, never from MEDIA_URL directly.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# JSON bodies under /api/v1/ nested deeper than this are refused (400) before a parser recurses into them.
+XUETU_API_MAX_JSON_DEPTH = 64
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
