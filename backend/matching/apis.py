@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from backend.accounts.models import Role
 from backend.accounts.scoping import scope_queryset
 from backend.api.mixins import ScopedModelSerializer, ScopedModelViewSet
+from backend.api.validation import sensible_date
 from backend.companies.models import Mentor, Post
 from backend.core.errors import ApplicationError
 from backend.placements.models import PilotProject
@@ -159,6 +160,10 @@ class MatchRunSerializer(ScopedModelSerializer):
             "finished_at",
             "created_at",
         ]
+        extra_kwargs = {
+            "start_date": {"validators": [sensible_date]},
+            "end_date": {"validators": [sensible_date]},
+        }
         read_only_fields = [
             "school",
             "status",

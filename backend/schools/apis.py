@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from backend.accounts.models import Role
 from backend.api.mixins import ScopedModelSerializer, ScopedModelViewSet
+from backend.api.validation import EARLIEST_YEAR, LATEST_YEAR
 from backend.core.ids import mask_resident_id
 
 from . import services
@@ -49,6 +50,7 @@ class CohortSerializer(ScopedModelSerializer):
     class Meta:
         model = Cohort
         fields = ["id", "program", "entry_year"]
+        extra_kwargs = {"entry_year": {"min_value": EARLIEST_YEAR, "max_value": LATEST_YEAR}}
 
 
 class CohortViewSet(ScopedModelViewSet):

@@ -127,7 +127,13 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "xuetu 学徒 API",
-    "DESCRIPTION": "Modern apprenticeship placements, agreements, rules and subsidies.",
+    "DESCRIPTION": (
+        "Modern apprenticeship placements, agreements, rules and subsidies.\n\n"
+        "Every error answers `{\"error\": {\"code\", \"message\" (Chinese), \"message_en\", \"details\"}}`. "
+        "Date-times are ISO 8601 with their offset (`2026-09-01T08:00:00+08:00`); one given without an offset is "
+        "read in Asia/Shanghai, the zone of the working-time rules. Dates lie between 2000-01-01 and ten years "
+        "from today; JSON bodies nest at most 64 levels."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
