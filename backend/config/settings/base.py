@@ -1,6 +1,7 @@
 """Settings shared by every environment. Values that differ per machine come from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -25,6 +26,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_htmx",
+    "axes",
     "backend.core",
     "backend.accounts",
     "backend.schools",
@@ -52,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its answer
 ]
 
 ROOT_URLCONF = "backend.config.urls"
@@ -85,8 +88,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Axes first: it refuses a locked-out account or address before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (django-axes, backend/accounts/login.py): failures count per account and, separately, per
+# address; past the limit both the portal and the token endpoint refuse, even the right password, for the cool-off.
+AXES_FAILURE_LIMIT = int(os.environ.get("XUETU_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("XUETU_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = (
+    False  # the cool-off ends when it says, however often one retries
+)
+AXES_LOCKOUT_CALLABLE = "backend.accounts.login.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "backend.accounts.login.client_ip"
+AXES_VERBOSE = False
+# Reverse proxies in front of the web server that append the client's address to X-Forwarded-For (0: none).
+XUETU_TRUSTED_PROXIES = int(os.environ.get("XUETU_TRUSTED_PROXIES", "0"))
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -129,7 +154,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "xuetu 学徒 API",
     "DESCRIPTION": (
         "Modern apprenticeship placements, agreements, rules and subsidies.\n\n"
-        "Every error answers `{\"error\": {\"code\", \"message\" (Chinese), \"message_en\", \"details\"}}`. "
+        'Every error answers `{"error": {"code", "message" (Chinese), "message_en", "details"}}`. '
         "Date-times are ISO 8601 with their offset (`2026-09-01T08:00:00+08:00`); one given without an offset is "
         "read in Asia/Shanghai, the zone of the working-time rules. Dates lie between 2000-01-01 and ten years "
         "from today; JSON bodies nest at most 64 levels."
