@@ -20,3 +20,33 @@ class ErrorSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "Error"
+
+
+def paginated(
+    serializer_class: type[serializers.Serializer], name: str | None = None
+) -> serializers.Serializer:
+    """The schema of a page of DefaultPagination, for views that paginate by hand (APIView, not a ViewSet list)."""
+    from drf_spectacular.utils import inline_serializer
+
+    base = serializer_class.__name__.removesuffix("Serializer")
+    return inline_serializer(
+        name or f"Paginated{base}List",
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )
+
+
+PAGE_PARAMETERS = [
+    {"name": "page", "type": int, "description": "page number (from 1)"},
+    {"name": "page_size", "type": int, "description": "rows per page (at most 500)"},
+]
+
+
+def page_parameters() -> list:
+    from drf_spectacular.utils import OpenApiParameter
+
+    return [OpenApiParameter(p["name"], p["type"], description=p["description"]) for p in PAGE_PARAMETERS]

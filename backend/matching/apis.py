@@ -248,7 +248,7 @@ class MatchRunViewSet(ScopedModelViewSet):
         return Response(services.run_audit(run=run, accepted_only=accepted_only))
 
     @extend_schema(request=AcceptSerializer, responses=ProposalSerializer(many=True))
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def accept(self, request: Request, pk: str | None = None) -> Response:
         """Accept the given proposals (default: all): each becomes a placement in status "proposed"."""
         run = self.get_object()

@@ -166,7 +166,7 @@ class PlacementViewSet(ScopedModelViewSet):
         )
 
     @extend_schema(responses=PlacementEventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request: Request, pk: str | None = None) -> Response:
         placement = self.get_object()
         events = placement.events.select_related("actor")
