@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
@@ -58,7 +58,7 @@ class User(AbstractUser):
         "schools.Guardian", null=True, blank=True, on_delete=models.PROTECT, related_name="user"
     )
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("用户")

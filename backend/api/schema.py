@@ -40,13 +40,11 @@ def paginated(
     )
 
 
-PAGE_PARAMETERS = [
-    {"name": "page", "type": int, "description": "page number (from 1)"},
-    {"name": "page_size", "type": int, "description": "rows per page (at most 500)"},
-]
-
-
 def page_parameters() -> list:
+    """The query parameters of DefaultPagination."""
     from drf_spectacular.utils import OpenApiParameter
 
-    return [OpenApiParameter(p["name"], p["type"], description=p["description"]) for p in PAGE_PARAMETERS]
+    return [
+        OpenApiParameter("page", int, description="page number (from 1)"),
+        OpenApiParameter("page_size", int, description="rows per page (at most 500)"),
+    ]
