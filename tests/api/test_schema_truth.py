@@ -47,5 +47,7 @@ def test_the_student_answers_are_the_school_s_or_the_company_s_form(schema):
     page = response_schema(schema, "/api/v1/students/", "get")
     assert set(resolve(schema, page["properties"]["results"]["items"])["oneOf"][0]) == {"$ref"}
     # writing is the school's form only
-    create = schema["paths"]["/api/v1/students/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    create = schema["paths"]["/api/v1/students/"]["post"]["requestBody"]["content"]["application/json"][
+        "schema"
+    ]
     assert create["$ref"].endswith("/StudentRequest")
