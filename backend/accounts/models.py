@@ -1,4 +1,7 @@
+from typing import Any, ClassVar
+
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +26,16 @@ ROLE_LINK = {
 }
 
 
+class UserManager(BaseUserManager["User"]):
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra_fields: Any
+    ) -> "User":
+        """`manage.py createsuperuser` makes a platform administrator: role admin, tied to no organisation
+        (the default role, student, must name a student record)."""
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """A person with one role in one organisation."""
 
@@ -44,6 +57,8 @@ class User(AbstractUser):
     guardian = models.OneToOneField(
         "schools.Guardian", null=True, blank=True, on_delete=models.PROTECT, related_name="user"
     )
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("用户")

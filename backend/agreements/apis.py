@@ -15,6 +15,7 @@ from backend.accounts.models import Role
 from backend.accounts.scoping import scope_queryset
 from backend.api.mixins import RoleWritePermission
 from backend.api.pagination import DefaultPagination
+from backend.api.schema import page_parameters, paginated
 from backend.core.errors import ApplicationError, NotFound
 from backend.placements.models import PilotProject, Placement
 from backend.schools.models import Cohort, School
@@ -68,12 +69,18 @@ class AgreementOutSerializer(serializers.ModelSerializer):
 
 
 class AgreementListApi(_Api):
-    @extend_schema(responses=AgreementOutSerializer(many=True))
+    @extend_schema(
+        operation_id="v1_agreements_list",
+        responses=paginated(AgreementOutSerializer),
+        parameters=[*page_parameters(), OpenApiParameter("placement", int, description="one placement's")],
+    )
     def get(self, request: Request) -> Response:
         queryset = selectors.agreement_list(user=request.user).prefetch_related("revisions")
         placement = request.query_params.get("placement")
         if placement:
-            queryset = queryset.filter(placement_id=placement)
+            if not placement.isdigit():
+                raise serializers.ValidationError({"placement": ["a placement id"]})
+            queryset = queryset.filter(placement_id=int(placement))
         paginator = DefaultPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(AgreementOutSerializer(page, many=True).data)

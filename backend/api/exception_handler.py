@@ -1,14 +1,19 @@
 """Every API error has one shape: {"error": {"code", "message", "message_en", "details"}}."""
 
+import logging
+import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
+from django.http import Http404, HttpRequest
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
+from rest_framework.views import exception_handler, set_rollback
 
 from backend.core.errors import ApplicationError
+
+logger = logging.getLogger("backend.api")
 
 _DRF_CODES: dict[type[Exception], tuple[str, str, str]] = {
     exceptions.NotAuthenticated: ("NOT_AUTHENTICATED", "请先登录", "authentication required"),
@@ -27,16 +32,69 @@ def error_body(code: str, message: str, message_en: str, details: Any = None) ->
     return {"error": {"code": code, "message": message, "message_en": message_en, "details": details or {}}}
 
 
+def payload_too_large_body() -> dict[str, Any]:
+    from django.conf import settings
+
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return error_body(
+        "PAYLOAD_TOO_LARGE",
+        "请求内容过大",
+        "request body too large",
+        {"max_bytes": limit} if limit is not None else {},
+    )
+
+
+def server_error_body(exc: BaseException, request: HttpRequest | None) -> dict[str, Any]:
+    """Log an unexpected exception with its traceback under a fresh reference; the answer carries only that."""
+    reference = uuid.uuid4().hex[:16]
+    logger.error(
+        "unexpected error %s on %s %s",
+        reference,
+        getattr(request, "method", "?"),
+        getattr(request, "path", "?"),
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
+    return error_body(
+        "SERVER_ERROR",
+        f"服务器内部错误，请稍后再试；如需协助请提供编号 {reference}",
+        f"internal server error; quote reference {reference} when asking for help",
+        {"reference": reference},
+    )
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
         return Response({"error": exc.as_dict()}, status=exc.status)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(payload_too_large_body(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, TooManyFieldsSent):
+        return Response(
+            error_body("TOO_MANY_FIELDS", "表单字段过多", "too many form fields"),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, SuspiciousOperation):
+        return Response(
+            error_body("BAD_REQUEST", "请求无效", "bad request"), status=status.HTTP_400_BAD_REQUEST
+        )
+    if isinstance(
+        exc, RecursionError
+    ):  # a body the depth limit let through still nests too deep for a serializer
+        return Response(
+            error_body("JSON_TOO_DEEP", "JSON 嵌套层级过深", "JSON nested too deep"),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     response = exception_handler(exc, context)
     if response is None:
-        return None
+        set_rollback()
+        request = context.get("request")
+        return Response(
+            server_error_body(exc, getattr(request, "_request", request)),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
     code, message, message_en = ("ERROR", "请求失败", "request failed")
     for kind, triple in _DRF_CODES.items():
         if isinstance(exc, kind):

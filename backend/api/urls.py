@@ -3,10 +3,9 @@
 from importlib import import_module
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from backend.accounts.apis import MeApi
+from backend.accounts.apis import MeApi, TokenObtainApi
 from backend.schools.roster_apis import RosterImportApi, RosterPreviewApi
 
 ROUTE_MODULES = [
@@ -26,7 +25,7 @@ for module in ROUTE_MODULES:
         router.register(prefix, viewset, basename=prefix)
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
     path("me/", MeApi.as_view(), name="api-me"),
     path("roster-imports/preview/", RosterPreviewApi.as_view(), name="roster-preview"),
     path("roster-imports/", RosterImportApi.as_view(), name="roster-import"),

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from backend.accounts.models import Role
 from backend.accounts.scoping import scope_queryset
 from backend.api.mixins import ScopedModelSerializer, ScopedModelViewSet
+from backend.api.validation import sensible_date
 from backend.companies.models import Mentor, Post
 from backend.core.errors import ApplicationError
 from backend.placements.models import PilotProject
@@ -158,6 +159,10 @@ class MatchRunSerializer(ScopedModelSerializer):
             "finished_at",
             "created_at",
         ]
+        extra_kwargs = {
+            "start_date": {"validators": [sensible_date]},
+            "end_date": {"validators": [sensible_date]},
+        }
         read_only_fields = [
             "school",
             "status",
@@ -242,7 +247,7 @@ class MatchRunViewSet(ScopedModelViewSet):
         return Response(services.run_audit(run=run, accepted_only=accepted_only))
 
     @extend_schema(request=AcceptSerializer, responses=ProposalSerializer(many=True))
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def accept(self, request: Request, pk: str | None = None) -> Response:
         """Accept the given proposals (default: all): each becomes a placement in status "proposed"."""
         run = self.get_object()

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from backend.accounts.models import Role
 from backend.api.mixins import ScopedModelSerializer, ScopedModelViewSet
+from backend.api.validation import EARLIEST_YEAR, LATEST_YEAR, sensible_date
 
 from . import services
 from .models import (
@@ -25,19 +26,25 @@ class PilotProjectSerializer(ScopedModelSerializer):
     class Meta:
         model = PilotProject
         fields = ["id", "name", "school", "program", "companies", "form", "year", "signing_order"]
+        extra_kwargs = {"year": {"min_value": EARLIEST_YEAR, "max_value": LATEST_YEAR}}
+
+    def validate_signing_order(self, order: Any) -> list[str]:
+        # A multipart "null" reaches here as None (the JSON parse happens after the null check): refuse it, and
+        # anything that is not a list of the four parties, before the database sees it.
+        if order is None:
+            raise serializers.ValidationError("may not be null; an empty list means the default order")
+        parties = {"student", "guardian", "company", "school"}
+        if not isinstance(order, list) or not all(isinstance(p, str) for p in order):
+            raise serializers.ValidationError("a list of party names")
+        if order and sorted(order) != sorted(parties):
+            raise serializers.ValidationError("name each of student, guardian, company, school exactly once")
+        return order
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         school = attrs.get("school") or getattr(self.instance, "school", None)
         program = attrs.get("program") or getattr(self.instance, "program", None)
         if school and program and program.school_id != school.pk:
             raise serializers.ValidationError({"program": "the program belongs to another school"})
-        order = attrs.get("signing_order")
-        if order:
-            parties = {"student", "guardian", "company", "school"}
-            if sorted(order) != sorted(parties):
-                raise serializers.ValidationError(
-                    {"signing_order": "name each of student, guardian, company, school exactly once"}
-                )
         return attrs
 
 
@@ -63,13 +70,21 @@ class PlacementStageSerializer(ScopedModelSerializer):
             "company_end",
             "content",
         ]
+        extra_kwargs = {
+            "company_start": {"validators": [sensible_date]},
+            "company_end": {"validators": [sensible_date]},
+        }
 
 
 class PlacementStageInlineSerializer(serializers.ModelSerializer):
     class Meta:
         model = PlacementStage
         fields = ["number", "name", "school_months", "company_start", "company_end", "content"]
-        extra_kwargs = {"number": {"required": False}}
+        extra_kwargs = {
+            "number": {"required": False},
+            "company_start": {"validators": [sensible_date]},
+            "company_end": {"validators": [sensible_date]},
+        }
 
 
 class PlacementSerializer(ScopedModelSerializer):
@@ -97,6 +112,10 @@ class PlacementSerializer(ScopedModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["status", "created_at", "updated_at"]
+        extra_kwargs = {
+            "start_date": {"validators": [sensible_date]},
+            "end_date": {"validators": [sensible_date]},
+        }
 
 
 class PlacementTransitionSerializer(serializers.Serializer):
@@ -147,7 +166,7 @@ class PlacementViewSet(ScopedModelViewSet):
         )
 
     @extend_schema(responses=PlacementEventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request: Request, pk: str | None = None) -> Response:
         placement = self.get_object()
         events = placement.events.select_related("actor")
@@ -166,6 +185,7 @@ class HealthCheckSerializer(ScopedModelSerializer):
     class Meta:
         model = HealthCheck
         fields = ["id", "student", "hospital", "level", "date", "fit_for_work", "notes"]
+        extra_kwargs = {"date": {"validators": [sensible_date]}}
 
 
 class HealthCheckViewSet(ScopedModelViewSet):
@@ -189,6 +209,10 @@ class InsurancePolicySerializer(ScopedModelSerializer):
             "end_date",
             "premium_paid_by",
         ]
+        extra_kwargs = {
+            "start_date": {"validators": [sensible_date]},
+            "end_date": {"validators": [sensible_date]},
+        }
 
 
 class InsurancePolicyViewSet(ScopedModelViewSet):

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from backend.accounts.models import Role
 from backend.accounts.scoping import scope_queryset
 from backend.api.mixins import RoleWritePermission, ScopedModelSerializer
+from backend.api.validation import YearQuerySerializer
 from backend.placements.models import Placement
 
 from . import gates as g
@@ -397,14 +398,17 @@ class HolidaySerializer(serializers.ModelSerializer):
         fields = ["date", "kind", "name", "name_zh", "source"]
 
 
+@extend_schema(parameters=[YearQuerySerializer])
 class HolidayViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = HolidaySerializer
     filterset_fields = ["kind"]
 
     def get_queryset(self) -> Any:
         qs = scope_queryset(self.request.user, Holiday.objects.all())
-        year = self.request.query_params.get("year")
-        return qs.filter(date__year=int(year)) if year and year.isdigit() else qs
+        query = YearQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        year = query.validated_data.get("year")
+        return qs.filter(date__year=year) if year is not None else qs
 
 
 class PolicyVersionSerializer(serializers.ModelSerializer):

@@ -1,10 +1,16 @@
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers
 
 from backend.accounts.models import Role
 from backend.api.mixins import ScopedModelSerializer, ScopedModelViewSet
+from backend.api.validation import EARLIEST_YEAR, LATEST_YEAR
 from backend.core.ids import mask_resident_id
 
 from . import services
@@ -49,6 +55,7 @@ class CohortSerializer(ScopedModelSerializer):
     class Meta:
         model = Cohort
         fields = ["id", "program", "entry_year"]
+        extra_kwargs = {"entry_year": {"min_value": EARLIEST_YEAR, "max_value": LATEST_YEAR}}
 
 
 class CohortViewSet(ScopedModelViewSet):
@@ -135,7 +142,28 @@ class StudentMinimalSerializer(serializers.ModelSerializer):
         ]
 
 
-@extend_schema(responses=StudentSerializer)
+# A coordinator (and the bureau) reads the school's full record; HR and mentors the reduced one.
+STUDENT_FOR_ROLE = PolymorphicProxySerializer(
+    component_name="StudentForRole",
+    serializers=[StudentSerializer, StudentMinimalSerializer],
+    resource_type_field_name=None,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        responses=PolymorphicProxySerializer(
+            component_name="StudentForRole",
+            serializers=[StudentSerializer, StudentMinimalSerializer],
+            resource_type_field_name=None,
+            many=True,
+        )
+    ),
+    retrieve=extend_schema(responses=STUDENT_FOR_ROLE),
+    create=extend_schema(request=StudentSerializer, responses={201: StudentSerializer}),
+    update=extend_schema(request=StudentSerializer, responses=StudentSerializer),
+    partial_update=extend_schema(request=StudentSerializer, responses=StudentSerializer),
+)
 class StudentViewSet(ScopedModelViewSet):
     base_queryset = Student.objects.select_related("cohort__program", "school").prefetch_related(
         "placements__post"

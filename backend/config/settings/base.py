@@ -1,14 +1,30 @@
 """Settings shared by every environment. Values that differ per machine come from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = Path(os.environ.get("XUETU_VAR_DIR", BASE_DIR / "var"))
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-not-secret-xuetu")
+
+def env_flag(name: str, default: bool) -> bool:
+    """A yes/no setting from the environment: 1/true/yes/on or 0/false/no/off."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    return value in ("1", "true", "yes", "on")
+
+
+# Development defaults; production.py refuses to start with either.
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret-xuetu"
+DEVELOPMENT_SEALING_PASSPHRASE = "development"
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = os.environ.get("DJANGO_DEBUG", "0") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -26,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
     "backend.core",
     "backend.accounts",
     "backend.schools",
@@ -44,7 +61,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "backend.api.middleware.ApiEdgeMiddleware",  # /api/v1/: body size and JSON depth, 404 and 500 in the shape
     "django.contrib.sessions.middleware.SessionMiddleware",
     "backend.portal.middleware.ChineseFirstLocaleMiddleware",  # Chinese unless English was chosen
     "django.middleware.common.CommonMiddleware",
@@ -53,7 +72,29 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its answer
 ]
+
+# Content-Security-Policy (django-csp): the portal loads only its own scripts, styles, fonts and images, runs no
+# inline script or style, and is framed by nobody. The Swagger page (/api/docs/) loads its UI from a CDN with an
+# inline script: it is left out.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/docs/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "media-src": [SELF, "blob:"],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 ROOT_URLCONF = "backend.config.urls"
 WSGI_APPLICATION = "backend.config.wsgi.application"
@@ -86,8 +127,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Axes first: it refuses a locked-out account or address before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (django-axes, backend/accounts/login.py): failures count per account and, separately, per
+# address; past the limit both the portal and the token endpoint refuse, even the right password, for the cool-off.
+AXES_FAILURE_LIMIT = int(os.environ.get("XUETU_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("XUETU_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = (
+    False  # the cool-off ends when it says, however often one retries
+)
+AXES_LOCKOUT_CALLABLE = "backend.accounts.login.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "backend.accounts.login.client_ip"
+AXES_VERBOSE = False
+# Reverse proxies in front of the web server that append the client's address to X-Forwarded-For (0: none).
+XUETU_TRUSTED_PROXIES = int(os.environ.get("XUETU_TRUSTED_PROXIES", "0"))
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -105,8 +168,48 @@ STATICFILES_DIRS = [BASE_DIR / "templates" / "static"] if (BASE_DIR / "templates
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("XUETU_MEDIA_ROOT", VAR_DIR / "media"))
 # Uploaded and generated files are served only through scoped views, never from MEDIA_URL directly.
+
+
+def storages_from_environment(*, production: bool) -> dict:
+    """Django's STORAGES from the environment. XUETU_STORAGE=filesystem (the default: MEDIA_ROOT, one machine or a
+    shared volume) or s3 (an S3-compatible object store through django-storages, shared by web and documents
+    workers on different machines: AWS S3, MinIO, Ceph, OSS/COS in S3 mode). Files stay private: signed URLs,
+    no public ACL, never overwritten."""
+    kind = os.environ.get("XUETU_STORAGE", "filesystem").strip().lower()
+    if kind == "s3":
+        options = {
+            "bucket_name": os.environ.get("XUETU_S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("XUETU_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("XUETU_S3_REGION") or None,
+            "access_key": os.environ.get("XUETU_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("XUETU_S3_SECRET_ACCESS_KEY") or None,
+            "addressing_style": os.environ.get("XUETU_S3_ADDRESSING_STYLE") or None,  # "path" for MinIO
+            "location": os.environ.get("XUETU_S3_PREFIX", ""),
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+        }
+        if not options["bucket_name"]:
+            raise ImproperlyConfigured("XUETU_STORAGE=s3 needs XUETU_S3_BUCKET")
+        default = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+    elif kind == "filesystem":
+        default = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    else:
+        raise ImproperlyConfigured(f"XUETU_STORAGE must be filesystem or s3, not {kind!r}")
+    static = (
+        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if production
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    )
+    return {"default": default, "staticfiles": {"BACKEND": static}}
+
+
+STORAGES = storages_from_environment(production=False)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# JSON bodies under /api/v1/ nested deeper than this are refused (400) before a parser recurses into them.
+XUETU_API_MAX_JSON_DEPTH = 64
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -126,7 +229,13 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "xuetu 学徒 API",
-    "DESCRIPTION": "Modern apprenticeship placements, agreements, rules and subsidies.",
+    "DESCRIPTION": (
+        "Modern apprenticeship placements, agreements, rules and subsidies.\n\n"
+        'Every error answers `{"error": {"code", "message" (Chinese), "message_en", "details"}}`. '
+        "Date-times are ISO 8601 with their offset (`2026-09-01T08:00:00+08:00`); one given without an offset is "
+        "read in Asia/Shanghai, the zone of the working-time rules. Dates lie between 2000-01-01 and ten years "
+        "from today; JSON bodies nest at most 64 levels."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # /api/docs/ works offline: Swagger UI from drf-spectacular-sidecar's static files, never a CDN
@@ -199,7 +308,7 @@ XUETU_SIGNING_REMINDER_HOURS = int(os.environ.get("XUETU_SIGNING_REMINDER_HOURS"
 # The platform's sealing certificate: a PKCS#12 file and its passphrase, from the environment. `make run` creates a
 # development one under var/sealing/ (python -m contracts.sealing.devcert); a key is never committed.
 XUETU_SEALING_PKCS12 = os.environ.get("XUETU_SEALING_PKCS12", str(VAR_DIR / "sealing" / "seal.p12"))
-XUETU_SEALING_PASSPHRASE = os.environ.get("XUETU_SEALING_PASSPHRASE", "development")
+XUETU_SEALING_PASSPHRASE = os.environ.get("XUETU_SEALING_PASSPHRASE", DEVELOPMENT_SEALING_PASSPHRASE)
 XUETU_SEALING_TIMESTAMP_URL = os.environ.get("XUETU_SEALING_TIMESTAMP_URL", "")
 XUETU_SEALING_PAST_CERTIFICATES = [
     p for p in os.environ.get("XUETU_SEALING_PAST_CERTIFICATES", "").split(",") if p

@@ -44,6 +44,15 @@
     });
   }
 
+  // A <select data-autosubmit> (the language switch) submits its form on change: no inline handler, which the
+  // Content-Security-Policy would refuse.
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target && target.matches && target.matches("select[data-autosubmit]") && target.form) {
+      target.form.submit();
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
   document.addEventListener("htmx:afterSettle", function (event) { draw(event.target); });
 })();
