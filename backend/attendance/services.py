@@ -422,7 +422,7 @@ def _check_mentor(actor: Any, period: WorkPeriod) -> None:
             "只能确认已下班打卡、尚未确认的出勤",
             "only a clocked-out period waiting for countersignature can be attested",
             409,
-            status=period.status,
+            period_status=period.status,
         )
 
 
@@ -435,10 +435,13 @@ def _locked(period: WorkPeriod) -> WorkPeriod:
 
 
 def _attest(
-    *, actor: Any, period: WorkPeriod, start: dt.datetime, end: dt.datetime, reason: str = ""
+    *, actor: Any, period: WorkPeriod, times: tuple[dt.datetime, dt.datetime] | None = None, reason: str = ""
 ) -> WorkPeriod:
+    """Attest a closed period as clocked (``times`` None) or corrected to ``times``."""
     period = _locked(period)
     _check_mentor(actor, period)
+    assert period.clock_out is not None
+    start, end = times or (period.clock_in.at, period.clock_out.at)
     shift = rules_bridge.actual_shift_create(actor=actor, placement=period.placement, start=start, end=end)
     period.status = PeriodStatus.ATTESTED
     period.attested_start, period.attested_end = start, end
@@ -473,7 +476,7 @@ def _attest(
 @transaction.atomic
 def period_attest(*, actor: Any, period: WorkPeriod) -> WorkPeriod:
     """The mentor confirms a clock-in/out pair as clocked."""
-    return _attest(actor=actor, period=period, start=period.clock_in.at, end=period.clock_out.at)  # type: ignore[union-attr]
+    return _attest(actor=actor, period=period)
 
 
 @transaction.atomic
@@ -484,12 +487,9 @@ def periods_attest_all(*, actor: Any, day: dt.date) -> list[WorkPeriod]:
     waiting = list(
         WorkPeriod.objects.filter(
             placement__mentor_id=actor.mentor_id, day=day, status=PeriodStatus.CLOSED
-        ).select_related("clock_in", "clock_out")
+        ).order_by("clock_in__at", "id")
     )
-    return [
-        _attest(actor=actor, period=p, start=p.clock_in.at, end=p.clock_out.at)  # type: ignore[union-attr]
-        for p in waiting
-    ]
+    return [_attest(actor=actor, period=p) for p in waiting]
 
 
 @transaction.atomic
@@ -503,7 +503,7 @@ def period_correct(
         raise _refuse("ATT_TIME_ZONE", "时间须带时区", "times must carry a time zone")
     if end <= start:
         raise _refuse("ATT_CORRECTION_TIMES", "结束时间须晚于开始时间", "the end must come after the start")
-    return _attest(actor=actor, period=period, start=start, end=end, reason=reason.strip())
+    return _attest(actor=actor, period=period, times=(start, end), reason=reason.strip())
 
 
 @transaction.atomic
