@@ -61,8 +61,9 @@ class KioskCode:
     payload: str  # what the QR carries: the clock page's address with the site and the code
 
 
-def kiosk_code(*, site: WorkSite, now: dt.datetime, clock_url: str) -> KioskCode:
-    step = totp.step_of(now)
+def kiosk_code(*, site: WorkSite, now: dt.datetime, clock_url: str, step: int | None = None) -> KioskCode:
+    """The code the kiosk shows now (or of ``step``: the caller allows only the current or the previous one)."""
+    step = totp.step_of(now) if step is None else step
     code = totp.code_for(site.secret, step)
     payload = f"{clock_url}?{urlencode({'site': site.pk, 'code': code})}"
     return KioskCode(site.pk, code, step, totp.seconds_left(now), payload)
