@@ -90,3 +90,7 @@ def make_world(**placement_kw: Any) -> World:
 @pytest.fixture
 def world(db: Any) -> World:
     return make_world()
+
+
+# The browser fixtures (Debian's Chromium through Playwright) are the portal's.
+from tests.portal.conftest import browser, login, new_page  # noqa: E402, F401
