@@ -357,8 +357,9 @@ def attendance_clock(
                 DeviceBinding.objects.create(student=student, token_hash=device_token_hash(device_token))
     except IntegrityError as exc:  # a racing submission got there first: answer as if we had seen it
         name = _constraint(exc)
-        if "punch_idempotency_key" in name:
-            return _repeated(Punch.objects.get(student=student, idempotency_key=key))
+        first = Punch.objects.filter(student=student, idempotency_key=key).first()
+        if first is not None:  # the same submission, committed meanwhile (whichever constraint spoke first)
+            return _repeated(first)
         if "punch_code_once" in name:
             raise _code_replayed() from exc
         if "period_one_open_per_student" in name:
