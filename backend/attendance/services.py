@@ -318,10 +318,15 @@ def attendance_clock(
     placement = _placement_at_site(student, site, local_date(now))
     binding = _check_device(student, device_token)
     step = _check_code(site, code, now)
-    if Punch.objects.filter(student=student, site=site, step=step).exists():
+    used = Punch.objects.filter(student=student, site=site, step=step).first()
+    if used is not None:
+        if used.idempotency_key == key:  # the same submission, committed by a racing request meanwhile
+            return _repeated(used)
         raise _code_replayed()
     open_period = WorkPeriod.objects.filter(student=student, clock_out__isnull=True).first()
     if kind == PunchKind.IN and open_period is not None:
+        if open_period.clock_in.idempotency_key == key:
+            return _repeated(open_period.clock_in)
         raise _already_in(open_period)
     if kind == PunchKind.OUT and (open_period is None or open_period.site_id != site.pk):
         raise _refuse(
