@@ -225,3 +225,40 @@ def test_the_teacher_lands_on_their_page_and_releases_the_device(world):
     response = page.post(f"/attendance/placements/{world.placement.pk}/release-device")
     assert response.status_code == 302
     assert not DeviceBinding.objects.exists()
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_mentor_and_teacher_pages_do_not_grow_queries_with_the_rows(db):
+    # given one apprentice of a mentor and a teacher, then three
+    first = make_world()
+    teacher = TeacherFactory(school=first.placement.pilot.school)
+    coordinator = CoordinatorFactory(school=teacher.school)
+
+    def add(world):
+        services.teacher_assign(actor=coordinator, placement=world.placement, teacher=teacher)
+        world.work(local(MONDAY, 8, 0, 5), local(MONDAY, 12))
+
+    add(first)
+    mentor, teacher_page = client_for(first.mentor), client_for(teacher)
+    day_url = f"/mentor/attendance/?day={MONDAY}"
+    one = (_queries(mentor, day_url), _queries(teacher_page, "/teacher/"))
+    for _ in range(2):
+        add(
+            make_world(
+                pilot=first.placement.pilot,
+                post=first.placement.post,
+                mentor=first.placement.mentor,
+                student__cohort=first.placement.student.cohort,
+            )
+        )
+    three = (_queries(mentor, day_url), _queries(teacher_page, "/teacher/"))
+    # then
+    assert three == one
