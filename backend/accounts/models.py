@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     GUARDIAN = "guardian", _("监护人")
     BUREAU = "bureau", _("教育局/财务")
     ADMIN = "admin", _("平台管理员")
+    TEACHER = "teacher", _("指导教师")
 
 
 # Which organisation link each role must carry.
@@ -23,6 +24,7 @@ ROLE_LINK = {
     Role.MENTOR: "mentor",
     Role.STUDENT: "student",
     Role.GUARDIAN: "guardian",
+    Role.TEACHER: "school",
 }
 
 
@@ -81,6 +83,10 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=~models.Q(role="guardian") | models.Q(guardian__isnull=False),
                 name="guardian_has_guardian",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="teacher") | models.Q(school__isnull=False),
+                name="teacher_has_school",
             ),
         ]
 

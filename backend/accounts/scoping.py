@@ -17,6 +17,9 @@ from .models import Role, User
 M = TypeVar("M", bound=models.Model)
 ScopeRule = Callable[[User], Q]
 _RULES: dict[type[models.Model], ScopeRule] = {}
+# One role's rule for a model, registered by the app that owns the role's feature (e.g. the teacher role, by
+# attendance): it answers for that role before the model's own rule.
+_ROLE_RULES: dict[tuple[type[models.Model], str], ScopeRule] = {}
 NOTHING = Q(pk__in=[])
 
 
@@ -33,12 +36,22 @@ def registered_models() -> frozenset[type[models.Model]]:
     return frozenset(_RULES)
 
 
+def register_role_scope(model: type[models.Model], role: str) -> Callable[[ScopeRule], ScopeRule]:
+    """Add what one role sees of a model whose rule another app registers (the other roles are untouched)."""
+
+    def decorator(rule: ScopeRule) -> ScopeRule:
+        _ROLE_RULES[(model, role)] = rule
+        return rule
+
+    return decorator
+
+
 def scope_queryset(user: Any, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
     if user.sees_everything:
         return queryset
-    rule = _RULES.get(queryset.model)
+    rule = _ROLE_RULES.get((queryset.model, user.role)) or _RULES.get(queryset.model)
     if rule is None:
         return queryset.none()
     condition = rule(user)

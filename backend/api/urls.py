@@ -17,6 +17,7 @@ ROUTE_MODULES = [
     "backend.assessments.apis",
     "backend.subsidy.apis",
     "backend.matching.apis",
+    "backend.attendance.apis",
 ]
 
 router = DefaultRouter()

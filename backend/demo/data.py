@@ -230,6 +230,7 @@ def demo_logins() -> list[DemoLogin]:
                 "hr3",
                 "hr4",
                 "mentor1",
+                "teacher1",
                 "student1",
                 "student2",
                 "guardian1",

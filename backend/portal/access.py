@@ -28,6 +28,7 @@ HOME_BY_ROLE: dict[str, str] = {
     Role.GUARDIAN: "portal:me",
     Role.BUREAU: "portal:bureau-dashboard",
     Role.ADMIN: "portal:bureau-dashboard",
+    Role.TEACHER: "portal:teacher-home",
 }
 
 

@@ -159,3 +159,24 @@ if feature("matching"):
             name="school-matching-adjust",
         ),
     ]
+
+if feature("attendance"):
+    from .views import attendance
+
+    urlpatterns += [
+        path("school/teachers/", attendance.school_teachers, name="school-teachers"),
+        path("company/sites/", attendance.company_sites, name="company-sites"),
+        path("attendance/kiosk/<int:pk>/", attendance.kiosk, name="attendance-kiosk"),
+        path("attendance/kiosk/<int:pk>/code.json", attendance.kiosk_code, name="attendance-kiosk-code"),
+        path("attendance/kiosk/<int:pk>/qr-<int:step>.svg", attendance.kiosk_qr, name="attendance-kiosk-qr"),
+        path("attendance/placements/<int:pk>/chain/", attendance.chain_page, name="attendance-chain"),
+        path(
+            "attendance/placements/<int:pk>/release-device",
+            attendance.device_release,
+            name="attendance-release",
+        ),
+        path("me/clock/", attendance.clock, name="me-clock"),
+        path("me/clock/<int:pk>/respond", attendance.clock_respond, name="me-clock-respond"),
+        path("mentor/attendance/", attendance.mentor_day, name="mentor-attendance"),
+        path("teacher/", attendance.teacher_home, name="teacher-home"),
+    ]

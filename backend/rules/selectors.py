@@ -23,7 +23,7 @@ from .policy import NATIONAL_DEFAULT, Policy
 from .worktime import Calendar, Finding
 
 # Placements that occupy a mentor, a post and a company's intern quota.
-LIVE_STATUSES = (PlacementStatus.PROPOSED, PlacementStatus.SIGNING, PlacementStatus.ACTIVE)
+LIVE_STATUSES = PlacementStatus.LIVE
 
 
 class PolicyBook:

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "backend.assessments",
     "backend.subsidy",
     "backend.matching",
+    "backend.attendance",
     "backend.portal",
     "backend.demo",
 ]

@@ -22,6 +22,7 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
         ("portal:school-agreements", _("协议"), "agreements"),
         ("portal:signing-inbox", _("待签署"), "signing"),
         ("portal:school-violations", _("违规"), "rules"),
+        ("portal:school-teachers", _("指导教师"), "attendance"),
         ("portal:school-subsidy", _("补贴"), "subsidy"),
     ],
     "hr": [
@@ -34,13 +35,19 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
         ("portal:signing-inbox", _("待签署"), "signing"),
         ("portal:company-shifts", _("排班"), "rules"),
         ("portal:company-violations", _("违规"), "rules"),
+        ("portal:company-sites", _("工作地点与打卡"), "attendance"),
         ("portal:company-subsidy", _("补贴"), "subsidy"),
     ],
     "bureau": [("portal:bureau-dashboard", _("概览"), None)],
     "admin": [("portal:bureau-dashboard", _("概览"), None)],
-    "student": [("portal:me", _("我的"), None), ("portal:me-shifts", _("我的排班"), "rules")],
+    "student": [
+        ("portal:me", _("我的"), None),
+        ("portal:me-clock", _("打卡"), "attendance"),
+        ("portal:me-shifts", _("我的排班"), "rules"),
+    ],
     "guardian": [("portal:me", _("我的"), None)],
-    "mentor": [("portal:me", _("我的"), None)],
+    "mentor": [("portal:me", _("我的"), None), ("portal:mentor-attendance", _("出勤确认"), "attendance")],
+    "teacher": [("portal:teacher-home", _("我的学徒"), "attendance")],
 }
 
 

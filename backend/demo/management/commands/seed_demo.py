@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from backend.demo.data import seed_demo
+from backend.attendance.demo import seed_attendance_demo
+from backend.demo.data import DEMO_PASSWORD, seed_demo
 from backend.demo.story import tell_demo_story
 
 
@@ -16,6 +17,8 @@ class Command(BaseCommand):
             seed_demo(seed=options["seed"])
         # Each step of the story commits on its own, as in real use (links and codes go out after commit).
         story = tell_demo_story()
+        # The working day: a work site per company and the supervising teacher teacher1 (backend/attendance).
+        seed_attendance_demo(password=DEMO_PASSWORD)
         if story:
             self.stdout.write(
                 f"Demo story: {story['active']} active apprenticeships with sealed agreements, "

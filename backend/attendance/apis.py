@@ -1,0 +1,244 @@
+"""Attendance API: clock in/out with a work site's code, the mentor's countersignature, the apprentice's answer to
+a correction, work sites (never their secret) and the supervising teacher's assignments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from backend.accounts.models import Role, User
+from backend.accounts.scoping import scope_queryset
+from backend.api.mixins import RoleWritePermission
+from backend.core.clock import local_today
+from backend.core.errors import ApplicationError
+from backend.placements.models import Placement
+
+from . import selectors, services
+from .models import PunchKind, TeacherAssignment, WorkPeriod, WorkSite
+
+DEVICE_HEADER = "HTTP_X_DEVICE_TOKEN"
+
+
+class WorkSiteSerializer(serializers.ModelSerializer):
+    posts = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WorkSite
+        fields = ["id", "company", "name", "address", "active", "posts"]  # never the secret
+
+    def get_posts(self, site: WorkSite) -> list[int]:
+        return [link.post_id for link in site.post_links.all()]
+
+
+class WorkSiteViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = WorkSiteSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.work_site_list(user=self.request.user)
+
+
+class ClockSerializer(serializers.Serializer):
+    site = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=PunchKind.choices)
+    code = serializers.CharField(max_length=12)
+    idempotency_key = serializers.CharField(max_length=64)
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+    accuracy_m = serializers.FloatField(required=False, allow_null=True, min_value=0)
+
+
+class PeriodSerializer(serializers.ModelSerializer):
+    clock_in_at = serializers.DateTimeField(source="clock_in.at", read_only=True)
+    clock_out_at = serializers.DateTimeField(source="clock_out.at", read_only=True, allow_null=True)
+
+    class Meta:
+        model = WorkPeriod
+        fields = [
+            "id",
+            "placement",
+            "site",
+            "day",
+            "status",
+            "clock_in_at",
+            "clock_out_at",
+            "attested_start",
+            "attested_end",
+            "attested_by",
+            "attested_at",
+            "corrected",
+            "correction_reason",
+            "student_response",
+            "dispute_note",
+            "shift",
+        ]
+        read_only_fields = fields
+
+
+class ClockResultSerializer(serializers.Serializer):
+    repeated = serializers.BooleanField()
+    kind = serializers.CharField()
+    at = serializers.DateTimeField()
+    period = PeriodSerializer()
+    violations = serializers.ListField(child=serializers.IntegerField())
+
+
+class ClockViewSet(viewsets.GenericViewSet):
+    """POST /api/v1/attendance/clock/: the apprentice clocks in or out with the code shown at the work site.
+    The bound device is named by the X-Device-Token header (or the portal's device cookie)."""
+
+    serializer_class = ClockSerializer
+
+    @extend_schema(
+        request=ClockSerializer, responses={201: ClockResultSerializer, 200: ClockResultSerializer}
+    )
+    def create(self, request: Request) -> Response:
+        payload = ClockSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        d = payload.validated_data
+        site = scope_queryset(request.user, WorkSite.objects.all()).filter(pk=d["site"]).first()
+        if site is None:  # unknown to this apprentice: they have no placement there
+            raise services.no_placement_error(d["site"])
+        token = request.META.get(DEVICE_HEADER) or request.COOKIES.get(services.DEVICE_COOKIE, "")
+        result = services.attendance_clock(
+            actor=request.user,
+            site=site,
+            kind=d["kind"],
+            code=d["code"],
+            idempotency_key=d["idempotency_key"],
+            device_token=token,
+            latitude=d.get("latitude"),
+            longitude=d.get("longitude"),
+            accuracy_m=d.get("accuracy_m"),
+        )
+        body = ClockResultSerializer(
+            {
+                "repeated": result.repeated,
+                "kind": result.punch.kind,
+                "at": result.punch.at,
+                "period": result.period,
+                "violations": list(result.violations),
+            }
+        ).data
+        return Response(body, status=status.HTTP_200_OK if result.repeated else status.HTTP_201_CREATED)
+
+
+class CorrectSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    reason = serializers.CharField(max_length=500)
+
+
+class RespondSerializer(serializers.Serializer):
+    accept = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+
+
+class AttestAllSerializer(serializers.Serializer):
+    day = serializers.DateField(required=False)
+
+
+class PeriodViewSet(viewsets.ReadOnlyModelViewSet):
+    """Clock-in/out pairs of the placements the user sees; the mentor attests or corrects, the apprentice answers."""
+
+    serializer_class = PeriodSerializer
+    permission_classes = [RoleWritePermission]
+    filterset_fields = ["placement", "day", "status"]
+
+    def get_write_roles(self) -> tuple[str, ...]:
+        return (Role.STUDENT,) if self.action == "respond" else (Role.MENTOR,)
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.period_list(user=self.request.user)
+
+    @extend_schema(request=None, responses=PeriodSerializer)
+    @action(detail=True, methods=["post"])
+    def attest(self, request: Request, pk: str | None = None) -> Response:
+        period = services.period_attest(actor=request.user, period=self.get_object())
+        return Response(PeriodSerializer(period).data)
+
+    @extend_schema(request=CorrectSerializer, responses=PeriodSerializer)
+    @action(detail=True, methods=["post"])
+    def correct(self, request: Request, pk: str | None = None) -> Response:
+        payload = CorrectSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        period = services.period_correct(
+            actor=request.user, period=self.get_object(), **payload.validated_data
+        )
+        return Response(PeriodSerializer(period).data)
+
+    @extend_schema(request=RespondSerializer, responses=PeriodSerializer)
+    @action(detail=True, methods=["post"])
+    def respond(self, request: Request, pk: str | None = None) -> Response:
+        payload = RespondSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        period = services.period_respond(
+            actor=request.user, period=self.get_object(), **payload.validated_data
+        )
+        return Response(PeriodSerializer(period).data)
+
+    @extend_schema(request=AttestAllSerializer, responses=PeriodSerializer(many=True))
+    @action(detail=False, methods=["post"], url_path="attest-all")
+    def attest_all(self, request: Request) -> Response:
+        payload = AttestAllSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        day = payload.validated_data.get("day") or local_today()
+        periods = services.periods_attest_all(actor=request.user, day=day)
+        return Response(PeriodSerializer(periods, many=True).data)
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TeacherAssignment
+        fields = ["id", "placement", "teacher", "assigned_by", "created_at"]
+        read_only_fields = fields
+
+
+class AssignSerializer(serializers.Serializer):
+    placements = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=2000)
+    teacher = serializers.IntegerField()
+
+
+class TeacherAssignmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The coordinator assigns a teacher of the school to one or many placements (all or nothing)."""
+
+    serializer_class = AssignmentSerializer
+    permission_classes = [RoleWritePermission]
+    write_roles = (Role.COORDINATOR,)
+
+    def get_write_roles(self) -> tuple[str, ...]:
+        return self.write_roles
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.assignment_list(user=self.request.user)
+
+    @extend_schema(request=AssignSerializer, responses=AssignmentSerializer(many=True))
+    def create(self, request: Request) -> Response:
+        payload = AssignSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        d: dict[str, Any] = payload.validated_data
+        placements = list(scope_queryset(request.user, Placement.objects.filter(pk__in=d["placements"])))
+        missing = sorted(set(d["placements"]) - {p.pk for p in placements})
+        teacher = User.objects.filter(pk=d["teacher"], role=Role.TEACHER).first()
+        if missing or teacher is None:
+            raise ApplicationError(
+                "NOT_FOUND",
+                "未找到学徒岗位安排或指导教师",
+                "placement or teacher not found",
+                details={"placements": missing, "teacher": None if teacher else d["teacher"]},
+                status=404,
+            )
+        rows = services.teachers_assign(actor=request.user, placements=placements, teacher=teacher)
+        return Response(AssignmentSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
+
+
+routes = [
+    ("attendance/clock", ClockViewSet),
+    ("attendance/periods", PeriodViewSet),
+    ("work-sites", WorkSiteViewSet),
+    ("teacher-assignments", TeacherAssignmentViewSet),
+]

@@ -1,0 +1,92 @@
+"""Everything attendance asks of the rules app, in one place: the actual shift an attested period becomes, the
+apprentice's attestation of it, and the working-time findings raised the moment a clock happens.
+
+Only the rules' public services, selectors and pure functions are used; if the rules app moves them, this is the
+one module to follow it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.utils import timezone
+
+from backend.core.queue import enqueue_on_commit
+from backend.placements.models import Placement
+from backend.rules import worktime as wt
+from backend.rules.codes import RuleCode
+from backend.rules.models import Severity, Shift, ShiftException, ShiftKind, Violation, ViolationStatus
+from backend.rules.selectors import calendar_between, policy_for_placement
+from backend.rules.services.shifts import shift_attest, shift_create
+
+# What a clock can show at once: work in the night window or on a statutory holiday (at clock-in), and a day
+# past its limit (at clock-out). The periodic audit stays the backstop for the weekly rules.
+AT_CLOCK_IN = (RuleCode.NIGHT_WORK, RuleCode.HOLIDAY_WORK)
+AT_CLOCK_OUT = (RuleCode.NIGHT_WORK, RuleCode.HOLIDAY_WORK, RuleCode.DAILY_HOURS)
+NOTIFY_TASK = "rules.notify_violations"
+
+
+def actual_shift_create(*, actor: Any, placement: Placement, start: dt.datetime, end: dt.datetime) -> Shift:
+    """The attested period as the rules' actual shift (the rules re-audit the placement's days at once)."""
+    return shift_create(actor=actor, placement=placement, kind=ShiftKind.ACTUAL, start_at=start, end_at=end)
+
+
+def shift_student_attest(*, actor: Any, shift: Shift, confirmed: bool, note: str = "") -> Shift:
+    return shift_attest(actor=actor, shift=shift, confirmed=confirmed, note=note)
+
+
+def _covered(placement: Placement, finding: wt.Finding) -> bool:
+    return ShiftException.objects.filter(
+        placement=placement,
+        rule_code=finding.code,
+        period_start__lte=finding.period_start,
+        period_end__gte=finding.period_end,
+    ).exists()
+
+
+def findings_raise(
+    *,
+    placement: Placement,
+    spans: Sequence[tuple[dt.datetime, dt.datetime]],
+    rules: Sequence[str],
+    now: dt.datetime | None = None,
+) -> list[int]:
+    """Raise the violations that ``spans`` (worked or being worked) show now, keyed as the audit keys them
+    (placement, rule, period), so the audit and the attested shift later find the same rows. Notifies the
+    coordinator, HR and a minor's guardian as every violation does, once the transaction commits.
+    Returns the ids of the violations created."""
+    now = now or timezone.now()
+    spans = [(a, b) for a, b in spans if b > a]
+    if not spans:
+        return []
+    policy = policy_for_placement(placement)
+    shifts = [wt.ShiftSpan(a, b) for a, b in spans]
+    days = wt.touched_days(shifts, policy)
+    calendar = calendar_between(min(days) - dt.timedelta(days=1), max(days) + dt.timedelta(days=1))
+    created: list[int] = []
+    for f in wt.check_worktime(shifts, policy, calendar, rules=rules):
+        if _covered(placement, f):
+            continue
+        v, was_created = Violation.objects.get_or_create(
+            placement=placement,
+            rule_code=f.code,
+            period_start=f.period_start,
+            period_end=f.period_end,
+            defaults={
+                "figures": f.figures,
+                "severity": Severity.VIOLATION,
+                "first_seen": now,
+                "last_seen": now,
+                "policy_code": policy.code,
+            },
+        )
+        if was_created:
+            created.append(v.pk)
+        elif v.status != ViolationStatus.RESOLVED:
+            v.figures, v.last_seen = f.figures, now
+            v.save(update_fields=["figures", "last_seen", "updated_at"])
+    if created:
+        enqueue_on_commit(NOTIFY_TASK, created)
+    return created

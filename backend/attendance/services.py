@@ -1,0 +1,594 @@
+"""Writes for attendance: teacher assignments, work sites, clocking in and out, the mentor's countersignature,
+the apprentice's answer to a correction, and the hash chain of attested days. Every write is atomic and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from backend.accounts.models import Role, User
+from backend.companies.models import Company, Post
+from backend.core.audit import audit_record
+from backend.core.clock import local_date
+from backend.core.errors import ApplicationError
+from backend.placements.models import Placement, PlacementStatus
+from backend.schools.models import Student
+
+from . import chain, rules_bridge, totp
+from .models import (
+    AttendanceRecord,
+    DeviceBinding,
+    PeriodStatus,
+    Punch,
+    PunchKind,
+    StudentResponse,
+    TeacherAssignment,
+    WorkPeriod,
+    WorkSite,
+    WorkSitePost,
+)
+
+DEVICE_COOKIE = "xuetu_device"
+
+
+def device_token_new() -> str:
+    """A long random token for the apprentice's phone (kept in a cookie; only its hash is stored)."""
+    return secrets.token_urlsafe(32)
+
+
+def device_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+# -- the supervising teacher --------------------------------------------------------------------
+
+
+def _check_can_assign(actor: Any, placement: Placement, teacher: User) -> None:
+    school_id = placement.pilot.school_id
+    if not (actor.role == Role.ADMIN or actor.is_superuser) and not (
+        actor.role == Role.COORDINATOR and actor.school_id == school_id
+    ):
+        raise ApplicationError(
+            "TEACHER_ASSIGN_FORBIDDEN",
+            "只有本校联络人可以分配指导教师",
+            "only the school's coordinator assigns supervising teachers",
+            status=403,
+        )
+    if teacher.role != Role.TEACHER or teacher.school_id != school_id or not teacher.is_active:
+        raise ApplicationError(
+            "TEACHER_NOT_OF_SCHOOL",
+            "指导教师须为本校在职教师账号",
+            "the supervising teacher must be an active teacher account of the placement's school",
+            details={"teacher": teacher.pk},
+        )
+
+
+@transaction.atomic
+def teachers_assign(*, actor: Any, placements: Sequence[Placement], teacher: User) -> list[TeacherAssignment]:
+    """Assign one teacher to placements of the coordinator's school, all or nothing. The placement's teacher name
+    and phone (what the agreement prints) follow the account."""
+    if not placements:
+        raise ApplicationError("TEACHER_ASSIGN_EMPTY", "请选择学徒岗位安排", "choose at least one placement")
+    rows = list(Placement.objects.select_related("pilot").filter(pk__in=[p.pk for p in placements]))
+    for placement in rows:
+        _check_can_assign(actor, placement, teacher)
+    out = []
+    for placement in rows:
+        assignment, _created = TeacherAssignment.objects.update_or_create(
+            placement=placement, defaults={"teacher": teacher, "assigned_by": actor}
+        )
+        placement.supervising_teacher = teacher.display_name or teacher.username
+        placement.supervising_teacher_phone = teacher.phone
+        placement.save(update_fields=["supervising_teacher", "supervising_teacher_phone", "updated_at"])
+        audit_record(
+            actor=actor, action="attendance.teacher_assign", obj=placement, changes={"teacher": teacher.pk}
+        )
+        out.append(assignment)
+    return out
+
+
+def teacher_assign(*, actor: Any, placement: Placement, teacher: User) -> TeacherAssignment:
+    return teachers_assign(actor=actor, placements=[placement], teacher=teacher)[0]
+
+
+@transaction.atomic
+def device_release(*, actor: Any, student: Student) -> int:
+    """The teacher (or the school) releases an apprentice's bound device; the next clock binds the new phone."""
+    allowed = (
+        actor.role == Role.ADMIN
+        or actor.is_superuser
+        or (actor.role == Role.COORDINATOR and actor.school_id == student.school_id)
+        or (
+            actor.role == Role.TEACHER
+            and TeacherAssignment.objects.filter(teacher=actor, placement__student=student).exists()
+        )
+    )
+    if not allowed:
+        raise ApplicationError(
+            "DEVICE_RELEASE_FORBIDDEN",
+            "只有该学徒的指导教师可以重新绑定设备",
+            "only the apprentice's supervising teacher can re-bind the device",
+            status=403,
+        )
+    deleted, _ = DeviceBinding.objects.filter(student=student).delete()
+    audit_record(actor=actor, action="attendance.device_release", obj=student, changes={"released": deleted})
+    return deleted
+
+
+# -- work sites ---------------------------------------------------------------------------------
+
+
+def _check_company_writer(actor: Any, company: Company) -> None:
+    if not (actor.role == Role.ADMIN or actor.is_superuser) and not (
+        actor.role == Role.HR and actor.company_id == company.pk
+    ):
+        raise ApplicationError(
+            "WORK_SITE_FORBIDDEN",
+            "只有本企业人事可以管理工作地点",
+            "only the company's HR manages work sites",
+            status=403,
+        )
+
+
+@transaction.atomic
+def work_site_create(
+    *, actor: Any, company: Company, name: str, address: str = "", posts: Sequence[Post] = ()
+) -> WorkSite:
+    _check_company_writer(actor, company)
+    if not name.strip():
+        raise ApplicationError("WORK_SITE_NAME", "请填写工作地点名称", "a work site needs a name")
+    site = WorkSite.objects.create(
+        company=company, name=name.strip(), address=address.strip(), secret=totp.new_secret()
+    )
+    audit_record(actor=actor, action="attendance.work_site_create", obj=site, changes={"name": site.name})
+    if posts:
+        work_site_posts_set(actor=actor, site=site, posts=posts)
+    return site
+
+
+@transaction.atomic
+def work_site_posts_set(*, actor: Any, site: WorkSite, posts: Sequence[Post]) -> list[WorkSitePost]:
+    """Posts of the site's company work at this site (a post belongs to one site: a post moves here)."""
+    _check_company_writer(actor, site.company)
+    foreign = [p.pk for p in posts if p.company_id != site.company_id]
+    if foreign:
+        raise ApplicationError(
+            "WORK_SITE_POST_COMPANY",
+            "只能关联本企业的岗位",
+            "a site takes only its own company's posts",
+            details={"posts": foreign},
+        )
+    links = []
+    for post in posts:
+        link, _created = WorkSitePost.objects.update_or_create(post=post, defaults={"site": site})
+        links.append(link)
+    audit_record(
+        actor=actor, action="attendance.work_site_posts", obj=site, changes={"posts": [p.pk for p in posts]}
+    )
+    return links
+
+
+# -- clocking in and out ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClockResult:
+    punch: Punch
+    period: WorkPeriod
+    repeated: bool  # the same submission (idempotency key) came again: its first result
+    violations: tuple[int, ...] = ()
+
+
+def _refuse(code: str, zh: str, en: str, status: int = 400, **details: Any) -> ApplicationError:
+    return ApplicationError(code, zh, en, details=details, status=status)
+
+
+def _placement_at_site(student: Student, site: WorkSite, day: dt.date) -> Placement:
+    placement = (
+        Placement.objects.select_related("pilot", "post", "student")
+        .filter(
+            student=student,
+            status=PlacementStatus.ACTIVE,
+            post__work_site_link__site=site,
+            start_date__lte=day,
+            end_date__gte=day,
+        )
+        .first()
+    )
+    if placement is None:
+        raise no_placement_error(site.pk)
+    return placement
+
+
+def no_placement_error(site_id: int) -> ApplicationError:
+    return _refuse(
+        "ATT_NO_PLACEMENT",
+        "你今天在该工作地点没有在岗的学徒岗位安排，不能打卡",
+        "you have no active placement at this work site today",
+        status=409,
+        site=site_id,
+    )
+
+
+def _check_device(student: Student, device_token: str) -> DeviceBinding | None:
+    """The bound device, or None when none is bound yet (this clock binds it)."""
+    binding = DeviceBinding.objects.filter(student=student).first()
+    if binding is None:
+        if not device_token:
+            raise _refuse(
+                "ATT_DEVICE_MISSING",
+                "无法识别本设备，请在手机浏览器中打卡",
+                "this device cannot be identified",
+                403,
+            )
+        return None
+    if not device_token or not secrets.compare_digest(binding.token_hash, device_token_hash(device_token)):
+        raise _refuse(
+            "ATT_DEVICE_NOT_BOUND",
+            "这不是你绑定的考勤设备。换了手机请联系指导教师重新绑定",
+            "this is not your bound device; ask your supervising teacher to re-bind it",
+            403,
+        )
+    return binding
+
+
+def _check_code(site: WorkSite, code: str, now: dt.datetime) -> int:
+    verdict, step = totp.check(site.secret, code, now)
+    if verdict is totp.Verdict.EXPIRED:
+        raise _refuse(
+            "ATT_CODE_EXPIRED",
+            "考勤码已过期，请输入屏幕上最新的考勤码",
+            "the code has expired; enter the one shown now",
+        )
+    if verdict is totp.Verdict.INVALID or step is None:
+        raise _refuse(
+            "ATT_CODE_INVALID",
+            "考勤码不正确或不属于该工作地点",
+            "the code is wrong or belongs to another work site",
+        )
+    return step
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.000001"))
+
+
+def _violation_spans(period: WorkPeriod, now: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The day's worked spans as the rules should see them now (the open one up to now, at least a minute)."""
+    spans = []
+    for p in WorkPeriod.objects.filter(placement=period.placement, day=period.day).select_related(
+        "clock_in", "clock_out"
+    ):
+        start = p.attested_start or p.clock_in.at
+        end = p.attested_end or (p.clock_out.at if p.clock_out else max(now, start + dt.timedelta(minutes=1)))
+        spans.append((start, end))
+    return spans
+
+
+def _constraint(exc: IntegrityError) -> str:
+    return getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") or str(exc)
+
+
+@transaction.atomic
+def attendance_clock(
+    *,
+    actor: Any,
+    site: WorkSite,
+    kind: str,
+    code: str,
+    idempotency_key: str,
+    device_token: str,
+    latitude: Any = None,
+    longitude: Any = None,
+    accuracy_m: float | None = None,
+    now: dt.datetime | None = None,
+) -> ClockResult:
+    """Clock in or out at a work site with the code shown there now. Refused, with nothing written, for an
+    expired code, a replayed code, another site's code, another device, no active placement at the site, a
+    second clock-in while one is open (or a clock-out with none open). The same submission again (same
+    idempotency key) answers its first result."""
+    student = getattr(actor, "student", None)
+    if getattr(actor, "role", None) != Role.STUDENT or student is None:
+        raise _refuse(
+            "ATT_NOT_APPRENTICE", "只有学徒本人可以打卡", "only the apprentice clocks in and out", 403
+        )
+    if kind not in PunchKind.values:
+        raise _refuse("ATT_KIND", "打卡类型无效", f"unknown clock kind {kind!r}")
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 64:
+        raise _refuse(
+            "ATT_IDEMPOTENCY_KEY", "缺少提交编号", "an idempotency key (1-64 characters) is required"
+        )
+    first = Punch.objects.filter(student=student, idempotency_key=key).select_related("site").first()
+    if first is not None:
+        return _repeated(first)
+    now = now or timezone.now()
+    if not site.active:
+        raise _refuse("ATT_SITE_INACTIVE", "该工作地点已停用", "this work site is not in use", 409)
+    placement = _placement_at_site(student, site, local_date(now))
+    binding = _check_device(student, device_token)
+    step = _check_code(site, code, now)
+    used = Punch.objects.filter(student=student, site=site, step=step).first()
+    if used is not None:
+        if used.idempotency_key == key:  # the same submission, committed by a racing request meanwhile
+            return _repeated(used)
+        raise _code_replayed()
+    open_period = WorkPeriod.objects.filter(student=student, clock_out__isnull=True).first()
+    if kind == PunchKind.IN and open_period is not None:
+        if open_period.clock_in.idempotency_key == key:
+            return _repeated(open_period.clock_in)
+        raise _already_in(open_period)
+    if kind == PunchKind.OUT and (open_period is None or open_period.site_id != site.pk):
+        raise _refuse(
+            "ATT_NOT_CLOCKED_IN",
+            "你还没有在该工作地点上班打卡",
+            "you have not clocked in at this work site",
+            409,
+        )
+    try:
+        with transaction.atomic():
+            punch = Punch.objects.create(
+                placement=placement,
+                student=student,
+                site=site,
+                kind=kind,
+                at=now,
+                step=step,
+                idempotency_key=key,
+                latitude=_decimal(latitude),
+                longitude=_decimal(longitude),
+                accuracy_m=accuracy_m,
+            )
+            if kind == PunchKind.IN:
+                period = WorkPeriod.objects.create(
+                    placement=placement, student=student, site=site, day=local_date(now), clock_in=punch
+                )
+            else:
+                assert open_period is not None
+                period = open_period
+                period.clock_out, period.status = punch, PeriodStatus.CLOSED
+                period.save(update_fields=["clock_out", "status", "updated_at"])
+            if binding is None:
+                DeviceBinding.objects.create(student=student, token_hash=device_token_hash(device_token))
+    except IntegrityError as exc:  # a racing submission got there first: answer as if we had seen it
+        name = _constraint(exc)
+        first = Punch.objects.filter(student=student, idempotency_key=key).first()
+        if first is not None:  # the same submission, committed meanwhile (whichever constraint spoke first)
+            return _repeated(first)
+        if "punch_code_once" in name:
+            raise _code_replayed() from exc
+        if "period_one_open_per_student" in name:
+            raise _already_in(None) from exc
+        if "student_id" in name or "attendance_devicebinding" in name:
+            raise _refuse(
+                "ATT_DEVICE_NOT_BOUND", "这不是你绑定的考勤设备", "this is not your bound device", 403
+            ) from exc
+        raise
+    audit_record(
+        actor=actor,
+        action=f"attendance.clock_{kind}",
+        obj=period,
+        changes={"site": site.pk, "at": now, "step": step, "located": punch.latitude is not None},
+    )
+    rules = rules_bridge.AT_CLOCK_IN if kind == PunchKind.IN else rules_bridge.AT_CLOCK_OUT
+    raised = rules_bridge.findings_raise(
+        placement=placement, spans=_violation_spans(period, now), rules=rules, now=now
+    )
+    return ClockResult(punch=punch, period=period, repeated=False, violations=tuple(raised))
+
+
+def _repeated(punch: Punch) -> ClockResult:
+    period = punch.period_in if punch.kind == PunchKind.IN else punch.period_out  # type: ignore[attr-defined]
+    return ClockResult(punch=punch, period=period, repeated=True)
+
+
+def _code_replayed() -> ApplicationError:
+    return _refuse(
+        "ATT_CODE_REPLAYED",
+        "这个考勤码你已经用过了，请等待屏幕上出现新的考勤码",
+        "you have already used this code; wait for the next one",
+        409,
+    )
+
+
+def _already_in(period: WorkPeriod | None) -> ApplicationError:
+    return _refuse(
+        "ATT_ALREADY_CLOCKED_IN",
+        "你已经上班打卡，请先下班打卡",
+        "you are already clocked in; clock out first",
+        409,
+        **({"period": period.pk, "since": period.clock_in.at.isoformat()} if period else {}),
+    )
+
+
+# -- the mentor's countersignature --------------------------------------------------------------
+
+
+def _check_mentor(actor: Any, period: WorkPeriod) -> None:
+    if not (actor.role == Role.MENTOR and actor.mentor_id and actor.mentor_id == period.placement.mentor_id):
+        raise _refuse(
+            "ATT_NOT_MENTOR",
+            "只有该学徒的师傅可以确认出勤",
+            "only the apprentice's mentor countersigns attendance",
+            403,
+        )
+    if period.status != PeriodStatus.CLOSED:
+        raise _refuse(
+            "ATT_PERIOD_NOT_CLOSED",
+            "只能确认已下班打卡、尚未确认的出勤",
+            "only a clocked-out period waiting for countersignature can be attested",
+            409,
+            period_status=period.status,
+        )
+
+
+def _locked(period: WorkPeriod) -> WorkPeriod:
+    return (
+        WorkPeriod.objects.select_for_update(of=("self",))
+        .select_related("placement__pilot", "placement__post", "clock_in", "clock_out")
+        .get(pk=period.pk)
+    )
+
+
+def _attest(
+    *, actor: Any, period: WorkPeriod, times: tuple[dt.datetime, dt.datetime] | None = None, reason: str = ""
+) -> WorkPeriod:
+    """Attest a closed period as clocked (``times`` None) or corrected to ``times``."""
+    period = _locked(period)
+    _check_mentor(actor, period)
+    assert period.clock_out is not None
+    start, end = times or (period.clock_in.at, period.clock_out.at)
+    shift = rules_bridge.actual_shift_create(actor=actor, placement=period.placement, start=start, end=end)
+    period.status = PeriodStatus.ATTESTED
+    period.attested_start, period.attested_end = start, end
+    period.attested_by, period.attested_at = actor, timezone.now()
+    period.corrected = bool(reason)
+    period.correction_reason = reason
+    period.shift = shift
+    period.save(
+        update_fields=[
+            "status",
+            "attested_start",
+            "attested_end",
+            "attested_by",
+            "attested_at",
+            "corrected",
+            "correction_reason",
+            "shift",
+            "updated_at",
+        ]
+    )
+    event = "corrected" if reason else "attested"
+    audit_record(
+        actor=actor,
+        action=f"attendance.period_{event}",
+        obj=period,
+        changes={"start": start, "end": end, "reason": reason, "shift": shift.pk},
+    )
+    day_record_append(placement=period.placement, day=period.day, event=event)
+    return period
+
+
+@transaction.atomic
+def period_attest(*, actor: Any, period: WorkPeriod) -> WorkPeriod:
+    """The mentor confirms a clock-in/out pair as clocked."""
+    return _attest(actor=actor, period=period)
+
+
+@transaction.atomic
+def periods_attest_all(*, actor: Any, day: dt.date) -> list[WorkPeriod]:
+    """The mentor confirms every waiting pair of their apprentices on ``day`` at once (all or nothing)."""
+    if actor.role != Role.MENTOR or not actor.mentor_id:
+        raise _refuse("ATT_NOT_MENTOR", "只有师傅可以确认出勤", "only a mentor countersigns attendance", 403)
+    waiting = list(
+        WorkPeriod.objects.filter(
+            placement__mentor_id=actor.mentor_id, day=day, status=PeriodStatus.CLOSED
+        ).order_by("clock_in__at", "id")
+    )
+    return [_attest(actor=actor, period=p) for p in waiting]
+
+
+@transaction.atomic
+def period_correct(
+    *, actor: Any, period: WorkPeriod, start: dt.datetime, end: dt.datetime, reason: str
+) -> WorkPeriod:
+    """The mentor attests different times than clocked, with a reason the apprentice sees and may dispute."""
+    if not reason.strip():
+        raise _refuse("ATT_CORRECTION_REASON", "更正出勤须说明原因", "a correction needs a reason")
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise _refuse("ATT_TIME_ZONE", "时间须带时区", "times must carry a time zone")
+    if end <= start:
+        raise _refuse("ATT_CORRECTION_TIMES", "结束时间须晚于开始时间", "the end must come after the start")
+    return _attest(actor=actor, period=period, times=(start, end), reason=reason.strip())
+
+
+@transaction.atomic
+def period_respond(*, actor: Any, period: WorkPeriod, accept: bool, note: str = "") -> WorkPeriod:
+    """The apprentice accepts or disputes the mentor's correction (the rules' attestation of the shift follows)."""
+    period = _locked(period)
+    if getattr(actor, "student_id", None) != period.student_id:
+        raise _refuse(
+            "ATT_NOT_OWN", "只有学徒本人可以回应更正", "only the apprentice answers a correction", 403
+        )
+    if not period.corrected or period.shift_id is None:
+        raise _refuse("ATT_NOT_CORRECTED", "该出勤没有被更正", "this period was not corrected", 409)
+    if period.student_response:
+        raise _refuse(
+            "ATT_ALREADY_ANSWERED", "你已经回应过该更正", "you have already answered this correction", 409
+        )
+    if not accept and not note.strip():
+        raise _refuse("ATT_DISPUTE_NOTE", "有异议时请说明原因", "a dispute needs a note")
+    assert period.shift is not None
+    rules_bridge.shift_student_attest(actor=actor, shift=period.shift, confirmed=accept, note=note.strip())
+    period.student_response = StudentResponse.ACCEPTED if accept else StudentResponse.DISPUTED
+    period.dispute_note = "" if accept else note.strip()
+    period.save(update_fields=["student_response", "dispute_note", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="attendance.correction_" + ("accepted" if accept else "disputed"),
+        obj=period,
+        changes={"note": period.dispute_note},
+    )
+    day_record_append(placement=period.placement, day=period.day, event=period.student_response)
+    return period
+
+
+# -- the chain of attested days -----------------------------------------------------------------
+
+
+def day_content(*, placement: Placement, day: dt.date, event: str) -> dict[str, Any]:
+    """The attested day as plain values: what the hash covers."""
+    periods = (
+        WorkPeriod.objects.filter(placement=placement, day=day, status=PeriodStatus.ATTESTED)
+        .select_related("clock_in", "clock_out")
+        .order_by("attested_start", "id")
+    )
+    return {
+        "placement": placement.pk,
+        "student": placement.student_id,
+        "day": day.isoformat(),
+        "event": event,
+        "periods": [
+            {
+                "period": p.pk,
+                "site": p.site_id,
+                "clock_in": p.clock_in.at.isoformat(),
+                "clock_out": p.clock_out.at.isoformat() if p.clock_out else None,
+                "start": p.attested_start.isoformat() if p.attested_start else None,
+                "end": p.attested_end.isoformat() if p.attested_end else None,
+                "attested_by": p.attested_by_id,
+                "corrected": p.corrected,
+                "reason": p.correction_reason,
+                "response": p.student_response,
+                "dispute": p.dispute_note,
+            }
+            for p in periods
+        ],
+    }
+
+
+def day_record_append(*, placement: Placement, day: dt.date, event: str) -> AttendanceRecord:
+    """Append the day's attested state to the placement's chain (under the placement's row lock)."""
+    Placement.objects.select_for_update().filter(pk=placement.pk).first()
+    last = AttendanceRecord.objects.filter(placement=placement).order_by("-seq").first()
+    prev_hash = last.hash if last else chain.GENESIS
+    content = day_content(placement=placement, day=day, event=event)
+    return AttendanceRecord.objects.create(
+        placement=placement,
+        seq=(last.seq + 1) if last else 1,
+        day=day,
+        event=event,
+        content=content,
+        prev_hash=prev_hash,
+        hash=chain.link_hash(prev_hash, content),
+    )
