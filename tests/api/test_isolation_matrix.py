@@ -17,6 +17,7 @@ from django.utils import timezone
 from backend.accounts.models import Role
 from backend.api.urls import router
 from backend.assessments.models import AssessmentRule
+from backend.attendance.models import Punch, WorkPeriod
 from backend.matching.models import (
     ApplicantScore,
     MatchRun,
@@ -27,11 +28,17 @@ from backend.matching.models import (
 )
 from backend.notices.models import Notice
 from backend.placements.models import InsuranceKind
-from backend.rules.models import Violation
+from backend.rules.models import ResolutionProposal, Violation
 from backend.schools.models import Cohort, Guardian, Program
 from backend.subsidy.services import batch_pay, claim_approve
 from tests.factories.accounts import UserFactory
 from tests.factories.assessments import AssessmentFactory, PlacementRatingFactory
+from tests.factories.attendance import (
+    TeacherAssignmentFactory,
+    TeacherFactory,
+    WorkSiteFactory,
+    WorkSitePostFactory,
+)
 from tests.factories.companies import MentorFactory, PostFactory
 from tests.factories.placements import (
     HealthCheckFactory,
@@ -123,6 +130,7 @@ class Rows:
     roles: set[str]
     overseers_see_all: bool = True
     listed: bool = True  # False: the prefix has a detail route only
+    detailed: bool = True  # False: the prefix has a list route only
 
 
 @dataclass(frozen=True)
@@ -138,6 +146,11 @@ class Report:
 
     make: Make
     roles: set[str]
+
+
+@dataclass(frozen=True)
+class ActionsOnly:
+    """The prefix holds actions only (e.g. a clock-in): no role lists or reads anything through it."""
 
 
 @dataclass(frozen=True)
@@ -189,8 +202,25 @@ def match_run(side: Side) -> Any:
     )
 
 
+def work_site(side: Side, users: dict[str, Any]) -> Any:
+    """The side's company's work site, where the side's post works (so its apprentice sees it too)."""
+    return WorkSitePostFactory(site=WorkSiteFactory(company=side.company), post=side.post).site
+
+
+def work_period(side: Side, users: dict[str, Any]) -> Any:
+    """A clock-in of the side's apprentice at its work site (an open period)."""
+    site, student = work_site(side, users), side.placement.student
+    at = datetime.datetime(2026, 9, 7, 1, 0, tzinfo=datetime.UTC)
+    punch = Punch.objects.create(
+        placement=side.placement, student=student, site=site, kind="in", at=at, step=1, idempotency_key="in"
+    )
+    return WorkPeriod.objects.create(
+        placement=side.placement, student=student, site=site, day=datetime.date(2026, 9, 7), clock_in=punch
+    )
+
+
 SCHOOL_AND_COMPANY = {Role.COORDINATOR, Role.HR}
-MATRIX: dict[str, Rows | Reference | Report | OverseersOnly] = {
+MATRIX: dict[str, Rows | Reference | Report | ActionsOnly | OverseersOnly] = {
     # schools
     "schools": Rows(attribute("school"), ALL),
     "programs": Rows(attribute("program"), ALL),
@@ -215,6 +245,12 @@ MATRIX: dict[str, Rows | Reference | Report | OverseersOnly] = {
     "shifts": Rows(lambda side, users: ShiftFactory(placement=side.placement), ALL),
     "shift-exceptions": Rows(lambda side, users: ShiftExceptionFactory(placement=side.placement), ALL),
     "violations": Rows(violation, ALL),
+    "resolution-proposals": Rows(
+        lambda side, users: ResolutionProposal.objects.create(
+            violation=violation(side, users), text="已调整排班", proposed_by=users[Role.HR]
+        ),
+        ALL,
+    ),
     "gate-checks": Rows(attribute("placement"), ALL, listed=False),
     "holidays": Reference(None),
     "policy-versions": Reference(lambda side, users: PolicyVersionFactory(pilot=side.pilot)),
@@ -271,6 +307,17 @@ MATRIX: dict[str, Rows | Reference | Report | OverseersOnly] = {
         ),
         SCHOOL_AND_COMPANY | {Role.STUDENT},
     ),
+    # attendance
+    "work-sites": Rows(work_site, {Role.COORDINATOR, Role.HR, Role.MENTOR, Role.STUDENT}),
+    "attendance/periods": Rows(work_period, ALL),
+    "attendance/clock": ActionsOnly(),
+    "teacher-assignments": Rows(
+        lambda side, users: TeacherAssignmentFactory(
+            placement=side.placement, teacher=TeacherFactory(school=side.school)
+        ),
+        {Role.COORDINATOR},
+        detailed=False,
+    ),
 }
 ROUTER_PREFIXES = [prefix for prefix, _viewset, _basename in router.registry]
 
@@ -324,6 +371,8 @@ def test_each_role_sees_its_own_rows_and_never_another_tenants(api_client_for, w
                 assert (theirs.pk in ids) == sees_theirs, (
                     f"{where}: other tenant's row listed {theirs.pk in ids}"
                 )
+            if not kind.detailed:
+                continue
             own_detail = client.get(f"/api/v1/{endpoint}/{mine.pk}/")
             assert own_detail.status_code == (200 if sees_own else 404), (where, own_detail.status_code)
             detail = client.get(f"/api/v1/{endpoint}/{theirs.pk}/")
@@ -347,6 +396,8 @@ def test_each_role_sees_its_own_rows_and_never_another_tenants(api_client_for, w
             assert (str(side.pilot.pk) in keys) == (role in kind.roles or role in OVERSEERS), where
             other = own if side is foreign else foreign
             assert (str(other.pilot.pk) in keys) == (role in OVERSEERS), (where, "other tenant's pilot")
+        elif isinstance(kind, ActionsOnly):
+            assert client.get(f"/api/v1/{endpoint}/").status_code in (404, 405), where
         else:
             response = client.get(f"/api/v1/{endpoint}/")
             assert response.status_code == (200 if role in OVERSEERS else 403), where
