@@ -130,3 +130,7 @@ def _own_notices(user: User) -> Q:
 
 
 register_scope(Notice)(_own_notices)
+
+
+# The public name other apps' scopes use (the private one stays for this module's own callers).
+placements_q = _placements_q

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from backend.core.audit import audit_record
 from backend.core.errors import ApplicationError
+from backend.core.queue import enqueue_on_commit
 from backend.notices.services import notice_send
 from backend.placements.models import Placement, PlacementStatus
 from backend.schools.models import Cohort, School
@@ -339,10 +340,8 @@ def agreement_batch_rerun(*, actor: Any, batch: AgreementBatch) -> AgreementBatc
 
 
 def _enqueue(item_ids: Any) -> None:
-    from worker.tasks.agreements import agreement_batch_item  # worker -> backend is the import direction
-
-    ids = list(item_ids)
-    transaction.on_commit(lambda: [agreement_batch_item.delay(pk) for pk in ids])
+    for pk in list(item_ids):
+        enqueue_on_commit("documents.agreement_batch_item", pk)
 
 
 def agreement_batch_item_run(*, item_id: int) -> str:

@@ -17,6 +17,7 @@ from backend.accounts.models import Role
 from backend.companies.models import Mentor, Post
 from backend.core.audit import audit_record
 from backend.core.errors import ApplicationError
+from backend.core.queue import enqueue_on_commit
 from backend.placements.models import PilotProject, Placement, PlacementStatus
 from backend.placements.services import placement_create
 from backend.rules import gates
@@ -127,9 +128,7 @@ def match_run_create(
     audit_record(
         actor=actor, action="match_run.create", obj=run, changes={"seed": run.seed, "pilot": run.pilot_id}
     )
-    from worker.tasks.matching import match_run_execute_task
-
-    match_run_execute_task.delay_on_commit(run.pk)
+    enqueue_on_commit("matching.run", run.pk)
     return run
 
 

@@ -622,6 +622,11 @@ def _active_placements() -> Any:
     return Placement.objects.filter(status=PlacementStatus.ACTIVE)
 
 
+def active_placements() -> Any:
+    """Every active placement (the monthly summaries fan out over them)."""
+    return _active_placements()
+
+
 def _full_audit_span() -> tuple[datetime.date, datetime.date] | None:
     """The local days the full audit covers: every shift's, and every open shift-rule violation's (whose shifts
     may since have been corrected or deleted, so that nothing else brings its weeks into the audit)."""

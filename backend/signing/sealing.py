@@ -154,10 +154,10 @@ def agreement_seal(*, envelope_id: int, now: dt.datetime) -> SealedAgreement | N
             obj=envelope,
             changes={"sha256": sealed.sha256, "unsigned": unsigned_sha},
         )
-        from .services import _account_signers, _coordinators
+        from .services import account_signers, coordinators
 
         company_request = envelope.requests.filter(party="company").first()
-        recipients = _coordinators(envelope) + (_account_signers(company_request) if company_request else [])
+        recipients = coordinators(envelope) + (account_signers(company_request) if company_request else [])
         notice_send(
             recipients=recipients,
             kind="agreement_sealed",

@@ -22,6 +22,7 @@ from backend.accounts.models import Role, User
 from backend.agreements.models import AgreementStatus
 from backend.core.audit import audit_record
 from backend.core.errors import ApplicationError
+from backend.core.queue import enqueue_on_commit
 from backend.notices.services import notice_send
 from backend.placements.models import PlacementStatus
 from backend.placements.services import placement_transition
@@ -105,7 +106,7 @@ def _user(actor: Any) -> Any:
 # --- who may act for the company and the school ---------------------------------------------------------------
 
 
-def _account_signers(request: SignatureRequest) -> list[User]:
+def account_signers(request: SignatureRequest) -> list[User]:
     placement = source.placement_of(request.envelope.revision)
     if request.party == Party.COMPANY:
         return list(User.objects.filter(role=Role.HR, company_id=placement.post.company_id, is_active=True))
@@ -116,7 +117,7 @@ def _account_signers(request: SignatureRequest) -> list[User]:
     return []
 
 
-def _coordinators(envelope: SigningEnvelope) -> list[User]:
+def coordinators(envelope: SigningEnvelope) -> list[User]:
     placement = source.placement_of(envelope.revision)
     return list(
         User.objects.filter(role=Role.COORDINATOR, school_id=placement.pilot.school_id, is_active=True)
@@ -126,7 +127,7 @@ def _coordinators(envelope: SigningEnvelope) -> list[User]:
 def user_may_sign(user: Any, request: SignatureRequest) -> bool:
     if not getattr(user, "is_authenticated", False) or request.party in LINK_PARTIES:
         return False
-    return any(u.pk == user.pk for u in _account_signers(request))
+    return any(u.pk == user.pk for u in account_signers(request))
 
 
 def _require_coordinator(actor: Any, envelope_or_revision: Any) -> None:
@@ -247,14 +248,7 @@ def _advance(envelope: SigningEnvelope, now: dt.datetime) -> None:
     source.agreement_set_status(
         agreement=source.agreement_of(envelope.revision), to=AgreementStatus.SIGNED, actor=None
     )
-    envelope_id = envelope.pk
-
-    def enqueue() -> None:
-        from worker.tasks.signing import seal_agreement
-
-        seal_agreement.delay(envelope_id)
-
-    transaction.on_commit(enqueue)
+    enqueue_on_commit("documents.signing.seal", envelope.pk)
 
 
 def _open(request: SignatureRequest, now: dt.datetime) -> None:
@@ -281,7 +275,7 @@ def _notify_turn(request: SignatureRequest, now: dt.datetime, *, reminder: bool)
         transaction.on_commit(lambda: send_sms(phone=phone, text=text))
         return
     notice_send(
-        recipients=_account_signers(request),
+        recipients=account_signers(request),
         kind="signing_reminder" if reminder else "signing_request",
         title=f"{prefix}请签署《{title}》（{request.party_name}）",
         body=f"轮到{PARTY_LABELS[Party(request.party)][0]}签署协议 {source.agreement_reference(agreement)}。",
@@ -635,7 +629,7 @@ def signing_decline(
         ).update(revoked_at=now, revoked_reason="declined")
         agreement = source.agreement_of(envelope.revision)
         notice_send(
-            recipients=_coordinators(envelope),
+            recipients=coordinators(envelope),
             kind="agreement_declined",
             title=f"协议被拒签：{source.agreement_reference(agreement)}（{locked.party_name}）",
             body=f"{PARTY_LABELS[Party(locked.party)][0]}拒绝签署。理由：{reason}",
@@ -695,7 +689,7 @@ def signing_expire(*, request_id: int, now: dt.datetime) -> bool:
     )
     agreement = source.agreement_of(request.envelope.revision)
     notice_send(
-        recipients=_coordinators(request.envelope),
+        recipients=coordinators(request.envelope),
         kind="signing_expired",
         title=f"签署请求已过期：{source.agreement_reference(agreement)}（{request.party_name}）",
         body="可在签署页面重新发送。",

@@ -43,13 +43,13 @@ def monthly_summaries(month: str = "") -> None:
     """Fans out: one task per batch of 200 active placements for last month's 信息通报."""
     from django.utils import timezone
 
-    from backend.rules.services import SH, _active_placements
+    from backend.rules.services import SH, active_placements
 
     today = timezone.now().astimezone(SH).date()
     first = (
         datetime.date.fromisoformat(month) if month else (today.replace(day=1) - datetime.timedelta(days=1))
     )
-    ids = list(_active_placements().values_list("pk", flat=True))
+    ids = list(active_placements().values_list("pk", flat=True))
     for i in range(0, len(ids), 200):
         monthly_summary_batch.delay(first.replace(day=1).isoformat(), ids[i : i + 200])
 

@@ -75,9 +75,9 @@ def _preload_sealer(**_kwargs) -> None:
     """Load the platform key and the CJK font once per worker process, before the first seal needs them."""
     try:
         from backend.signing.sealing import get_sealer
-        from contracts.sealing.certificate_page import _register_font
+        from contracts.sealing.certificate_page import register_font
 
         get_sealer()
-        _register_font()
+        register_font()
     except Exception:  # not configured here (e.g. a default-queue-only worker): the seal task reports it
         logger.info("sealing key not preloaded", exc_info=True)

@@ -110,10 +110,10 @@ class Command(BaseCommand):
 
     def _prove_worker(self, proc: subprocess.Popen[bytes]) -> None:
         from backend.core.models import Heartbeat
-        from worker.tasks.core import heartbeat
+        from backend.core.queue import enqueue
 
         marker = f"make-run-{int(time.time())}"
-        heartbeat.delay(marker)
+        enqueue("core.heartbeat", marker)
         for _ in range(120):
             if proc.poll() is not None:
                 raise CommandError("the worker did not start; see var/logs/worker.log")
