@@ -47,7 +47,7 @@ def _stop_libreoffice(**_: object) -> None:
     shutdown_converter()
 
 
-@shared_task(name="documents.agreement_batches_sweep", time_limit=120)
+@shared_task(name="documents.agreement_batches_sweep", time_limit=120, soft_time_limit=100)
 def agreement_batches_sweep() -> int:
     from django.utils import timezone
 
