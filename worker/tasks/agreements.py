@@ -3,8 +3,10 @@
 import logging
 import os
 
-from celery import shared_task
+from celery import Task, shared_task
 from celery.signals import worker_init, worker_process_init, worker_process_shutdown, worker_shutdown
+
+from worker.retry import INFRASTRUCTURE_ERRORS, RETRY_OPTIONS, infrastructure_error_code
 
 logger = logging.getLogger(__name__)
 
@@ -56,12 +58,30 @@ def agreement_batches_sweep() -> int:
     return agreement_batch_sweep(now=timezone.now())
 
 
+class BatchItemTask(Task):
+    """After the last retry of an infrastructure error the item fails with its code, visibly. If even that write
+    cannot be made (the database is still down), the item stays running and the sweep re-sends it later."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:  # type: ignore[no-untyped-def]
+        if not isinstance(exc, INFRASTRUCTURE_ERRORS):
+            return
+        from backend.agreements.services import agreement_batch_item_fail
+
+        item_id = args[0] if args else kwargs.get("item_id")
+        try:
+            agreement_batch_item_fail(item_id=item_id, code=infrastructure_error_code(exc))
+        except INFRASTRUCTURE_ERRORS:
+            logger.warning("batch item %s: could not record its failure; the sweep re-sends it", item_id)
+
+
 @shared_task(
+    base=BatchItemTask,
     name="documents.agreement_batch_item",
     acks_late=True,  # the service is idempotent: a task lost with a killed worker runs again
     reject_on_worker_lost=True,
-    time_limit=300,
+    time_limit=300,  # below the sweep's RUNNING_DEADLINE (10 min): a live item is never re-sent
     soft_time_limit=240,
+    **RETRY_OPTIONS,
 )
 def agreement_batch_item(item_id: int) -> str:
     from backend.agreements.services import agreement_batch_item_run
