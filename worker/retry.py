@@ -3,6 +3,8 @@ once the retries are used up. Application errors (a rule, missing data) are neve
 
 from __future__ import annotations
 
+import os
+
 from django.db import InterfaceError
 from django.db import OperationalError as DatabaseOperationalError
 from kombu.exceptions import OperationalError as BrokerOperationalError
@@ -15,13 +17,14 @@ BROKER_ERRORS = (BrokerOperationalError, RedisConnectionError, RedisTimeoutError
 INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (*DATABASE_ERRORS, *BROKER_ERRORS, OSError)
 
 # For autoretry_for: exponential backoff with jitter, 2 s doubling to at most 60 s, five retries (about a minute
-# and a half in all), so PostgreSQL restarting or a storage hiccup is ridden out without a person.
+# in all), so PostgreSQL restarting or a storage hiccup is ridden out without a person. The environment may
+# shorten them (the fault tests do); read when the task modules are imported.
 RETRY_OPTIONS: dict = {
     "autoretry_for": INFRASTRUCTURE_ERRORS,
-    "retry_backoff": 2,
+    "retry_backoff": int(os.environ.get("XUETU_TASK_RETRY_BACKOFF", "2")),
     "retry_backoff_max": 60,
     "retry_jitter": True,
-    "max_retries": 5,
+    "max_retries": int(os.environ.get("XUETU_TASK_MAX_RETRIES", "5")),
 }
 
 

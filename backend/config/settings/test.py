@@ -32,3 +32,9 @@ MEDIA_ROOT = Path(os.environ.get("XUETU_MEDIA_ROOT", tempfile.mkdtemp(prefix="xu
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="xuetu-static-"))
+# A worker started by a fault test may be handed a storage that fails (tests/recovery/faults.py).
+if os.environ.get("XUETU_TEST_STORAGE_BACKEND"):
+    STORAGES = {
+        "default": {"BACKEND": os.environ["XUETU_TEST_STORAGE_BACKEND"]},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
