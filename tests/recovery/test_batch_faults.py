@@ -112,23 +112,26 @@ def _terminate_worker_connections(stop: threading.Event) -> int:
     return killed
 
 
+@pytest.fixture
+def plain_documents_worker(transactional_db) -> Iterator[WorkerProcess]:
+    yield from running_worker(_documents_worker())
+
+
 def test_database_connections_killed_in_the_middle_of_a_batch_are_retried_and_nothing_is_duplicated(
-    transactional_db,
+    plain_documents_worker,
 ):
-    # given a batch of six and a documents worker with its normal retries
-    worker = _documents_worker()
-    for _ in running_worker(worker):  # (it empties the test broker first: create the batch after)
-        batch, _coordinator = _batch(6)
-        wait_for(lambda: batch.items.filter(status=BatchItemStatus.DONE).exists(), timeout=120, interval=0.05)
+    # given a batch of six on a documents worker with its normal retries, under way
+    batch, _coordinator = _batch(6)
+    wait_for(lambda: batch.items.filter(status=BatchItemStatus.DONE).exists(), timeout=120, interval=0.05)
 
-        # when the worker's database connections are terminated for three seconds while it works
-        stop = threading.Event()
-        threading.Timer(3.0, stop.set).start()
-        killed = _terminate_worker_connections(stop)
-        connection.close()
+    # when the worker's database connections are terminated, again and again for three seconds
+    stop = threading.Event()
+    threading.Timer(3.0, stop.set).start()
+    killed = _terminate_worker_connections(stop)
+    connection.close()
 
-        # then the batch still finishes: every item done, one agreement and one revision each
-        wait_for(lambda: _finished(batch), timeout=240)
+    # then the batch still finishes: every item done, one agreement and one revision each
+    wait_for(lambda: _finished(batch), timeout=240)
     assert killed >= 1
     assert set(batch.items.values_list("status", flat=True)) == {BatchItemStatus.DONE}
     _one_revision_each(batch)
