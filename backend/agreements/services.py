@@ -241,6 +241,9 @@ def _new_number(placement: Placement) -> str:
 
 
 def _void(agreement: Agreement, *, actor: Any, reason: str) -> None:
+    """Every way an agreement is voided comes here, and its signing is closed with it, in the same transaction."""
+    from backend.signing.services import signing_close_agreement  # signing builds on agreements: import late
+
     old = agreement.status
     agreement.status = AgreementStatus.VOID
     agreement.void_reason = reason[:300]
@@ -251,6 +254,7 @@ def _void(agreement: Agreement, *, actor: Any, reason: str) -> None:
         obj=agreement,
         changes={"status": [old, AgreementStatus.VOID], "reason": reason},
     )
+    signing_close_agreement(actor=actor, agreement=agreement, reason=reason, now=timezone.now())
 
 
 @transaction.atomic
@@ -268,8 +272,16 @@ def agreement_void(*, actor: Any, agreement: Agreement, reason: str) -> Agreemen
 
 @transaction.atomic
 def agreement_replace(*, actor: Any, agreement: Agreement, reason: str) -> Agreement:
-    """Void a (signed) agreement and generate its replacement, which records what it replaces."""
-    agreement_void(actor=actor, agreement=agreement, reason=reason)
+    """Void a (signed) agreement, closing its signing, and generate its replacement, which records what it
+    replaces. An agreement already voided (its signing voided first) and not yet replaced is replaced as well."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.status == AgreementStatus.VOID:
+        if Agreement.objects.filter(replaces=agreement).exists():
+            raise ApplicationError(
+                "AGREEMENT_REPLACED", "该协议已被替代。", "The agreement was already replaced.", status=409
+            )
+    else:
+        agreement_void(actor=actor, agreement=agreement, reason=reason)
     replacement = agreement_generate(actor=actor, placement=agreement.placement)
     replacement.replaces = agreement
     replacement.save(update_fields=["replaces", "updated_at"])

@@ -735,10 +735,36 @@ def _close(envelope: SigningEnvelope, *, now: dt.datetime, reason: str) -> None:
     ).update(revoked_at=now, revoked_reason="voided")
 
 
+def signing_close_agreement(*, actor: Any, agreement: Any, reason: str, now: dt.datetime) -> int:
+    """The one way signing ends when its agreement is voided or replaced, whoever voids it (the agreements API,
+    the portal, `signing_void`, a regeneration that changes the kind): every envelope of the agreement is voided,
+    its open requests with it (no reminder goes out for them), every unused link dies with AGREEMENT_VOIDED, and a
+    placement out for signing goes back to proposed. Called inside the voiding transaction; returns how many
+    envelopes it closed."""
+    closed = 0
+    for envelope in SigningEnvelope.objects.select_for_update().filter(revision__agreement=agreement).exclude(
+        status=EnvelopeStatus.VOIDED
+    ):
+        before = envelope.status
+        _close(envelope, now=now, reason=reason)
+        audit_record(
+            actor=actor, action="signing.void", obj=envelope, changes={"from": before, "reason": reason}
+        )
+        closed += 1
+    placement = agreement.placement
+    placement.refresh_from_db(fields=["status"])
+    if placement.status == PlacementStatus.SIGNING:
+        placement_transition(
+            placement=placement, to=PlacementStatus.PROPOSED, actor=actor, note="agreement voided"
+        )
+    return closed
+
+
 @transaction.atomic
 def signing_void(*, actor: Any, envelope: SigningEnvelope, reason: str, now: dt.datetime) -> SigningEnvelope:
-    """Void the agreement's signing: every open link dies with a clear message. A replacement revision is then
-    generated and sent as usual; the voided envelope points to it."""
+    """Void the agreement being signed, from its envelope: the agreement is voided through the agreements app,
+    which closes its signing through `signing_close_agreement` (every open link dies with a clear message). A
+    replacement revision is then generated and sent as usual; the voided envelope points to it."""
     envelope = SigningEnvelope.objects.select_for_update().get(pk=envelope.pk)
     _require_coordinator(actor, envelope)
     if not envelope.can_move_to(EnvelopeStatus.VOIDED):
@@ -746,16 +772,10 @@ def signing_void(*, actor: Any, envelope: SigningEnvelope, reason: str, now: dt.
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("REASON_REQUIRED", "请填写作废理由", "give a reason for voiding")
-    before = envelope.status
-    _close(envelope, now=now, reason=reason)
-    source.agreement_set_status(
-        agreement=source.agreement_of(envelope.revision), to=AgreementStatus.VOID, actor=actor, reason=reason
-    )
-    placement = source.placement_of(envelope.revision)
-    placement.refresh_from_db(fields=["status"])
-    if placement.status == PlacementStatus.SIGNING:
-        placement_transition(
-            placement=placement, to=PlacementStatus.PROPOSED, actor=actor, note="agreement voided"
-        )
-    audit_record(actor=actor, action="signing.void", obj=envelope, changes={"from": before, "reason": reason})
+    agreement = source.agreement_of(envelope.revision)
+    if source.agreement_is_void(agreement):
+        signing_close_agreement(actor=actor, agreement=agreement, reason=reason, now=now)
+    else:
+        source.agreement_set_status(agreement=agreement, to=AgreementStatus.VOID, actor=actor, reason=reason)
+    envelope.refresh_from_db()
     return envelope
