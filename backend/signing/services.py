@@ -742,8 +742,10 @@ def signing_close_agreement(*, actor: Any, agreement: Any, reason: str, now: dt.
     placement out for signing goes back to proposed. Called inside the voiding transaction; returns how many
     envelopes it closed."""
     closed = 0
-    for envelope in SigningEnvelope.objects.select_for_update().filter(revision__agreement=agreement).exclude(
-        status=EnvelopeStatus.VOIDED
+    for envelope in (
+        SigningEnvelope.objects.select_for_update()
+        .filter(revision__agreement=agreement)
+        .exclude(status=EnvelopeStatus.VOIDED)
     ):
         before = envelope.status
         _close(envelope, now=now, reason=reason)
