@@ -11,6 +11,7 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "documents.agreement_batches_sweep",
         "schedule": crontab(minute="*/5"),
     },
+    "matching-runs-sweep": {"task": "matching.runs_sweep", "schedule": crontab(minute="*/5")},
     "rules-audit-hourly": {"task": "rules.audit_day", "schedule": crontab(minute=7)},
     "rules-audit-nightly": {"task": "rules.audit_full", "schedule": crontab(hour=2, minute=30)},
     "rules-monthly-summaries": {
