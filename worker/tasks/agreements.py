@@ -49,6 +49,14 @@ def _stop_libreoffice(**_: object) -> None:
     shutdown_converter()
 
 
+@shared_task(name="documents.heartbeat", time_limit=30, soft_time_limit=20)
+def documents_heartbeat() -> str:
+    """Every 30 s on the documents queue: /healthz reports the documents worker down when this is over a minute old."""
+    from backend.core.services import heartbeat_record
+
+    return heartbeat_record(marker="documents")
+
+
 @shared_task(name="documents.agreement_batches_sweep", time_limit=120, soft_time_limit=100)
 def agreement_batches_sweep() -> int:
     from django.utils import timezone

@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so that it sees the views' exceptions first: a database that is down answers 503, never a bare 500.
+    "backend.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "backend.config.urls"

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -104,6 +105,8 @@ class Command(BaseCommand):
             try:
                 urllib.request.urlopen(f"{url}/healthz", timeout=2)
                 return
+            except urllib.error.HTTPError:
+                return  # the web server answers (503 until the worker's first documents heartbeat)
             except OSError:
                 time.sleep(0.5)
         raise CommandError("the web server did not answer within 60 s; see var/logs/web.log")
