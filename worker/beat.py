@@ -14,6 +14,10 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute="*/5"),
     },
     "matching-runs-sweep": {"task": "matching.runs_sweep", "schedule": crontab(minute="*/5")},
+    "agreements-orphan-files-sweep": {
+        "task": "documents.agreement_files_sweep",
+        "schedule": crontab(minute=41),
+    },
     "rules-audit-hourly": {"task": "rules.audit_day", "schedule": crontab(minute=7)},
     "rules-audit-nightly": {"task": "rules.audit_full", "schedule": crontab(hour=2, minute=30)},
     "rules-monthly-summaries": {

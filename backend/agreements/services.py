@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -114,10 +114,26 @@ def template_version_current(*, kind: str, school: School) -> TemplateVersion:
         or TemplateVersion.objects.filter(kind=kind, school__isnull=True).order_by("-number").first()
     )
     if version is None:
-        data = (SHIPPED_TEMPLATES / f"{kind}.docx").read_bytes()
-        _template_version_store(kind=kind, school=None, data=data, actor=None, note="随系统发布的模板")
+        version = _shipped_default_install(kind=kind)
+    return version
+
+
+# pg_advisory_xact_lock keys: one per template kind, so the shipped default is installed once.
+_DEFAULT_TEMPLATE_LOCKS = {"three_party": 7_301_001, "four_party": 7_301_002}
+
+
+def _shipped_default_install(*, kind: str) -> TemplateVersion:
+    """Install the shipped default as version 1, once: under a transaction-level advisory lock, so that the
+    threads of a documents worker starting a first batch together wait for the first one and then find it."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_DEFAULT_TEMPLATE_LOCKS.get(kind, 7_301_000)])
         version = TemplateVersion.objects.filter(kind=kind, school__isnull=True).order_by("-number").first()
-        assert version is not None
+        if version is None:
+            data = (SHIPPED_TEMPLATES / f"{kind}.docx").read_bytes()
+            version = _template_version_store(
+                kind=kind, school=None, data=data, actor=None, note="随系统发布的模板"
+            )
     return version
 
 
@@ -567,3 +583,48 @@ def agreement_batch_sweep(*, now: datetime.datetime) -> int:
             "batch sweep: %s re-sent, %s failed after %s attempts", len(resend), len(exhausted), MAX_ATTEMPTS
         )
     return len(resend)
+
+
+# --- files no row points to -------------------------------------------------------------------------------
+
+# Files are written before the row that names them commits; a worker killed in between leaves a file with
+# personal data and no row. Older than this, no transaction can still be about to bind it.
+ORPHAN_FILE_GRACE = datetime.timedelta(hours=1)
+AGREEMENT_FILE_ROOT = "agreements"
+
+
+def _stored_files(storage: Any, folder: str) -> list[str]:
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return []
+    names = [f"{folder}/{name}" for name in files]
+    for sub in folders:
+        names += _stored_files(storage, f"{folder}/{sub}")
+    return names
+
+
+def agreement_files_sweep(*, now: datetime.datetime) -> list[str]:
+    """Delete the stored agreement files (templates, revisions, sealed PDFs) that no row points to and that are
+    older than ORPHAN_FILE_GRACE. Returns the names deleted."""
+    from backend.signing.models import SealedAgreement  # signing builds on agreements: import late
+
+    storage = AgreementRevision._meta.get_field("pdf").storage  # type: ignore[attr-defined]
+    referenced: set[str] = set(TemplateVersion.objects.values_list("file", flat=True))
+    for docx, pdf in AgreementRevision.objects.values_list("docx", "pdf").iterator():
+        referenced.update((docx, pdf))
+    referenced.update(SealedAgreement.objects.values_list("pdf", flat=True))
+    deleted = []
+    for name in _stored_files(storage, AGREEMENT_FILE_ROOT):
+        if name in referenced:
+            continue
+        try:
+            if storage.get_modified_time(name) >= now - ORPHAN_FILE_GRACE:
+                continue
+            storage.delete(name)
+        except FileNotFoundError:
+            continue
+        deleted.append(name)
+    if deleted:
+        logger.warning("deleted %d agreement files no row points to: %s", len(deleted), deleted[:10])
+    return deleted

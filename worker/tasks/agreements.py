@@ -28,6 +28,10 @@ def _warm_libreoffice_of_a_thread_pool(sender: object, **_: object) -> None:
     from celery.concurrency import get_implementation
     from celery.concurrency.thread import TaskPool as ThreadsPool
 
+    from contracts.convert import remove_stale_profiles
+
+    remove_stale_profiles()  # the folders a killed worker's LibreOffice left behind
+
     pool = get_implementation(getattr(sender, "pool_cls", None) or "prefork")  # a class, or its alias
     if issubclass(pool, ThreadsPool) and os.environ.get("XUETU_CONVERTER_WARM") == "1":
         _warm_up_in_background()
@@ -55,6 +59,16 @@ def documents_heartbeat() -> str:
     from backend.core.services import heartbeat_record
 
     return heartbeat_record(marker="documents")
+
+
+@shared_task(name="documents.agreement_files_sweep", time_limit=600, soft_time_limit=540)
+def agreement_files_sweep() -> int:
+    """Hourly: delete agreement files no row points to (left by a worker killed between writing and commit)."""
+    from django.utils import timezone
+
+    from backend.agreements.services import agreement_files_sweep as sweep
+
+    return len(sweep(now=timezone.now()))
 
 
 @shared_task(name="documents.agreement_batches_sweep", time_limit=120, soft_time_limit=100)
