@@ -1,7 +1,6 @@
 """Writes of the agreements app: template versions, agreement generation and voiding, batches."""
 
 import datetime
-import functools
 import hashlib
 import logging
 from pathlib import Path
@@ -366,7 +365,8 @@ def _queue_items(item_ids: list[int], *, now: datetime.datetime) -> None:
     AgreementBatchItem.objects.filter(pk__in=item_ids).update(
         status=BatchItemStatus.PENDING, queued_at=now, started_at=None, error_code="", error_message=""
     )
-    transaction.on_commit(functools.partial(_send_items, list(item_ids)), robust=True)
+    ids = list(item_ids)
+    transaction.on_commit(lambda: _send_items(ids), robust=True)
 
 
 def _send_items(item_ids: list[int]) -> None:

@@ -83,3 +83,36 @@ def test_two_runs_created_at_once_for_one_school_cannot_both_be_open(transaction
 
     # then only one is open
     assert MatchRun.objects.filter(school=world.school, status__in=["queued", "running"]).count() == 1
+
+
+def test_a_run_created_while_the_broker_is_down_is_committed_queued_and_resent_by_the_sweep(
+    transactional_db, api_client_for, settings
+):
+    # given a school, and a broker that refuses connections
+    from tests.conftest import purge_test_broker
+    from tests.recovery.faults import broker_down, queued_messages
+
+    purge_test_broker()
+    world = make_world(n_students=1)
+    client = api_client_for(world.coordinator)
+
+    # when the coordinator starts a run
+    with broker_down(settings):
+        response = client.post(
+            "/api/v1/match-runs/",
+            {"start_date": START.isoformat(), "end_date": END.isoformat()},
+            format="json",
+        )
+
+    # then the request succeeds and the run is queued, with nothing sent
+    assert response.status_code in (201, 202), response.content
+    run = MatchRun.objects.get(school=world.school)
+    assert run.status == MatchRunStatus.QUEUED and queued_messages("default") == 0
+
+    # when the sweep runs past the queued deadline, the run is sent (once)
+    from backend.matching.services import QUEUED_RUN_RESEND
+
+    later = timezone.now() + QUEUED_RUN_RESEND + datetime.timedelta(minutes=1)
+    assert match_run_sweep(now=later) == {"failed": 0, "resent": 1}
+    assert queued_messages("default") == 1
+    purge_test_broker()
