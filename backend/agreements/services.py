@@ -351,6 +351,10 @@ INFRASTRUCTURE_FAILURES: dict[str, tuple[str, str]] = {
         "任务队列暂时不可用，多次重试未成功；请稍后重新运行该批次。",
         "The task queue was unavailable through every retry; re-run the batch later.",
     ),
+    "UNEXPECTED_ERROR": (
+        "生成时发生意外错误，已记录；请稍后重新运行该批次，如仍失败请联系管理员。",
+        "An unexpected error occurred (logged); re-run the batch later, or contact the administrator.",
+    ),
     "WORKER_LOST": (
         "生成过程多次中断（处理进程意外退出）；请检查该学生的协议数据后重新运行该批次。",
         "Generation was interrupted too many times (the worker died); check the data and re-run the batch.",

@@ -194,3 +194,24 @@ def test_two_runs_of_one_item_racing_make_one_revision(django_capture_on_commit_
     # then one agreement, one revision
     assert first == second == BatchItemStatus.DONE
     assert AgreementRevision.objects.filter(agreement__placement__pilot=pilot).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_unforeseen_error_in_the_item_task_fails_the_item_visibly(django_capture_on_commit_callbacks):
+    # given an item a worker claimed
+    from worker.tasks.agreements import agreement_batch_item
+
+    pilot, coordinator = _pilot(1)
+    with django_capture_on_commit_callbacks(execute=False):
+        batch = agreement_batch_create(actor=coordinator, pilot=pilot)
+    [item] = batch.items.all()
+    AgreementBatchItem.objects.filter(pk=item.pk).update(status=BatchItemStatus.RUNNING, attempts=1)
+
+    # when the task fails with an error that is neither the application's nor the infrastructure's
+    agreement_batch_item.on_failure(KeyError("context"), "task-id", (item.pk,), {}, None)
+
+    # then the item fails with a code, and the batch is finished
+    item.refresh_from_db()
+    batch.refresh_from_db()
+    assert (item.status, item.error_code) == (BatchItemStatus.FAILED, "UNEXPECTED_ERROR")
+    assert batch.finished_at is not None

@@ -81,17 +81,20 @@ def agreement_batches_sweep() -> int:
 
 
 class BatchItemTask(Task):
-    """After the last retry of an infrastructure error the item fails with its code, visibly. If even that write
+    """After the last retry of an infrastructure error (or any unforeseen error) the item fails with its code. If even that write
     cannot be made (the database is still down), the item stays running and the sweep re-sends it later."""
 
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:  # type: ignore[no-untyped-def]
-        if not isinstance(exc, INFRASTRUCTURE_ERRORS):
-            return
         from backend.agreements.services import agreement_batch_item_fail
 
         item_id = args[0] if args else kwargs.get("item_id")
+        # An error nobody foresaw (a bug, the soft time limit) fails the item visibly too, instead of leaving it
+        # running for the sweep to re-send until its attempts are used up.
+        code = (
+            infrastructure_error_code(exc) if isinstance(exc, INFRASTRUCTURE_ERRORS) else "UNEXPECTED_ERROR"
+        )
         try:
-            agreement_batch_item_fail(item_id=item_id, code=infrastructure_error_code(exc))
+            agreement_batch_item_fail(item_id=item_id, code=code)
         except INFRASTRUCTURE_ERRORS:
             logger.warning("batch item %s: could not record its failure; the sweep re-sends it", item_id)
 
