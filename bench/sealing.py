@@ -28,9 +28,9 @@ from contracts.sealing import (  # noqa: E402
 )
 from contracts.sealing.certificate_page import (  # noqa: E402
     FONT_NAME,
-    _register_font,
     add_certificate_pages,
     open_agreement,
+    register_font,
     render_certificate_page,
 )
 from contracts.sealing.signer import sign_pdf  # noqa: E402
@@ -55,7 +55,7 @@ def measure_seal(unsigned: bytes, *, runs: int = 20, label: str = "") -> float:
         key_load = time.perf_counter() - started
         already = FONT_NAME in pdfmetrics.getRegisteredFontNames()
         started = time.perf_counter()
-        _register_font()
+        register_font()
         font_load = time.perf_counter() - started
 
         record = signing_record(unsigned)

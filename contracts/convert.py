@@ -90,7 +90,8 @@ class ConverterInstance:
 
     def start(self) -> None:
         self.stop()
-        self._workdir = Path(tempfile.mkdtemp(prefix=f"xuetu-lo-{self.name}-"))
+        # The owner's pid in the name: a later process removes the folders of one that died (remove_stale_profiles).
+        self._workdir = Path(tempfile.mkdtemp(prefix=f"{PROFILE_PREFIX}pid{os.getpid()}-{self.name}-"))
         profile = self._workdir / "profile"
         pipe = f"xuetu-{os.getpid()}-{self.name}-{uuid.uuid4().hex[:8]}"
         self.helper = subprocess.Popen(
@@ -191,10 +192,45 @@ class ConverterInstance:
             self._workdir = None
 
 
+PROFILE_PREFIX = "xuetu-lo-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def remove_stale_profiles(tmp: Path | None = None) -> list[Path]:
+    """Remove the LibreOffice work folders (profile, job files) of converter processes that died without
+    cleaning up (a SIGKILLed worker leaves one per instance). A folder whose owner still runs is left alone;
+    one without an owner pid in its name (an older release) is removed once it is a day old."""
+    removed = []
+    for folder in Path(tmp or tempfile.gettempdir()).glob(f"{PROFILE_PREFIX}*"):
+        owner = folder.name[len(PROFILE_PREFIX) :].split("-", 1)[0].removeprefix("pid")
+        stale = False
+        if folder.name.startswith(f"{PROFILE_PREFIX}pid") and owner.isdigit():
+            stale = int(owner) != os.getpid() and not _alive(int(owner))
+        else:
+            with contextlib.suppress(OSError):
+                stale = time.time() - folder.stat().st_mtime > 86400
+        if folder.is_dir() and stale:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    if removed:
+        logger.info("removed %d LibreOffice folders of dead converters", len(removed))
+    return removed
+
+
 class ConverterPool:
     """A fixed number of warm instances; callers block until one is free. Thread-safe."""
 
     def __init__(self, settings: ConverterSettings | None = None) -> None:
+        remove_stale_profiles()
         self.settings = settings or ConverterSettings.from_env()
         self.pid = os.getpid()
         self.instances = [ConverterInstance(self.settings, str(i)) for i in range(self.settings.pool_size)]

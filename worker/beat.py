@@ -4,12 +4,19 @@ from celery.schedules import crontab
 
 BEAT_SCHEDULE: dict[str, dict] = {
     "core-heartbeat": {"task": "core.heartbeat", "schedule": crontab(minute="*/5")},
+    # Seconds, not a crontab: /healthz wants a documents heartbeat younger than a minute. Expires before the next.
+    "documents-heartbeat": {"task": "documents.heartbeat", "schedule": 30.0, "options": {"expires": 25}},
     "signing-reminders": {"task": "signing.remind_sweep", "schedule": crontab(minute=7)},
     "signing-expiry": {"task": "signing.expire_sweep", "schedule": crontab(minute="*/15")},
     "signing-seal-retry": {"task": "signing.seal_sweep", "schedule": crontab(minute="*/10")},
     "agreements-batches-sweep": {
         "task": "documents.agreement_batches_sweep",
         "schedule": crontab(minute="*/5"),
+    },
+    "matching-runs-sweep": {"task": "matching.runs_sweep", "schedule": crontab(minute="*/5")},
+    "agreements-orphan-files-sweep": {
+        "task": "documents.agreement_files_sweep",
+        "schedule": crontab(minute=41),
     },
     "rules-audit-hourly": {"task": "rules.audit_day", "schedule": crontab(minute=7)},
     "rules-audit-nightly": {"task": "rules.audit_full", "schedule": crontab(hour=2, minute=30)},

@@ -179,7 +179,8 @@ class BatchProgressSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     done = serializers.IntegerField()
     failed = serializers.IntegerField()
-    pending = serializers.IntegerField()
+    pending = serializers.IntegerField(help_text="items not finished: queued or being generated")
+    running = serializers.IntegerField(help_text="items a worker is generating now")
     finished = serializers.BooleanField()
     failures = BatchFailureSerializer(many=True)
 
@@ -199,8 +200,22 @@ class AgreementBatchInSerializer(serializers.Serializer):
 
 
 class AgreementBatchCreateApi(_Api):
-    @extend_schema(request=AgreementBatchInSerializer, responses={201: BatchProgressSerializer})
+    @extend_schema(
+        request=AgreementBatchInSerializer,
+        responses={202: BatchProgressSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="A retry with the same key (same user) returns the first request's batch.",
+            )
+        ],
+    )
     def post(self, request: Request) -> Response:
+        """Accepted: the batch and its items are committed and queued; the worker generates them (also when the
+        task queue was down at this moment: the sweep sends them once it is back)."""
         data = AgreementBatchInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         pilot = cohort = None
@@ -208,8 +223,13 @@ class AgreementBatchCreateApi(_Api):
             pilot = _visible(request.user, PilotProject, data.validated_data["pilot"], "pilot project")
         if "cohort" in data.validated_data:
             cohort = _visible(request.user, Cohort, data.validated_data["cohort"], "cohort")
-        batch = services.agreement_batch_create(actor=request.user, pilot=pilot, cohort=cohort)
-        return Response(_progress(batch), status=status.HTTP_201_CREATED)
+        batch = services.agreement_batch_create(
+            actor=request.user,
+            pilot=pilot,
+            cohort=cohort,
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+        )
+        return Response(_progress(batch), status=status.HTTP_202_ACCEPTED)
 
 
 class AgreementBatchDetailApi(_Api):

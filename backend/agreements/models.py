@@ -144,12 +144,19 @@ class AgreementBatch(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The Idempotency-Key of the request that created it: the same user retrying gets this batch back.
+    idempotency_key = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(pilot__isnull=False) | Q(cohort__isnull=False), name="batch_has_pilot_or_cohort"
+            ),
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="batch_unique_idempotency_key",
             ),
         ]
         verbose_name = _("协议批量生成")
@@ -160,9 +167,14 @@ class AgreementBatch(TimeStampedModel):
 
 
 class BatchItemStatus(models.TextChoices):
-    PENDING = "pending", _("等待中")
+    PENDING = "pending", _("等待中")  # queued: recorded with queued_at, sent to the worker after commit
+    RUNNING = "running", _("生成中")  # claimed by a worker at started_at (attempts counted, committed)
     DONE = "done", _("已完成")
     FAILED = "failed", _("失败")
+
+
+# Every state a batch item is not finished in (the sweep watches these).
+OPEN_ITEM_STATUSES = (BatchItemStatus.PENDING, BatchItemStatus.RUNNING)
 
 
 class AgreementBatchItem(models.Model):
@@ -177,6 +189,8 @@ class AgreementBatchItem(models.Model):
     error_code = models.CharField(max_length=50, blank=True)
     error_message = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -9,7 +9,14 @@ from django.db.models import Count, Q, QuerySet
 from backend.accounts.scoping import scope_queryset
 from backend.core.errors import NotFound
 
-from .models import Agreement, AgreementBatch, AgreementRevision, BatchItemStatus, TemplateVersion
+from .models import (
+    OPEN_ITEM_STATUSES,
+    Agreement,
+    AgreementBatch,
+    AgreementRevision,
+    BatchItemStatus,
+    TemplateVersion,
+)
 
 
 def agreement_list(*, user: Any) -> QuerySet[Agreement]:
@@ -62,7 +69,9 @@ def agreement_batch_progress(*, batch: AgreementBatch) -> dict[str, Any]:
         total=Count("id"),
         done=Count("id", filter=Q(status=BatchItemStatus.DONE)),
         failed=Count("id", filter=Q(status=BatchItemStatus.FAILED)),
-        pending=Count("id", filter=Q(status=BatchItemStatus.PENDING)),
+        # Not finished yet: queued or being generated (`running` says how many of them a worker holds).
+        pending=Count("id", filter=Q(status__in=OPEN_ITEM_STATUSES)),
+        running=Count("id", filter=Q(status=BatchItemStatus.RUNNING)),
     )
     failures = [
         {

@@ -8,12 +8,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from backend.core.audit import audit_record
 from backend.core.errors import ApplicationError
+from backend.core.queue import enqueue
 from backend.notices.services import notice_send
 from backend.placements.models import Placement, PlacementStatus
 from backend.rules.codes import RuleCode
@@ -25,6 +26,7 @@ from contracts.validate import validate_template
 
 from .context import agreement_context_build, placement_agreement_kind
 from .models import (
+    OPEN_ITEM_STATUSES,
     Agreement,
     AgreementBatch,
     AgreementBatchItem,
@@ -112,10 +114,26 @@ def template_version_current(*, kind: str, school: School) -> TemplateVersion:
         or TemplateVersion.objects.filter(kind=kind, school__isnull=True).order_by("-number").first()
     )
     if version is None:
-        data = (SHIPPED_TEMPLATES / f"{kind}.docx").read_bytes()
-        _template_version_store(kind=kind, school=None, data=data, actor=None, note="随系统发布的模板")
+        version = _shipped_default_install(kind=kind)
+    return version
+
+
+# pg_advisory_xact_lock keys: one per template kind, so the shipped default is installed once.
+_DEFAULT_TEMPLATE_LOCKS = {"three_party": 7_301_001, "four_party": 7_301_002}
+
+
+def _shipped_default_install(*, kind: str) -> TemplateVersion:
+    """Install the shipped default as version 1, once: under a transaction-level advisory lock, so that the
+    threads of a documents worker starting a first batch together wait for the first one and then find it."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_DEFAULT_TEMPLATE_LOCKS.get(kind, 7_301_000)])
         version = TemplateVersion.objects.filter(kind=kind, school__isnull=True).order_by("-number").first()
-        assert version is not None
+        if version is None:
+            data = (SHIPPED_TEMPLATES / f"{kind}.docx").read_bytes()
+            version = _template_version_store(
+                kind=kind, school=None, data=data, actor=None, note="随系统发布的模板"
+            )
     return version
 
 
@@ -136,12 +154,16 @@ def _refuse_signed(agreement: Agreement) -> None:
     )
 
 
-def agreement_generate(*, actor: Any, placement: Placement) -> Agreement:
+def agreement_generate(*, actor: Any, placement: Placement, keep_existing: bool = False) -> Agreement:
     """Render and convert the placement's agreement; a new agreement or a new revision of an unsigned one.
 
     Refuses (nothing stored) under 16 (AGE_MIN), with missing data (AGREEMENT_DATA_MISSING, naming each
     field),
-    below the pay floor (PAY_FLOOR), or when the live agreement is signed (AGREEMENT_SIGNED)."""
+    below the pay floor (PAY_FLOOR), or when the live agreement is signed (AGREEMENT_SIGNED).
+
+    keep_existing (batches): a placement whose live agreement already has a document gets that agreement back,
+    checked again under the placement's lock before anything is written, so two runs of one item racing each
+    other never make a second revision."""
     placement = (
         Placement.objects.select_related(
             "student__cohort__program", "post__company", "mentor", "pilot__school"
@@ -150,6 +172,8 @@ def agreement_generate(*, actor: Any, placement: Placement) -> Agreement:
         .get(pk=placement.pk)
     )
     live = _live_agreement(placement)
+    if keep_existing and live is not None and live.revisions.exists():
+        return live
     if live is not None and live.status == AgreementStatus.SIGNED:
         _refuse_signed(live)
     kind = placement_agreement_kind(placement)
@@ -178,6 +202,8 @@ def agreement_generate(*, actor: Any, placement: Placement) -> Agreement:
         with transaction.atomic():
             Placement.objects.select_for_update().filter(pk=placement.pk).first()  # one generation at a time
             live = _live_agreement(placement)
+            if keep_existing and live is not None and live.revisions.exists():
+                return live  # a concurrent run of the same item got here first
             if live is not None and live.status == AgreementStatus.SIGNED:
                 _refuse_signed(live)
             if live is not None and live.kind != kind:
@@ -231,6 +257,9 @@ def _new_number(placement: Placement) -> str:
 
 
 def _void(agreement: Agreement, *, actor: Any, reason: str) -> None:
+    """Every way an agreement is voided comes here, and its signing is closed with it, in the same transaction."""
+    from backend.signing.services import signing_close_agreement  # signing builds on agreements: import late
+
     old = agreement.status
     agreement.status = AgreementStatus.VOID
     agreement.void_reason = reason[:300]
@@ -241,6 +270,7 @@ def _void(agreement: Agreement, *, actor: Any, reason: str) -> None:
         obj=agreement,
         changes={"status": [old, AgreementStatus.VOID], "reason": reason},
     )
+    signing_close_agreement(actor=actor, agreement=agreement, reason=reason, now=timezone.now())
 
 
 @transaction.atomic
@@ -258,8 +288,16 @@ def agreement_void(*, actor: Any, agreement: Agreement, reason: str) -> Agreemen
 
 @transaction.atomic
 def agreement_replace(*, actor: Any, agreement: Agreement, reason: str) -> Agreement:
-    """Void a (signed) agreement and generate its replacement, which records what it replaces."""
-    agreement_void(actor=actor, agreement=agreement, reason=reason)
+    """Void a (signed) agreement, closing its signing, and generate its replacement, which records what it
+    replaces. An agreement already voided (its signing voided first) and not yet replaced is replaced as well."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.status == AgreementStatus.VOID:
+        if Agreement.objects.filter(replaces=agreement).exists():
+            raise ApplicationError(
+                "AGREEMENT_REPLACED", "该协议已被替代。", "The agreement was already replaced.", status=409
+            )
+    else:
+        agreement_void(actor=actor, agreement=agreement, reason=reason)
     replacement = agreement_generate(actor=actor, placement=agreement.placement)
     replacement.replaces = agreement
     replacement.save(update_fields=["replaces", "updated_at"])
@@ -287,68 +325,164 @@ def agreement_set_status(*, actor: Any, agreement: Agreement, to: str) -> Agreem
 # --- batches ----------------------------------------------------------------------------------------------
 
 
-def agreement_batch_create(*, actor: Any, pilot: Any = None, cohort: Cohort | None = None) -> AgreementBatch:
-    """One item per open placement of the pilot project or cohort; one worker task per item after commit."""
+# How a lost piece of a batch comes back by itself (docs/agreements.md, "Recovery"): every item is recorded as
+# queued (status pending + queued_at) in the transaction that needs it and sent after commit; a worker claims it
+# (status running + started_at, attempts counted and committed before the work); the beat sweep, every 5 minutes,
+# re-sends an item still queued or running past its deadline. RUNNING_DEADLINE is longer than the item task's hard
+# time limit (300 s), so an item whose worker is alive is never sent twice; a re-send that races a live one is
+# harmless anyway (agreement_generate(keep_existing=True) never makes a second revision).
+QUEUED_DEADLINE = datetime.timedelta(minutes=10)
+RUNNING_DEADLINE = datetime.timedelta(minutes=10)
+STALE_AFTER = QUEUED_DEADLINE  # the name earlier callers used
+# An item whose worker died this many times (say, a document that crashes the converter) is failed, not re-sent.
+MAX_ATTEMPTS = 5
+
+# Infrastructure failures that outlived the task's retries: the item shows this code and the batch's re-run
+# picks it up.
+INFRASTRUCTURE_FAILURES: dict[str, tuple[str, str]] = {
+    "DATABASE_UNAVAILABLE": (
+        "数据库暂时不可用，多次重试未成功；请稍后重新运行该批次。",
+        "The database was unavailable through every retry; re-run the batch later.",
+    ),
+    "STORAGE_UNAVAILABLE": (
+        "文件存储暂时不可写，多次重试未成功；请稍后重新运行该批次。",
+        "File storage could not be written through every retry; re-run the batch later.",
+    ),
+    "BROKER_UNAVAILABLE": (
+        "任务队列暂时不可用，多次重试未成功；请稍后重新运行该批次。",
+        "The task queue was unavailable through every retry; re-run the batch later.",
+    ),
+    "UNEXPECTED_ERROR": (
+        "生成时发生意外错误，已记录；请稍后重新运行该批次，如仍失败请联系管理员。",
+        "An unexpected error occurred (logged); re-run the batch later, or contact the administrator.",
+    ),
+    "WORKER_LOST": (
+        "生成过程多次中断（处理进程意外退出）；请检查该学生的协议数据后重新运行该批次。",
+        "Generation was interrupted too many times (the worker died); check the data and re-run the batch.",
+    ),
+}
+
+
+def _queue_items(item_ids: list[int], *, now: datetime.datetime) -> None:
+    """Record the items as queued now and send them once the surrounding transaction commits."""
+    if not item_ids:
+        return
+    AgreementBatchItem.objects.filter(pk__in=item_ids).update(
+        status=BatchItemStatus.PENDING, queued_at=now, started_at=None, error_code="", error_message=""
+    )
+    ids = list(item_ids)
+    transaction.on_commit(lambda: _send_items(ids), robust=True)
+
+
+def _send_items(item_ids: list[int]) -> None:
+    """Send after commit. A broker that is down loses nothing: the items are queued in the database, and the
+    sweep sends them once they pass QUEUED_DEADLINE."""
+    for pk in item_ids:
+        try:
+            enqueue("documents.agreement_batch_item", pk)
+        except Exception:  # noqa: BLE001 - any broker failure: the rows are the record, the sweep re-sends
+            logger.warning(
+                "could not send batch items %s..%s; the sweep sends them later",
+                pk,
+                item_ids[-1],
+                exc_info=True,
+            )
+            return
+
+
+def _same_scope(batch: AgreementBatch, pilot: Any, cohort: Cohort | None) -> None:
+    if batch.pilot_id != getattr(pilot, "pk", None) or batch.cohort_id != getattr(cohort, "pk", None):
+        raise ApplicationError(
+            "IDEMPOTENCY_KEY_REUSED",
+            "该幂等键已用于另一个批次请求，请使用新的幂等键。",
+            "This Idempotency-Key was used for a different batch request; use a new key.",
+            details={"batch": batch.pk},
+            status=422,
+        )
+
+
+def agreement_batch_create(
+    *, actor: Any, pilot: Any = None, cohort: Cohort | None = None, idempotency_key: str = ""
+) -> AgreementBatch:
+    """One item per open placement of the pilot project or cohort, recorded as queued and sent after commit.
+
+    With an idempotency key, a retry by the same user returns the batch the first request made (also when the
+    two requests race); the key with another pilot or cohort is refused."""
     if (pilot is None) == (cohort is None):
         raise ApplicationError(
             "BATCH_SCOPE", "请选择一个试点项目或一个年级。", "Choose a pilot project or a cohort."
         )
+    user = actor if getattr(actor, "pk", None) else None
+    key = (idempotency_key or "").strip() if user is not None else ""
+    if len(key) > 100:
+        raise ApplicationError(
+            "IDEMPOTENCY_KEY_INVALID",
+            "幂等键最长100个字符。",
+            "An Idempotency-Key is at most 100 characters.",
+            details={"length": len(key)},
+        )
+    if key:
+        first = AgreementBatch.objects.filter(created_by=user, idempotency_key=key).first()
+        if first is not None:
+            _same_scope(first, pilot, cohort)
+            return first
     placements = Placement.objects.filter(status__in=OPEN_PLACEMENT_STATUSES)
     if pilot is not None:
         placements, school = placements.filter(pilot=pilot), pilot.school
     else:
         assert cohort is not None
         placements, school = placements.filter(student__cohort=cohort), cohort.program.school
-    with transaction.atomic():
-        batch = AgreementBatch.objects.create(
-            school=school,
-            pilot=pilot,
-            cohort=cohort,
-            created_by=actor if getattr(actor, "pk", None) else None,
-        )
-        AgreementBatchItem.objects.bulk_create(
-            [
-                AgreementBatchItem(batch=batch, placement_id=pk)
-                for pk in placements.values_list("pk", flat=True)
-            ]
-        )
-        audit_record(
-            actor=actor,
-            action="agreement_batch.create",
-            obj=batch,
-            changes={"pilot": pilot, "cohort": cohort, "total": batch.items.count()},
-        )
-        _enqueue(batch.items.filter(status=BatchItemStatus.PENDING).values_list("pk", flat=True))
-        if not batch.items.exists():
-            batch.finished_at = timezone.now()
-            batch.save(update_fields=["finished_at", "updated_at"])
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            batch = AgreementBatch.objects.create(
+                school=school, pilot=pilot, cohort=cohort, created_by=user, idempotency_key=key
+            )
+            items = AgreementBatchItem.objects.bulk_create(
+                [
+                    AgreementBatchItem(batch=batch, placement_id=pk, queued_at=now)
+                    for pk in placements.order_by("pk").values_list("pk", flat=True)
+                ]
+            )
+            audit_record(
+                actor=actor,
+                action="agreement_batch.create",
+                obj=batch,
+                changes={"pilot": pilot, "cohort": cohort, "total": len(items)},
+            )
+            _queue_items([item.pk for item in items], now=now)
+            if not items:
+                batch.finished_at = now
+                batch.save(update_fields=["finished_at", "updated_at"])
+    except IntegrityError:
+        first = AgreementBatch.objects.filter(created_by=user, idempotency_key=key).first() if key else None
+        if first is None:
+            raise
+        _same_scope(first, pilot, cohort)  # the same request raced this one and won
+        return first
     return batch
 
 
 def agreement_batch_rerun(*, actor: Any, batch: AgreementBatch) -> AgreementBatch:
-    """Try again every item not done (failed ones and any left pending); finished agreements are untouched."""
+    """Try again every item that failed or is still waiting; finished agreements and running items are left."""
     with transaction.atomic():
-        items = batch.items.exclude(status=BatchItemStatus.DONE)
+        items = batch.items.filter(status__in=[BatchItemStatus.FAILED, BatchItemStatus.PENDING])
         item_ids = list(items.values_list("pk", flat=True))
-        items.update(status=BatchItemStatus.PENDING, error_code="", error_message="")
         if item_ids:
             batch.finished_at = None
             batch.save(update_fields=["finished_at", "updated_at"])
         audit_record(actor=actor, action="agreement_batch.rerun", obj=batch, changes={"items": len(item_ids)})
-        _enqueue(item_ids)
+        _queue_items(item_ids, now=timezone.now())
     return batch
 
 
-def _enqueue(item_ids: Any) -> None:
-    from worker.tasks.agreements import agreement_batch_item  # worker -> backend is the import direction
-
-    ids = list(item_ids)
-    transaction.on_commit(lambda: [agreement_batch_item.delay(pk) for pk in ids])
-
-
 def agreement_batch_item_run(*, item_id: int) -> str:
-    """Generate one batch item's agreement. Idempotent: a done item, or a placement whose agreement already
-    exists, is never generated twice (the task may run again after a worker crash)."""
+    """Generate one batch item's agreement. Idempotent: a finished item is skipped, and a placement whose
+    agreement already exists is never generated twice (the task may run again after a crash or a re-send).
+
+    Three short steps, no row lock or transaction held across LibreOffice: claim the item (its attempt is
+    counted and committed whatever happens next), generate, record the outcome. An infrastructure error
+    (database, storage) propagates, for the task to retry; the item stays running, which the sweep watches."""
     with transaction.atomic():
         item = (
             AgreementBatchItem.objects.select_for_update(of=("self",))
@@ -356,33 +490,56 @@ def agreement_batch_item_run(*, item_id: int) -> str:
             .filter(pk=item_id)
             .first()
         )
-        if item is None or item.status == BatchItemStatus.DONE:
+        if item is None or item.status in (BatchItemStatus.DONE, BatchItemStatus.FAILED):
             return "skipped"
-        item.attempts += 1
-        existing = _live_agreement(item.placement)
-        try:
-            if existing is not None and existing.revisions.exists():
-                agreement = existing
-            else:
-                agreement = agreement_generate(actor=item.batch.created_by, placement=item.placement)
-        except ApplicationError as exc:
-            item.status, item.error_code, item.error_message = BatchItemStatus.FAILED, exc.code, exc.message
-            item.agreement = None
-        else:
-            item.status, item.error_code, item.error_message = BatchItemStatus.DONE, "", ""
-            item.agreement = agreement
-        item.save(
-            update_fields=["status", "error_code", "error_message", "agreement", "attempts", "updated_at"]
+        item.status, item.started_at, item.attempts = (
+            BatchItemStatus.RUNNING,
+            timezone.now(),
+            item.attempts + 1,
         )
+        item.save(update_fields=["status", "started_at", "attempts", "updated_at"])
+    try:
+        agreement = agreement_generate(
+            actor=item.batch.created_by, placement=item.placement, keep_existing=True
+        )
+    except ApplicationError as exc:
+        return _item_finish(item_id, status=BatchItemStatus.FAILED, code=exc.code, message=exc.message)
+    return _item_finish(item_id, status=BatchItemStatus.DONE, agreement=agreement)
+
+
+def agreement_batch_item_fail(*, item_id: int, code: str) -> str:
+    """After the task's last retry of an infrastructure error: the item fails with that code (shown in the
+    portal and the API; the batch's re-run picks it up)."""
+    message = INFRASTRUCTURE_FAILURES.get(code, INFRASTRUCTURE_FAILURES["WORKER_LOST"])[0]
+    return _item_finish(item_id, status=BatchItemStatus.FAILED, code=code, message=message)
+
+
+def _item_finish(
+    item_id: int, *, status: str, code: str = "", message: str = "", agreement: Agreement | None = None
+) -> str:
+    with transaction.atomic():
+        item = (
+            AgreementBatchItem.objects.select_for_update(of=("self",))
+            .select_related("batch__created_by")
+            .filter(pk=item_id)
+            .first()
+        )
+        if item is None:
+            return "skipped"
+        if item.status == BatchItemStatus.DONE:
+            return str(item.status)  # a concurrent run (a re-send) finished it: never undo a done item
+        item.status, item.error_code, item.error_message = status, code, message
+        item.agreement = agreement
+        item.save(update_fields=["status", "error_code", "error_message", "agreement", "updated_at"])
         _finish_if_complete(item.batch)
-        return item.status
+        return str(item.status)
 
 
 def _finish_if_complete(batch: AgreementBatch) -> None:
     # Locking the batch row serialises this check between items finishing at the same moment, so the last
     # one always sees the others' committed status.
     AgreementBatch.objects.select_for_update().filter(pk=batch.pk).first()
-    if batch.items.filter(status=BatchItemStatus.PENDING).exists():
+    if batch.items.filter(status__in=OPEN_ITEM_STATUSES).exists():
         return
     finished = AgreementBatch.objects.filter(pk=batch.pk, finished_at__isnull=True).update(
         finished_at=timezone.now(), updated_at=timezone.now()
@@ -400,19 +557,79 @@ def _finish_if_complete(batch: AgreementBatch) -> None:
         )
 
 
-# A task lost with a crashed worker comes back by itself after the broker's visibility timeout (an hour in
-# production); the sweep re-sends an item that has been pending for longer than this, which is harmless
-# because agreement_batch_item_run is idempotent.
-STALE_AFTER = datetime.timedelta(minutes=10)
-
-
 def agreement_batch_sweep(*, now: datetime.datetime) -> int:
-    """Re-enqueue batch items pending for longer than STALE_AFTER; returns how many."""
+    """Re-send batch items queued or running past their deadline (a lost message, a dead worker, a crash between
+    commit and send); an item that has used MAX_ATTEMPTS fails with WORKER_LOST. Returns how many were re-sent."""
+    stale_q = (
+        Q(status=BatchItemStatus.PENDING, queued_at__lt=now - QUEUED_DEADLINE)
+        | Q(status=BatchItemStatus.PENDING, queued_at__isnull=True, updated_at__lt=now - QUEUED_DEADLINE)
+        | Q(status=BatchItemStatus.RUNNING, started_at__lt=now - RUNNING_DEADLINE)
+    )
     with transaction.atomic():
-        stale = AgreementBatchItem.objects.filter(
-            status=BatchItemStatus.PENDING, updated_at__lt=now - STALE_AFTER
-        ).select_for_update(skip_locked=True)
-        ids = list(stale.values_list("pk", flat=True))
-        AgreementBatchItem.objects.filter(pk__in=ids).update(updated_at=now)
-        _enqueue(ids)
-    return len(ids)
+        stale = list(
+            AgreementBatchItem.objects.filter(stale_q)
+            .select_for_update(skip_locked=True)
+            .values_list("pk", "attempts", "batch_id")
+            .order_by("pk")
+        )
+        exhausted = [pk for pk, attempts, _batch in stale if attempts >= MAX_ATTEMPTS]
+        resend = [pk for pk, attempts, _batch in stale if attempts < MAX_ATTEMPTS]
+        if exhausted:
+            AgreementBatchItem.objects.filter(pk__in=exhausted).update(
+                status=BatchItemStatus.FAILED,
+                error_code="WORKER_LOST",
+                error_message=INFRASTRUCTURE_FAILURES["WORKER_LOST"][0],
+            )
+            for batch in AgreementBatch.objects.filter(pk__in={b for pk, _a, b in stale if pk in exhausted}):
+                _finish_if_complete(batch)
+        _queue_items(resend, now=now)
+    if stale:
+        logger.info(
+            "batch sweep: %s re-sent, %s failed after %s attempts", len(resend), len(exhausted), MAX_ATTEMPTS
+        )
+    return len(resend)
+
+
+# --- files no row points to -------------------------------------------------------------------------------
+
+# Files are written before the row that names them commits; a worker killed in between leaves a file with
+# personal data and no row. Older than this, no transaction can still be about to bind it.
+ORPHAN_FILE_GRACE = datetime.timedelta(hours=1)
+AGREEMENT_FILE_ROOT = "agreements"
+
+
+def _stored_files(storage: Any, folder: str) -> list[str]:
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return []
+    names = [f"{folder}/{name}" for name in files]
+    for sub in folders:
+        names += _stored_files(storage, f"{folder}/{sub}")
+    return names
+
+
+def agreement_files_sweep(*, now: datetime.datetime) -> list[str]:
+    """Delete the stored agreement files (templates, revisions, sealed PDFs) that no row points to and that are
+    older than ORPHAN_FILE_GRACE. Returns the names deleted."""
+    from backend.signing.models import SealedAgreement  # signing builds on agreements: import late
+
+    storage = AgreementRevision._meta.get_field("pdf").storage  # type: ignore[attr-defined]
+    referenced: set[str] = set(TemplateVersion.objects.values_list("file", flat=True))
+    for docx, pdf in AgreementRevision.objects.values_list("docx", "pdf").iterator():
+        referenced.update((docx, pdf))
+    referenced.update(SealedAgreement.objects.values_list("pdf", flat=True))
+    deleted = []
+    for name in _stored_files(storage, AGREEMENT_FILE_ROOT):
+        if name in referenced:
+            continue
+        try:
+            if storage.get_modified_time(name) >= now - ORPHAN_FILE_GRACE:
+                continue
+            storage.delete(name)
+        except FileNotFoundError:
+            continue
+        deleted.append(name)
+    if deleted:
+        logger.warning("deleted %d agreement files no row points to: %s", len(deleted), deleted[:10])
+    return deleted

@@ -30,5 +30,15 @@ def enqueue(task_name: str, *args: Any, **options: Any) -> None:
 
 
 def enqueue_on_commit(task_name: str, *args: Any, **options: Any) -> None:
-    """Send one task message once the current transaction commits (never for work that was rolled back)."""
-    transaction.on_commit(functools.partial(enqueue, task_name, *args, **options))
+    """Send one task message once the current transaction commits (never for work that was rolled back).
+
+    Robust: a broker that is down is logged, never raised into a request whose work is already committed; the
+    row's own state (a queued batch item or match run, a completed envelope) is the record that a sweep re-sends."""
+
+    def send() -> (
+        None
+    ):  # a function, not a partial: Django logs a robust callback's failure by its __qualname__
+        enqueue(task_name, *args, **options)
+
+    send.__qualname__ = f"enqueue_on_commit({task_name!r})"
+    transaction.on_commit(send, robust=True)

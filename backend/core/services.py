@@ -1,5 +1,6 @@
 """Small write helpers shared by the apps' services."""
 
+import datetime
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -73,4 +74,6 @@ def heartbeat_record(*, marker: str = "") -> str:
     from .models import Heartbeat
 
     beat = Heartbeat.objects.create(marker=marker, hostname=socket.gethostname())
+    if marker:  # periodic heartbeats keep a day of history, not every beat forever
+        Heartbeat.objects.filter(marker=marker, at__lt=beat.at - datetime.timedelta(days=1)).delete()
     return beat.at.isoformat()

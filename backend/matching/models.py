@@ -112,6 +112,9 @@ class MatchRun(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     started_at = models.DateTimeField(null=True, blank=True)
+    # Written when the worker starts the run and at every phase: a running run whose heartbeat is older than the
+    # task's hard time limit has lost its worker, and the sweep fails it (backend.matching.services).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -119,6 +122,12 @@ class MatchRun(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end_date__gt=models.F("start_date")), name="match_run_ends_after_start"
+            ),
+            # One run queued or running per school, whatever the concurrency (MATCH_RUN_BUSY).
+            models.UniqueConstraint(
+                fields=["school"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="match_run_one_open_per_school",
             ),
         ]
         verbose_name = _("匹配批次")

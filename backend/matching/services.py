@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from backend.accounts.models import Role
@@ -17,6 +18,7 @@ from backend.companies.models import Mentor, Post
 from backend.companies.services import post_of_company_or_raise
 from backend.core.audit import audit_record
 from backend.core.errors import ApplicationError
+from backend.core.queue import enqueue_on_commit
 from backend.core.services import model_create, model_update
 from backend.placements.models import PilotProject, Placement, PlacementStatus
 from backend.placements.services import placement_create
@@ -106,31 +108,31 @@ def match_run_create(
         )
     if end_date <= start_date:
         raise ApplicationError("DATES", "结束日期须晚于开始日期", "the end date must be after the start date")
-    busy = MatchRun.objects.filter(
-        school_id=school_id, status__in=[MatchRunStatus.QUEUED, MatchRunStatus.RUNNING]
-    ).exists()
-    if busy:
-        raise ApplicationError(
-            "MATCH_RUN_BUSY",
-            "本校已有匹配正在进行",
-            "a match run of this school is already queued or running",
-            status=409,
-        )
-    run = MatchRun.objects.create(
-        school_id=school_id,
-        pilot=pilot,
-        seed=seed if seed is not None else secrets.randbits(62),
-        start_date=start_date,
-        end_date=end_date,
-        created_by=actor if getattr(actor, "pk", None) else None,
-        progress_total=len(PHASES),
+    busy = ApplicationError(
+        "MATCH_RUN_BUSY",
+        "本校已有匹配正在进行",
+        "a match run of this school is already queued or running",
+        status=409,
     )
+    if MatchRun.objects.filter(school_id=school_id, status__in=OPEN_RUN_STATUSES).exists():
+        raise busy
+    try:
+        with transaction.atomic():  # the partial unique constraint decides a race between two requests
+            run = MatchRun.objects.create(
+                school_id=school_id,
+                pilot=pilot,
+                seed=seed if seed is not None else secrets.randbits(62),
+                start_date=start_date,
+                end_date=end_date,
+                created_by=actor if getattr(actor, "pk", None) else None,
+                progress_total=len(PHASES),
+            )
+    except IntegrityError as exc:
+        raise busy from exc
     audit_record(
         actor=actor, action="match_run.create", obj=run, changes={"seed": run.seed, "pilot": run.pilot_id}
     )
-    from worker.tasks.matching import match_run_execute_task
-
-    match_run_execute_task.delay_on_commit(run.pk)
+    enqueue_on_commit("matching.run", run.pk)
     return run
 
 
@@ -143,7 +145,51 @@ def run_pilot_ids(run: MatchRun) -> list[int]:
 def _progress(run: MatchRun, phase: str) -> None:
     run.phase = phase
     run.progress_done = PHASES.index(phase)
-    MatchRun.objects.filter(pk=run.pk).update(phase=phase, progress_done=run.progress_done)
+    MatchRun.objects.filter(pk=run.pk).update(
+        phase=phase, progress_done=run.progress_done, heartbeat_at=timezone.now()
+    )
+
+
+OPEN_RUN_STATUSES = (MatchRunStatus.QUEUED, MatchRunStatus.RUNNING)
+# The run task's hard time limit is 30 minutes (worker/tasks/matching.py): a run whose heartbeat is older than
+# this has lost its worker. A queued run not started after QUEUED_RUN_RESEND lost its message: it is sent again.
+RUNNING_RUN_DEADLINE = datetime.timedelta(minutes=35)
+QUEUED_RUN_RESEND = datetime.timedelta(minutes=10)
+
+
+def match_run_sweep(*, now: datetime.datetime) -> dict[str, int]:
+    """Fail runs whose worker died (running, heartbeat past RUNNING_RUN_DEADLINE), so the school can start a new
+    one; re-send runs still queued after QUEUED_RUN_RESEND (a lost message). Returns the counts."""
+    with transaction.atomic():
+        dead = list(
+            MatchRun.objects.select_for_update(skip_locked=True)
+            .filter(status=MatchRunStatus.RUNNING)
+            .filter(
+                Q(heartbeat_at__lt=now - RUNNING_RUN_DEADLINE)
+                | Q(heartbeat_at__isnull=True, started_at__lt=now - RUNNING_RUN_DEADLINE)
+            )
+        )
+        for run in dead:
+            run.status = MatchRunStatus.FAILED
+            run.finished_at = now
+            run.error = {
+                "code": "WORKER_LOST",
+                "message": "匹配进程意外中断，可重新发起匹配。",
+                "message_en": "The matching worker died; start a new run.",
+            }
+            run.save(update_fields=["status", "finished_at", "error", "updated_at"])
+            audit_record(
+                actor=None, action="match_run.worker_lost", obj=run, changes={"heartbeat": run.heartbeat_at}
+            )
+        lost = list(
+            MatchRun.objects.select_for_update(skip_locked=True).filter(
+                status=MatchRunStatus.QUEUED, updated_at__lt=now - QUEUED_RUN_RESEND
+            )
+        )
+        for run in lost:
+            MatchRun.objects.filter(pk=run.pk).update(updated_at=now)
+            enqueue_on_commit("matching.run", run.pk)
+    return {"failed": len(dead), "resent": len(lost)}
 
 
 def match_run_execute(*, run_id: int) -> MatchRun:
@@ -153,12 +199,12 @@ def match_run_execute(*, run_id: int) -> MatchRun:
     placement) are not matched again and their seats are already taken."""
     with transaction.atomic():
         run = MatchRun.objects.select_for_update().get(pk=run_id)
-        if run.status == MatchRunStatus.DONE:
-            return run
+        if run.status in (MatchRunStatus.DONE, MatchRunStatus.FAILED):
+            return run  # finished, or failed by the sweep after its worker died (a new run may be under way)
         run.status = MatchRunStatus.RUNNING
-        run.started_at = timezone.now()
+        run.started_at = run.heartbeat_at = timezone.now()
         run.progress_total = len(PHASES)
-        run.save(update_fields=["status", "started_at", "progress_total", "updated_at"])
+        run.save(update_fields=["status", "started_at", "heartbeat_at", "progress_total", "updated_at"])
     try:
         _progress(run, "load")
         market = load_market(pilot_ids=run_pilot_ids(run), as_of=run.start_date)
@@ -613,6 +659,7 @@ __all__ = [
     "PlacementStatus",
     "match_run_create",
     "match_run_execute",
+    "match_run_sweep",
     "preferences_replace",
     "proposal_adjust",
     "proposals_accept",

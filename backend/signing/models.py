@@ -24,6 +24,7 @@ class EnvelopeStatus(models.TextChoices):
     DECLINED = "declined", _("已拒签")
     COMPLETED = "completed", _("已全部签署，待封存")
     SEALED = "sealed", _("已封存")
+    SEAL_FAILED = "seal_failed", _("封存失败，等待重试")
     VOIDED = "voided", _("已作废")
 
 
@@ -35,7 +36,13 @@ class SigningEnvelope(TimeStampedModel):
             {EnvelopeStatus.DECLINED, EnvelopeStatus.COMPLETED, EnvelopeStatus.VOIDED}
         ),
         EnvelopeStatus.DECLINED: frozenset({EnvelopeStatus.VOIDED}),
-        EnvelopeStatus.COMPLETED: frozenset({EnvelopeStatus.SEALED, EnvelopeStatus.VOIDED}),
+        EnvelopeStatus.COMPLETED: frozenset(
+            {EnvelopeStatus.SEALED, EnvelopeStatus.SEAL_FAILED, EnvelopeStatus.VOIDED}
+        ),
+        # The seal sweep retries a failed seal; the coordinator was told what failed (seal_error_code).
+        EnvelopeStatus.SEAL_FAILED: frozenset(
+            {EnvelopeStatus.SEALED, EnvelopeStatus.SEAL_FAILED, EnvelopeStatus.VOIDED}
+        ),
         EnvelopeStatus.SEALED: frozenset({EnvelopeStatus.VOIDED}),
         EnvelopeStatus.VOIDED: frozenset(),
     }
@@ -56,6 +63,9 @@ class SigningEnvelope(TimeStampedModel):
     )
     declined_reason = models.TextField(_("拒签理由"), blank=True)
     voided_reason = models.TextField(_("作废理由"), blank=True)
+    seal_error_code = models.CharField(_("封存失败代码"), max_length=50, blank=True)
+    seal_error_message = models.TextField(_("封存失败原因"), blank=True)
+    seal_attempts = models.PositiveSmallIntegerField(default=0)
     replaced_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces"
     )

@@ -15,6 +15,7 @@ from asn1crypto import x509 as asn1_x509
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 
 from backend.core.audit import audit_record
 from backend.core.errors import ApplicationError
@@ -96,9 +97,76 @@ def signing_record_for(envelope: SigningEnvelope, *, unsigned_sha256: str, now: 
     )
 
 
+SEALABLE = (EnvelopeStatus.COMPLETED, EnvelopeStatus.SEAL_FAILED)
+
+# Failures that outlived the seal task's retries, or that no retry can fix by itself.
+SEAL_FAILURE_MESSAGES: dict[str, str] = {
+    "DATABASE_UNAVAILABLE": "封存时数据库暂时不可用，系统将自动重试。",
+    "STORAGE_UNAVAILABLE": "封存文件无法写入存储，系统将自动重试。",
+    "BROKER_UNAVAILABLE": "封存时任务队列暂时不可用，系统将自动重试。",
+    "SEAL_ERROR": "封存时发生意外错误，系统将自动重试；如持续失败请联系管理员。",
+}
+
+
+def envelope_seal(*, envelope_id: int, now: dt.datetime) -> str:
+    """The seal task's one service: seal, or record why not. Returns the sealed SHA-256, or the error code.
+
+    An application error (no certificate, a changed PDF, a party missing) marks the envelope seal_failed with its
+    code and tells the coordinators; the seal sweep retries it. Infrastructure errors propagate, for the task's
+    retries (and, after the last one, `envelope_seal_failed` from the task)."""
+    try:
+        sealed = agreement_seal(envelope_id=envelope_id, now=now)
+    except ApplicationError as exc:
+        envelope_seal_failed(envelope_id=envelope_id, code=exc.code, message=exc.message, now=now)
+        return exc.code
+    return sealed.sha256 if sealed else ""
+
+
+def envelope_seal_failed(*, envelope_id: int, code: str, message: str = "", now: dt.datetime) -> bool:
+    """Mark a fully signed envelope's seal as failed, visibly: its code and message on the envelope, one notice to
+    the school's coordinators per kind of failure (the sweep's retries do not repeat it)."""
+    message = message or SEAL_FAILURE_MESSAGES.get(code, SEAL_FAILURE_MESSAGES["SEAL_ERROR"])
+    with transaction.atomic():
+        envelope = (
+            SigningEnvelope.objects.select_for_update(of=("self",))
+            .select_related("revision__agreement")
+            .filter(pk=envelope_id)
+            .first()
+        )
+        if envelope is None or envelope.status not in SEALABLE:
+            return False
+        before = envelope.status
+        envelope.status = EnvelopeStatus.SEAL_FAILED
+        envelope.seal_error_code, envelope.seal_error_message = code[:50], message
+        envelope.save(update_fields=["status", "seal_error_code", "seal_error_message", "updated_at"])
+        audit_record(
+            actor=None,
+            action="signing.seal_failed",
+            obj=envelope,
+            changes={"status": [before, envelope.status], "code": code, "attempts": envelope.seal_attempts},
+        )
+        from .services import coordinators
+
+        reference = source.agreement_reference(source.agreement_of(envelope.revision))
+        notice_send(
+            recipients=coordinators(envelope),
+            kind="agreement_seal_failed",
+            title=f"协议封存失败：{reference}（{code}）",
+            body=f"{message} 各方签署已完成，系统每10分钟自动重试封存。",
+            link=f"/signing/envelopes/{envelope.pk}",
+            dedupe_key=f"agreement-seal-failed:{envelope.pk}:{code}",
+        )
+    logger.warning("envelope %s: seal failed with %s (attempt %s)", envelope_id, code, envelope.seal_attempts)
+    return True
+
+
 def agreement_seal(*, envelope_id: int, now: dt.datetime) -> SealedAgreement | None:
     """Append the certificate page and sign with the platform certificate. Idempotent: a sealed envelope is
-    returned as it is; anything but a completed one is left alone."""
+    returned as it is; anything but a completed one (or one whose seal failed before) is left alone."""
+    # The attempt is counted and committed before the work, whatever becomes of it.
+    SigningEnvelope.objects.filter(pk=envelope_id, status__in=SEALABLE).update(
+        seal_attempts=F("seal_attempts") + 1
+    )
     with transaction.atomic():
         envelope = (
             SigningEnvelope.objects.select_for_update(of=("self",))
@@ -110,7 +178,7 @@ def agreement_seal(*, envelope_id: int, now: dt.datetime) -> SealedAgreement | N
             return None
         if envelope.status == EnvelopeStatus.SEALED:
             return envelope.sealed
-        if envelope.status != EnvelopeStatus.COMPLETED:
+        if envelope.status not in SEALABLE:
             logger.info("envelope %s is %s; not sealing", envelope_id, envelope.status)
             return None
         if envelope.requests.exclude(status=RequestStatus.SIGNED).exists():
@@ -147,17 +215,18 @@ def agreement_seal(*, envelope_id: int, now: dt.datetime) -> SealedAgreement | N
         )
         sealed.save()
         envelope.status = EnvelopeStatus.SEALED
-        envelope.save(update_fields=["status", "updated_at"])
+        envelope.seal_error_code = envelope.seal_error_message = ""
+        envelope.save(update_fields=["status", "seal_error_code", "seal_error_message", "updated_at"])
         audit_record(
             actor=None,
             action="signing.seal",
             obj=envelope,
             changes={"sha256": sealed.sha256, "unsigned": unsigned_sha},
         )
-        from .services import _account_signers, _coordinators
+        from .services import account_signers, coordinators
 
         company_request = envelope.requests.filter(party="company").first()
-        recipients = _coordinators(envelope) + (_account_signers(company_request) if company_request else [])
+        recipients = coordinators(envelope) + (account_signers(company_request) if company_request else [])
         notice_send(
             recipients=recipients,
             kind="agreement_sealed",

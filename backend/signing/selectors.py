@@ -84,7 +84,8 @@ def envelopes_awaiting_seal(*, now: Any, grace_minutes: int = 5) -> QuerySet[Sig
     import datetime as dt
 
     return SigningEnvelope.objects.filter(
-        status=EnvelopeStatus.COMPLETED, updated_at__lte=now - dt.timedelta(minutes=grace_minutes)
+        status__in=[EnvelopeStatus.COMPLETED, EnvelopeStatus.SEAL_FAILED],
+        updated_at__lte=now - dt.timedelta(minutes=grace_minutes),
     )
 
 

@@ -22,6 +22,7 @@ from backend.accounts.models import Role, User
 from backend.agreements.models import AgreementStatus
 from backend.core.audit import actor_user, audit_record
 from backend.core.errors import ApplicationError
+from backend.core.queue import enqueue_on_commit
 from backend.notices.services import notice_send
 from backend.placements.models import PlacementStatus
 from backend.placements.services import placement_transition
@@ -101,7 +102,7 @@ def link_url(request: SignatureRequest, token: str) -> str:
 # --- who may act for the company and the school ---------------------------------------------------------------
 
 
-def _account_signers(request: SignatureRequest) -> list[User]:
+def account_signers(request: SignatureRequest) -> list[User]:
     placement = source.placement_of(request.envelope.revision)
     if request.party == Party.COMPANY:
         return list(User.objects.filter(role=Role.HR, company_id=placement.post.company_id, is_active=True))
@@ -112,7 +113,7 @@ def _account_signers(request: SignatureRequest) -> list[User]:
     return []
 
 
-def _coordinators(envelope: SigningEnvelope) -> list[User]:
+def coordinators(envelope: SigningEnvelope) -> list[User]:
     placement = source.placement_of(envelope.revision)
     return list(
         User.objects.filter(role=Role.COORDINATOR, school_id=placement.pilot.school_id, is_active=True)
@@ -122,7 +123,7 @@ def _coordinators(envelope: SigningEnvelope) -> list[User]:
 def user_may_sign(user: Any, request: SignatureRequest) -> bool:
     if not getattr(user, "is_authenticated", False) or request.party in LINK_PARTIES:
         return False
-    return any(u.pk == user.pk for u in _account_signers(request))
+    return any(u.pk == user.pk for u in account_signers(request))
 
 
 def _require_coordinator(actor: Any, envelope_or_revision: Any) -> None:
@@ -245,14 +246,7 @@ def _advance(envelope: SigningEnvelope, now: dt.datetime) -> None:
     source.agreement_set_status(
         agreement=source.agreement_of(envelope.revision), to=AgreementStatus.SIGNED, actor=None
     )
-    envelope_id = envelope.pk
-
-    def enqueue() -> None:
-        from worker.tasks.signing import seal_agreement
-
-        seal_agreement.delay(envelope_id)
-
-    transaction.on_commit(enqueue)
+    enqueue_on_commit("documents.signing.seal", envelope.pk)
 
 
 def _open(request: SignatureRequest, now: dt.datetime) -> None:
@@ -279,7 +273,7 @@ def _notify_turn(request: SignatureRequest, now: dt.datetime, *, reminder: bool)
         transaction.on_commit(lambda: send_sms(phone=phone, text=text))
         return
     notice_send(
-        recipients=_account_signers(request),
+        recipients=account_signers(request),
         kind="signing_reminder" if reminder else "signing_request",
         title=f"{prefix}请签署《{title}》（{request.party_name}）",
         body=f"轮到{PARTY_LABELS[Party(request.party)][0]}签署协议 {source.agreement_reference(agreement)}。",
@@ -633,7 +627,7 @@ def signing_decline(
         ).update(revoked_at=now, revoked_reason="declined")
         agreement = source.agreement_of(envelope.revision)
         notice_send(
-            recipients=_coordinators(envelope),
+            recipients=coordinators(envelope),
             kind="agreement_declined",
             title=f"协议被拒签：{source.agreement_reference(agreement)}（{locked.party_name}）",
             body=f"{PARTY_LABELS[Party(locked.party)][0]}拒绝签署。理由：{reason}",
@@ -693,7 +687,7 @@ def signing_expire(*, request_id: int, now: dt.datetime) -> bool:
     )
     agreement = source.agreement_of(request.envelope.revision)
     notice_send(
-        recipients=_coordinators(request.envelope),
+        recipients=coordinators(request.envelope),
         kind="signing_expired",
         title=f"签署请求已过期：{source.agreement_reference(agreement)}（{request.party_name}）",
         body="可在签署页面重新发送。",
@@ -739,10 +733,38 @@ def _close(envelope: SigningEnvelope, *, now: dt.datetime, reason: str) -> None:
     ).update(revoked_at=now, revoked_reason="voided")
 
 
+def signing_close_agreement(*, actor: Any, agreement: Any, reason: str, now: dt.datetime) -> int:
+    """The one way signing ends when its agreement is voided or replaced, whoever voids it (the agreements API,
+    the portal, `signing_void`, a regeneration that changes the kind): every envelope of the agreement is voided,
+    its open requests with it (no reminder goes out for them), every unused link dies with AGREEMENT_VOIDED, and a
+    placement out for signing goes back to proposed. Called inside the voiding transaction; returns how many
+    envelopes it closed."""
+    closed = 0
+    for envelope in (
+        SigningEnvelope.objects.select_for_update()
+        .filter(revision__agreement=agreement)
+        .exclude(status=EnvelopeStatus.VOIDED)
+    ):
+        before = envelope.status
+        _close(envelope, now=now, reason=reason)
+        audit_record(
+            actor=actor, action="signing.void", obj=envelope, changes={"from": before, "reason": reason}
+        )
+        closed += 1
+    placement = agreement.placement
+    placement.refresh_from_db(fields=["status"])
+    if placement.status == PlacementStatus.SIGNING:
+        placement_transition(
+            placement=placement, to=PlacementStatus.PROPOSED, actor=actor, note="agreement voided"
+        )
+    return closed
+
+
 @transaction.atomic
 def signing_void(*, actor: Any, envelope: SigningEnvelope, reason: str, now: dt.datetime) -> SigningEnvelope:
-    """Void the agreement's signing: every open link dies with a clear message. A replacement revision is then
-    generated and sent as usual; the voided envelope points to it."""
+    """Void the agreement being signed, from its envelope: the agreement is voided through the agreements app,
+    which closes its signing through `signing_close_agreement` (every open link dies with a clear message). A
+    replacement revision is then generated and sent as usual; the voided envelope points to it."""
     envelope = SigningEnvelope.objects.select_for_update().get(pk=envelope.pk)
     _require_coordinator(actor, envelope)
     if not envelope.can_move_to(EnvelopeStatus.VOIDED):
@@ -750,16 +772,10 @@ def signing_void(*, actor: Any, envelope: SigningEnvelope, reason: str, now: dt.
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("REASON_REQUIRED", "请填写作废理由", "give a reason for voiding")
-    before = envelope.status
-    _close(envelope, now=now, reason=reason)
-    source.agreement_set_status(
-        agreement=source.agreement_of(envelope.revision), to=AgreementStatus.VOID, actor=actor, reason=reason
-    )
-    placement = source.placement_of(envelope.revision)
-    placement.refresh_from_db(fields=["status"])
-    if placement.status == PlacementStatus.SIGNING:
-        placement_transition(
-            placement=placement, to=PlacementStatus.PROPOSED, actor=actor, note="agreement voided"
-        )
-    audit_record(actor=actor, action="signing.void", obj=envelope, changes={"from": before, "reason": reason})
+    agreement = source.agreement_of(envelope.revision)
+    if source.agreement_is_void(agreement):
+        signing_close_agreement(actor=actor, agreement=agreement, reason=reason, now=now)
+    else:
+        source.agreement_set_status(agreement=agreement, to=AgreementStatus.VOID, actor=actor, reason=reason)
+    envelope.refresh_from_db()
     return envelope

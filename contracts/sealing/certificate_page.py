@@ -48,7 +48,7 @@ class CertificatePageError(Exception):
     pass
 
 
-def _register_font() -> str:
+def register_font() -> str:
     """Load the CJK font once per process (about 0.15 s) and register it with reportlab."""
     with _font_lock:
         if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
@@ -127,7 +127,7 @@ def _hex_block(digest: str) -> str:
 
 def render_certificate_page(record: SigningRecord) -> bytes:
     """Return a PDF (one page, more if there are many events) with the signing certificate."""
-    font = _register_font()
+    font = register_font()
     st = _styles(font)
     story: list = []
 

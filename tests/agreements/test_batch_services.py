@@ -66,8 +66,8 @@ def test_the_sweep_resends_only_items_pending_for_too_long(django_capture_on_com
     batch = agreement_batch_create(actor=CoordinatorFactory(school=pilot.school), pilot=pilot)
     stale, fresh = batch.items.order_by("id")
     now = timezone.now()
-    AgreementBatchItem.objects.filter(pk=stale.pk).update(updated_at=now - datetime.timedelta(minutes=11))
-    AgreementBatchItem.objects.filter(pk=fresh.pk).update(updated_at=now - datetime.timedelta(minutes=9))
+    AgreementBatchItem.objects.filter(pk=stale.pk).update(queued_at=now - datetime.timedelta(minutes=11))
+    AgreementBatchItem.objects.filter(pk=fresh.pk).update(queued_at=now - datetime.timedelta(minutes=9))
 
     # when
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -76,5 +76,5 @@ def test_the_sweep_resends_only_items_pending_for_too_long(django_capture_on_com
     # then
     assert swept == 1 and len(callbacks) == 1
     stale.refresh_from_db()
-    assert stale.updated_at == now
+    assert stale.queued_at == now
     assert agreement_batch_sweep(now=now) == 0  # not again until it is stale again

@@ -22,7 +22,7 @@ from contracts.sealing import (
     create_dev_certificate,
     load_sealer,
 )
-from contracts.sealing.certificate_page import _register_font
+from contracts.sealing.certificate_page import register_font
 
 PASSPHRASE = "test-passphrase"
 VERIFY_URL = "https://xuetu.example.cn/verify?sha256=0f3c"
@@ -70,7 +70,7 @@ def make_seal_env(directory: Path) -> SealEnv:
 
 def agreement_pdf(pages: int = 2) -> bytes:
     """A stand-in for the generated agreement (the LibreOffice one is used in the backend end-to-end test)."""
-    font = _register_font()
+    font = register_font()
     buf = io.BytesIO()
     pdf = canvas.Canvas(buf, pagesize=A4)
     for number in range(1, pages + 1):

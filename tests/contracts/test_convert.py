@@ -177,3 +177,46 @@ def test_a_helper_whose_parent_dies_takes_its_libreoffice_with_it(tmp_path):
 
     # then
     assert _gone(soffice_pid, within=10)
+
+
+def test_the_folders_of_a_dead_converter_process_are_removed_and_a_live_ones_kept(tmp_path):
+    # given the work folders of a process that died (a SIGKILLed worker), of this process, and of an old release
+    import subprocess
+
+    from contracts.convert import PROFILE_PREFIX, remove_stale_profiles
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    gone = tmp_path / f"{PROFILE_PREFIX}pid{dead.pid}-0-abcd"
+    (gone / "profile" / "user").mkdir(parents=True)
+    mine = tmp_path / f"{PROFILE_PREFIX}pid{os.getpid()}-0-efgh"
+    mine.mkdir()
+    old = tmp_path / f"{PROFILE_PREFIX}0-ijkl"  # no pid in the name: removed only once a day old
+    old.mkdir()
+    os.utime(old, (time.time() - 2 * 86400,) * 2)
+    young = tmp_path / f"{PROFILE_PREFIX}1-mnop"  # an old release's, still young
+    young.mkdir()
+
+    # when
+    removed = remove_stale_profiles(tmp_path)
+
+    # then
+    assert sorted(removed) == sorted([gone, old])
+    assert not gone.exists() and not old.exists()
+    assert mine.exists() and young.exists()
+
+
+def test_a_restarted_libreoffice_leaves_no_folder_of_the_dead_one(make_pool, agreement_docx):
+    # given a warm instance whose LibreOffice is killed
+    pool = make_pool(pool_size=1)
+    pool.convert(agreement_docx)
+    first = pool.instances[0]._workdir
+    os.kill(pool.instances[0].soffice_pid, signal.SIGKILL)
+
+    # when the next conversion restarts it
+    assert pool.convert(agreement_docx).startswith(b"%PDF-")
+
+    # then the dead instance's folder is gone, the new one's is there (named with this process's pid)
+    second = pool.instances[0]._workdir
+    assert first is not None and not first.exists()
+    assert second is not None and second.exists() and second.name.startswith(f"xuetu-lo-pid{os.getpid()}-")

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its answer
+    # Last, so that it sees the views' exceptions first: a database that is down answers 503, never a bare 500.
+    "backend.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 # Content-Security-Policy (django-csp): the portal loads only its own scripts, styles, fonts and images, runs no

@@ -13,6 +13,9 @@ _redis_db = os.environ.get("XUETU_REDIS_DB", "0")
 REDIS_URL = os.environ.get("XUETU_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{_redis_db}")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60}
+# Results are still ignored by default (CELERY_TASK_IGNORE_RESULT); a test that sends with ignore_result=False
+# waits on the task's result key in the test Redis database instead of polling or sleeping.
+CELERY_RESULT_BACKEND = REDIS_URL
 
 DATABASES = {
     "default": {
@@ -29,3 +32,9 @@ MEDIA_ROOT = Path(os.environ.get("XUETU_MEDIA_ROOT", tempfile.mkdtemp(prefix="xu
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="xuetu-static-"))
+# A worker started by a fault test may be handed a storage that fails (tests/recovery/faults.py).
+if os.environ.get("XUETU_TEST_STORAGE_BACKEND"):
+    STORAGES = {
+        "default": {"BACKEND": os.environ["XUETU_TEST_STORAGE_BACKEND"]},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

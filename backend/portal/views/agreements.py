@@ -313,18 +313,9 @@ def school_agreement_replace(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if not reason:
             raise ApplicationError("VOID_REASON", "作废须填写原因。", "Voiding needs a reason.")
-        envelope = agreement.envelope
-        if envelope is not None and envelope.status != "voided":
-            from backend.signing.services import signing_void
-
-            signing_void(actor=request.user, envelope=envelope, reason=reason, now=timezone.now())
-            agreement.refresh_from_db()
-        if agreement.status == AgreementStatus.VOID:
-            from backend.agreements.services import agreement_generate
-
-            replacement = agreement_generate(actor=request.user, placement=agreement.placement)
-        else:
-            replacement = agreement_replace(actor=request.user, agreement=agreement, reason=reason)
+        # One service: voiding closes the signing (links, requests, reminders) and the replacement records
+        # what it replaces.
+        replacement = agreement_replace(actor=request.user, agreement=agreement, reason=reason)
     except ApplicationError as exc:
         messages.error(request, error_text(exc))
         return redirect("portal:school-agreement", pk=pk)

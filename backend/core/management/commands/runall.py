@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -103,16 +104,18 @@ class Command(BaseCommand):
             try:
                 urllib.request.urlopen(f"{url}/healthz", timeout=2)
                 return
+            except urllib.error.HTTPError:
+                return  # the web server answers (503 until the worker's first documents heartbeat)
             except OSError:
                 time.sleep(0.5)
         raise CommandError("the web server did not answer within 60 s; see var/logs/web.log")
 
     def _prove_worker(self, proc: subprocess.Popen[bytes]) -> None:
         from backend.core.models import Heartbeat
-        from worker.tasks.core import heartbeat
+        from backend.core.queue import enqueue
 
         marker = f"make-run-{int(time.time())}"
-        heartbeat.delay(marker)
+        enqueue("core.heartbeat", marker)
         for _ in range(120):
             if proc.poll() is not None:
                 raise CommandError("the worker did not start; see var/logs/worker.log")
