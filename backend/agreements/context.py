@@ -6,6 +6,7 @@ from typing import Any
 from backend.core.errors import ApplicationError
 from backend.core.ids import InvalidId, parse_resident_id
 from backend.placements.models import InsuranceKind, Placement
+from backend.rules.policy import Policy
 from backend.rules.selectors import policy_for_placement
 from contracts import context as c
 
@@ -34,13 +35,17 @@ LABELS = {
 }
 
 
-def placement_agreement_kind(placement: Placement) -> AgreementKind:
+def placement_agreement_kind(placement: Placement, *, policy: Policy | None = None) -> AgreementKind:
+    """Three- or four-party by the student's age on the start date (`policy`: the placement's, when the caller has
+    it already, e.g. a page of many placements reading one PolicyBook)."""
     try:
         birth_date = parse_resident_id(placement.student.resident_id, today=placement.start_date).birth_date
     except InvalidId as exc:
         raise ApplicationError(exc.code, exc.message, exc.message_en, status=422) from exc
     return agreement_kind_for(
-        birth_date=birth_date, start_date=placement.start_date, policy=policy_for_placement(placement)
+        birth_date=birth_date,
+        start_date=placement.start_date,
+        policy=policy or policy_for_placement(placement),
     )
 
 
@@ -57,7 +62,9 @@ def _policy(policy: Any) -> c.InsurancePolicy:
     )
 
 
-def agreement_context_build(*, placement: Placement, kind: AgreementKind, number: str) -> c.AgreementContext:
+def agreement_context_build(
+    *, placement: Placement, kind: AgreementKind, number: str, policy: Policy | None = None
+) -> c.AgreementContext:
     """Every fact of the agreement, or ApplicationError AGREEMENT_DATA_MISSING naming each missing field."""
     student, post, mentor = placement.student, placement.post, placement.mentor
     company, school, pilot = post.company, placement.pilot.school, placement.pilot
@@ -104,7 +111,9 @@ def agreement_context_build(*, placement: Placement, kind: AgreementKind, number
             status=422,
         )
     pay_floor_check(
-        monthly_pay=placement.monthly_pay, post_wage=post.monthly_wage, policy=policy_for_placement(placement)
+        monthly_pay=placement.monthly_pay,
+        post_wage=post.monthly_wage,
+        policy=policy or policy_for_placement(placement),
     )
     assert mentor is not None
     parsed = parse_resident_id(student.resident_id, today=placement.start_date)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.core.errors import ApplicationError
 from backend.placements.models import Placement, PlacementStatus
 from backend.portal.access import error_text
+from backend.rules.selectors import PolicyBook
 
 # Field path of AGREEMENT_DATA_MISSING -> (label, where it is fixed: "placement#anchor", "student" or "company")
 FIELDS: dict[str, tuple[Any, str]] = {
@@ -55,19 +56,21 @@ def _url(placement: Placement, where: str) -> str:
     return ""
 
 
-def agreement_missing(placement: Placement) -> list[Missing]:
-    """Every fact the agreement still needs, or [] when it can be generated (or the placement is past that)."""
+def agreement_missing(placement: Placement, *, book: PolicyBook | None = None) -> list[Missing]:
+    """Every fact the agreement still needs, or [] when it can be generated (or the placement is past that).
+    `book`: the policy versions loaded once for a page of placements."""
     from backend.agreements.context import agreement_context_build, placement_agreement_kind
 
     if placement.status not in CHECKED:
         return []
+    policy = book.policy(pilot_id=placement.pilot_id, on=placement.start_date) if book else None
     try:
-        kind = placement_agreement_kind(placement)
+        kind = placement_agreement_kind(placement, policy=policy)
     except ApplicationError:
         fields = ["student.resident_id"]
     else:
         try:
-            agreement_context_build(placement=placement, kind=kind, number="")
+            agreement_context_build(placement=placement, kind=kind, number="", policy=policy)
         except ApplicationError as exc:
             if exc.code != "AGREEMENT_DATA_MISSING":  # e.g. PAY_FLOOR: the refusal says what is wrong
                 return [
@@ -86,5 +89,7 @@ def agreement_missing(placement: Placement) -> list[Missing]:
 
 def attach_missing(placements: Any) -> None:
     """placement.missing for each placement of a page (prefetched with with_completeness)."""
+    placements = list(placements)
+    book = PolicyBook() if placements else None  # every policy version in one query, not one per placement
     for placement in placements:
-        placement.missing = agreement_missing(placement)
+        placement.missing = agreement_missing(placement, book=book)
