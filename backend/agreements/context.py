@@ -63,7 +63,7 @@ def _policy(policy: Any) -> c.InsurancePolicy:
 
 
 def agreement_context_build(
-    *, placement: Placement, kind: AgreementKind, number: str, policy: Policy | None = None
+    *, placement: Placement, kind: AgreementKind, number: str, rules_policy: Policy | None = None
 ) -> c.AgreementContext:
     """Every fact of the agreement, or ApplicationError AGREEMENT_DATA_MISSING naming each missing field."""
     student, post, mentor = placement.student, placement.post, placement.mentor
@@ -113,7 +113,7 @@ def agreement_context_build(
     pay_floor_check(
         monthly_pay=placement.monthly_pay,
         post_wage=post.monthly_wage,
-        policy=policy or policy_for_placement(placement),
+        policy=rules_policy or policy_for_placement(placement),
     )
     assert mentor is not None
     parsed = parse_resident_id(student.resident_id, today=placement.start_date)

@@ -70,7 +70,7 @@ def agreement_missing(placement: Placement, *, book: PolicyBook | None = None) -
         fields = ["student.resident_id"]
     else:
         try:
-            agreement_context_build(placement=placement, kind=kind, number="", policy=policy)
+            agreement_context_build(placement=placement, kind=kind, number="", rules_policy=policy)
         except ApplicationError as exc:
             if exc.code != "AGREEMENT_DATA_MISSING":  # e.g. PAY_FLOOR: the refusal says what is wrong
                 return [
