@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "backend.assessments",
     "backend.subsidy",
     "backend.matching",
+    "backend.training",
     "backend.portal",
     "backend.demo",
 ]
