@@ -14,3 +14,25 @@ def _default_policy_and_rule(request):
 
     assessment_rule_ensure_default()
     subsidy_policy_ensure_default()
+
+
+class Apprentice:
+    """An active placement on an approved plan (one post, two required competencies, 8 hours of rotation), with
+    its mentor's, its school coordinator's (the teacher side) and its company HR's users."""
+
+    def __init__(self, **plan_content):
+        from tests.factories.accounts import CoordinatorFactory, HrFactory, MentorUserFactory
+        from tests.factories.placements import PlacementFactory
+        from tests.factories.training import approved_plan, competencies
+
+        self.placement = PlacementFactory(active=True)
+        self.plan = approved_plan(self.placement.pilot, [self.placement.post], **plan_content)
+        self.competencies = competencies(self.plan)
+        self.mentor = MentorUserFactory(mentor=self.placement.mentor)
+        self.teacher = CoordinatorFactory(school=self.placement.pilot.school)
+        self.hr = HrFactory(company=self.placement.post.company)
+
+
+@pytest.fixture
+def apprentice(db):
+    return Apprentice()
