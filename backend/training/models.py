@@ -20,7 +20,11 @@ from backend.core.models import TimeStampedModel
 from backend.placements.models import PilotProject, Placement
 
 USER = settings.AUTH_USER_MODEL
-HOURS: dict[str, Any] = {"max_digits": 7, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+HOURS: dict[str, Any] = {
+    "max_digits": 7,
+    "decimal_places": 2,
+    "validators": [MinValueValidator(Decimal("0"))],
+}
 WEIGHT: dict[str, Any] = {"max_digits": 5, "decimal_places": 4}
 POINTS: dict[str, Any] = {"max_digits": 5, "decimal_places": 2}
 
