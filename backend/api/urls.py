@@ -18,6 +18,7 @@ ROUTE_MODULES = [
     "backend.assessments.apis",
     "backend.subsidy.apis",
     "backend.matching.apis",
+    "backend.training.apis",
 ]
 
 router = DefaultRouter()

@@ -144,6 +144,10 @@ SPECTACULAR_SETTINGS = {
         "ClaimStatusEnum": "backend.subsidy.models.ClaimStatus.choices",
         "SigningPartyEnum": "backend.signing.models.Party.choices",
         "AssessmentPartyEnum": "backend.assessments.models.Party.choices",
+        "TrainingPartyEnum": "backend.training.models.Party.choices",
+        "TrainingPlanStatusEnum": "backend.training.models.PlanStatus.choices",
+        "SignOffStatusEnum": "backend.training.models.SignOffStatus.choices",
+        "EvaluationStatusEnum": "backend.training.models.EvaluationStatus.choices",
     },
 }
 
