@@ -145,3 +145,17 @@ if feature("matching"):
             name="school-matching-adjust",
         ),
     ]
+
+if feature("training"):
+    from .views import training
+
+    urlpatterns += [
+        path("training/", training.index, name="training"),
+        path("training/plans/<int:pk>/", training.plan_detail, name="training-plan"),
+        path("training/plans/<int:pk>/approve", training.plan_approve, name="training-plan-approve"),
+        path("training/records/<int:pk>/", training.record, name="training-record"),
+        path(
+            "training/records/<int:pk>/<slug:action>", training.record_action, name="training-record-action"
+        ),
+        path("training/sign-offs/<int:pk>/<slug:action>", training.sign_off_action, name="training-sign-off"),
+    ]

@@ -2,6 +2,7 @@
 party's results), apprentices' training records (progress; rotation move, sign-off, evaluation), sign-offs
 (confirm, refuse, withdraw) and evaluations (revoke). Reads are scoped; every write is one service call."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
@@ -114,16 +115,21 @@ class TrainingPlanSerializer(serializers.ModelSerializer):
 class ScopedPrimaryKey(serializers.PrimaryKeyRelatedField):
     def get_queryset(self) -> models.QuerySet:
         request = self.context.get("request")
-        return scope_queryset(getattr(request, "user", None), super().get_queryset())
+        queryset = super().get_queryset()
+        assert queryset is not None
+        return scope_queryset(getattr(request, "user", None), queryset)
 
 
 class CompetencyInput(serializers.Serializer):
     code = serializers.CharField(max_length=30)
     name = serializers.CharField(max_length=200)
     level = serializers.CharField(max_length=100, required=False, default="")
-    practice_hours = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=0, default="0")
+    practice_hours = serializers.DecimalField(
+        max_digits=7, decimal_places=2, min_value=0, default=Decimal("0")
+    )
     assessed_by = serializers.ChoiceField(choices=Party.choices, default=Party.MENTOR)
-    required = serializers.BooleanField(default=True)
+    # a declared field (collected by the serializer metaclass), not the Field.required attribute
+    required = serializers.BooleanField(default=True)  # type: ignore[assignment]
 
 
 class PostStandardInput(serializers.Serializer):
@@ -143,7 +149,7 @@ class RotationStepInput(serializers.Serializer):
 class AssessmentSchemeInput(serializers.Serializer):
     scale = serializers.ChoiceField(choices=["grades", "points"], default="grades")
     pass_points = serializers.DecimalField(
-        max_digits=5, decimal_places=2, min_value=0, max_value=100, default="60"
+        max_digits=5, decimal_places=2, min_value=0, max_value=100, default=Decimal("60")
     )
     parties = SchemePartySerializer(many=True)
 

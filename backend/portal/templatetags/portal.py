@@ -22,6 +22,7 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
         ("portal:school-agreements", _("协议"), "agreements"),
         ("portal:school-violations", _("违规"), "rules"),
         ("portal:school-subsidy", _("补贴"), "subsidy"),
+        ("portal:training", _("培养标准"), "training"),
     ],
     "hr": [
         ("portal:company-dashboard", _("概览"), None),
@@ -33,12 +34,17 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
         ("portal:company-shifts", _("排班"), "rules"),
         ("portal:company-violations", _("违规"), "rules"),
         ("portal:company-subsidy", _("补贴"), "subsidy"),
+        ("portal:training", _("培养标准"), "training"),
     ],
-    "bureau": [("portal:bureau-dashboard", _("概览"), None)],
+    "bureau": [("portal:bureau-dashboard", _("概览"), None), ("portal:training", _("培养标准"), "training")],
     "admin": [("portal:bureau-dashboard", _("概览"), None)],
-    "student": [("portal:me", _("我的"), None), ("portal:me-shifts", _("我的排班"), "rules")],
+    "student": [
+        ("portal:me", _("我的"), None),
+        ("portal:me-shifts", _("我的排班"), "rules"),
+        ("portal:training", _("培养标准"), "training"),
+    ],
     "guardian": [("portal:me", _("我的"), None)],
-    "mentor": [("portal:me", _("我的"), None)],
+    "mentor": [("portal:me", _("我的"), None), ("portal:training", _("培养标准"), "training")],
 }
 
 
