@@ -35,9 +35,10 @@ from backend.training.selectors import (
     rotation_progress,
 )
 
+SEES_BEHIND = frozenset({Role.COORDINATOR.value, Role.HR.value, Role.BUREAU.value, Role.ADMIN.value})
 ROLES = (Role.COORDINATOR, Role.HR, Role.MENTOR, Role.STUDENT, Role.BUREAU)
 # the party each role evaluates as on the record page (third-party results come by file import)
-PARTY_OF_ROLE = {
+PARTY_OF_ROLE: dict[str, str] = {
     Role.STUDENT: Party.SELF,
     Role.MENTOR: Party.MENTOR,
     Role.COORDINATOR: Party.TEACHER,
@@ -56,7 +57,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "plans": plans_visible(request.user)[:50],
             "records": records,
             "behind": behind_plan(request.user, today=today)
-            if request.user.role in (Role.COORDINATOR, Role.HR, Role.BUREAU, Role.ADMIN)  # type: ignore[union-attr]
+            if str(getattr(request.user, "role", "")) in SEES_BEHIND
             else [],
         },
     )
@@ -130,7 +131,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
     claim = Claim.objects.filter(
         student_id=enrolment.placement.student_id, pilot_id=enrolment.placement.pilot_id
     ).first()
-    role = request.user.role  # type: ignore[union-attr]
+    role = str(getattr(request.user, "role", ""))
     return render(
         request,
         "portal/training/record.html",
@@ -173,7 +174,7 @@ def record_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 evidence_file=request.FILES.get("evidence_file"),
             )
         elif action == "evaluate":
-            party = PARTY_OF_ROLE.get(request.user.role)  # type: ignore[union-attr]
+            party = PARTY_OF_ROLE.get(str(getattr(request.user, "role", "")))
             if party is None:
                 raise Http404
             points_text = request.POST.get("points", "").strip()
