@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -20,7 +21,7 @@ from backend.companies.models import Post
 from backend.core.clock import local_today
 from backend.placements.models import PilotProject
 
-from . import imports, services
+from . import imports, records, services
 from .models import (
     Competency,
     Evaluation,
@@ -314,6 +315,11 @@ class TrainingReasonInput(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class TrainingCredentialSerializer(serializers.Serializer):
+    credential = serializers.DictField()
+    jwt = serializers.CharField()
+
+
 class EnrolmentViewSet(ScopedModelViewSet):
     base_queryset = TrainingEnrolment.objects.select_related("placement", "plan__scheme")
     serializer_class = EnrolmentSerializer
@@ -328,6 +334,14 @@ class EnrolmentViewSet(ScopedModelViewSet):
             "sign": (Role.MENTOR,),
             "evaluate": (Role.STUDENT, Role.MENTOR, Role.COORDINATOR, Role.HR),
         }.get(self.action or "", ())
+
+    @extend_schema(responses=TrainingCredentialSerializer)
+    @action(detail=True, methods=["get"])
+    def credential(self, request: Request, pk: str | None = None) -> Response:
+        """The apprentice's record as an Open Badges 3.0 / CLR credential, signed as a VC-JWT."""
+        enrolment = self.get_object()
+        credential = records.record_credential(enrolment, today=local_today(), issued=timezone.now())
+        return Response({"credential": credential, "jwt": records.record_sign(credential)})
 
     @extend_schema(request=RotationMoveInput, responses=EnrolmentSerializer)
     @action(detail=True, methods=["post"])

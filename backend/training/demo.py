@@ -5,6 +5,7 @@ demo story (backend/demo/story.py) before the subsidy demo, so that apprentice's
 Idempotent: a pilot that already has a training plan is left as it is."""
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -96,6 +97,22 @@ def _reach(placement: Placement, teacher: Any, now: datetime.datetime) -> bool:
     return True
 
 
+def _approve_within_budget(placement: Placement, now: datetime.datetime) -> None:
+    """The bureau approves the standard's claim (raising the pilot's budget by its amount), so that it does not
+    queue ahead of the claims the subsidy demo approves next."""
+    from backend.subsidy.models import Claim, PilotBudget
+    from backend.subsidy.services import claim_approve, pilot_budget_set
+
+    finance = User.objects.filter(role=Role.BUREAU, is_active=True).order_by("id").first()
+    claim = Claim.objects.filter(student_id=placement.student_id, pilot_id=placement.pilot_id).first()
+    if finance is None or claim is None or claim.held:
+        return
+    budget = PilotBudget.objects.filter(pilot_id=claim.pilot_id, year=claim.budget_year).first()
+    amount = (budget.amount if budget else Decimal("0.00")) + claim.amount
+    pilot_budget_set(pilot=claim.pilot, year=claim.budget_year, amount=amount, actor=finance)
+    claim_approve(claim=claim, actor=finance, now=now)
+
+
 @transaction.atomic
 def seed_training_demo(
     *, pilot: PilotProject | None = None, now: datetime.datetime | None = None
@@ -133,6 +150,7 @@ def seed_training_demo(
     for placement in placements:
         if placement == reached and _reach(placement, teacher, now):
             result["reached"].append(placement.pk)
+            _approve_within_budget(placement, now)
             continue
         services.rotation_move(placement=placement, actor=None, on=placement.start_date)
         first = Competency.objects.filter(standard__plan=plan).order_by("id").first()
