@@ -1,5 +1,8 @@
 import pytest
 
+# the portal's browser fixtures (Chromium via Playwright), for tests/training/test_browser.py
+from tests.portal.conftest import browser, login, new_page  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def _default_policy_and_rule(request):
