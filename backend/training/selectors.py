@@ -8,8 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import DurationField, ExpressionWrapper, F, QuerySet, Sum
+from django.db.models.functions import TruncDate
 
 from backend.accounts.scoping import scope_queryset
+from backend.core.clock import RULES_ZONE
 from backend.rules.models import Shift, ShiftKind
 
 from . import rules
@@ -53,10 +55,15 @@ def enrolments_visible(user: Any) -> QuerySet[TrainingEnrolment]:
 
 
 def hours_worked(*, placement_id: int, start: datetime.date, end: datetime.date | None) -> Decimal:
-    """Hours of actual shifts (实际出勤) of the placement that start between `start` and `end` (local days)."""
-    shifts = Shift.objects.filter(placement_id=placement_id, kind=ShiftKind.ACTUAL, start_at__date__gte=start)
+    """Hours of actual shifts (实际出勤) of the placement that start between `start` and `end` (days in the rules'
+    zone, Asia/Shanghai)."""
+    shifts = (
+        Shift.objects.filter(placement_id=placement_id, kind=ShiftKind.ACTUAL)
+        .annotate(day=TruncDate("start_at", tzinfo=RULES_ZONE))
+        .filter(day__gte=start)
+    )
     if end is not None:
-        shifts = shifts.filter(start_at__date__lte=end)
+        shifts = shifts.filter(day__lte=end)
     total = shifts.aggregate(
         d=Sum(ExpressionWrapper(F("end_at") - F("start_at"), output_field=DurationField()))
     )["d"]
