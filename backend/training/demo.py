@@ -130,6 +130,9 @@ def seed_training_demo(
             posts = [placement.post, *posts][:2]
     if not posts:
         return {}
+    from backend.subsidy.services import subsidy_policy_ensure_default
+
+    subsidy_policy_ensure_default()  # seeded by migration; a database flushed by tests may lack it
     teacher = User.objects.filter(role=Role.COORDINATOR, school=pilot.school).order_by("id").first()
     start = min((p.start_date for p in placements), default=local_date(now))
     plan = services.training_plan_propose(
