@@ -125,3 +125,22 @@ def test_the_third_party_file_is_imported_through_the_api(apprentice, api_client
     assert response.status_code == 200, response.json()
     assert response.json() == {"created": 1}
     assert Evaluation.objects.get().test_date == datetime.date(2026, 12, 1)
+
+
+def test_the_bureau_reads_the_evidence_with_the_claim(apprentice, api_client_for, bureau):
+    from backend.subsidy.models import Claim
+    from tests.factories.training import complete_rotation
+
+    a = apprentice
+    complete_rotation(a.placement, a.plan, datetime.date(2026, 9, 1))
+    for party, user in (("mentor", a.mentor), ("teacher", a.teacher), ("company", a.hr)):
+        services.evaluation_record(placement=a.placement, party=party, grade="good", actor=user)
+    for competency in a.competencies:
+        sign_off = services.competency_sign(placement=a.placement, competency=competency, actor=a.mentor)
+        services.sign_off_confirm(sign_off=sign_off, actor=a.teacher)
+    claim = Claim.objects.get()
+    events = api_client_for(bureau).get(f"/api/v1/subsidy-claims/{claim.pk}/events/").json()
+    evidence = next(e["details"] for e in events if e["action"] == "training_standard")
+    assert [c["code"] for c in evidence["competencies"]] == [c.code for c in a.competencies]
+    assert {e["party"] for e in evidence["evaluations"]} == {"mentor", "teacher", "company"}
+    assert evidence["hours"] == [{"post": a.placement.post.title, "planned": "8.00", "done": "8.00"}]
