@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from backend.accounts.models import Role
 from backend.core.clock import local_today
 from backend.core.errors import ApplicationError
-from backend.portal.access import error_text, role_required, scoped_get
+from backend.portal.access import error_text, role_required, scoped, scoped_get
 from backend.training import services
 from backend.training.models import (
     Competency,
@@ -128,9 +128,11 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     from backend.subsidy.models import Claim
 
-    claim = Claim.objects.filter(
-        student_id=enrolment.placement.student_id, pilot_id=enrolment.placement.pilot_id
-    ).first()
+    claim = (
+        scoped(request, Claim.objects.all())
+        .filter(student_id=enrolment.placement.student_id, pilot_id=enrolment.placement.pilot_id)
+        .first()
+    )
     role = str(getattr(request.user, "role", ""))
     return render(
         request,
