@@ -68,6 +68,9 @@ def tell_demo_story(*, now: datetime.datetime | None = None) -> dict[str, int]:
         story["active"] += 1
     _tell_the_people(pilot, now)
     story["preferences"] = rank_posts(coordinator)
+    from backend.training.demo import seed_training_demo  # before the subsidy: one claim is the standard's
+
+    seed_training_demo(pilot=pilot, now=now)
     from backend.subsidy.demo import seed_subsidy_demo
 
     seed_subsidy_demo(placements=list(pilot.placements.order_by("id")), now=now)

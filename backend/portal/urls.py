@@ -180,3 +180,17 @@ if feature("attendance"):
         path("mentor/attendance/", attendance.mentor_day, name="mentor-attendance"),
         path("teacher/", attendance.teacher_home, name="teacher-home"),
     ]
+
+if feature("training"):
+    from .views import training
+
+    urlpatterns += [
+        path("training/", training.index, name="training"),
+        path("training/plans/<int:pk>/", training.plan_detail, name="training-plan"),
+        path("training/plans/<int:pk>/approve", training.plan_approve, name="training-plan-approve"),
+        path("training/records/<int:pk>/", training.record, name="training-record"),
+        path(
+            "training/records/<int:pk>/<slug:action>", training.record_action, name="training-record-action"
+        ),
+        path("training/sign-offs/<int:pk>/<slug:action>", training.sign_off_action, name="training-sign-off"),
+    ]

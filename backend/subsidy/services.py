@@ -45,6 +45,7 @@ PAID_ON_EARLIEST = datetime.date(2000, 1, 1)
 PAID_ON_LEAD = datetime.timedelta(days=31)
 BATCH_REFERENCE_LOCK = 7301  # pg_advisory_xact_lock's first key: payment references
 COMMITTED = (ClaimStatus.APPROVED, ClaimStatus.PAID)
+STANDARD_EVENT = "training_standard"  # the ClaimEvent that marks a claim earned by the training standard
 
 
 def _now(now: datetime.datetime | None) -> datetime.datetime:
@@ -106,10 +107,13 @@ def claim_accrue(
     actor: Any,
     assessment: Assessment | None = None,
     now: datetime.datetime | None = None,
+    standard_evidence: dict[str, Any] | None = None,
 ) -> tuple[Claim, bool]:
     """Accrue the grant for the placement's apprentice, at most once per apprentice per pilot (UNIQUE constraint).
 
-    Returns (claim, created). A second attempt, concurrent or later, returns the existing claim and posts nothing."""
+    Earned by a passed assessment, or (`standard_evidence`, see `claim_accrue_on_standard`) by the training standard
+    the training app computed as reached. Returns (claim, created). A second attempt, concurrent or later, returns
+    the existing claim and posts nothing."""
     now = _now(now)
     existing = Claim.objects.filter(student_id=placement.student_id, pilot_id=placement.pilot_id).first()
     if existing:
@@ -126,7 +130,12 @@ def claim_accrue(
             "no subsidy policy is in force",
             details={"on": trigger_day},
         )
-    if policy.trigger == SubsidyTrigger.ASSESSMENT_PASSED:
+    if standard_evidence is not None:
+        if placement.status not in (PlacementStatus.ACTIVE, PlacementStatus.COMPLETED):
+            raise ApplicationError(
+                "SUBSIDY_NOT_EARNED", "学徒尚未在岗, 不能计提补助", "the placement is not active", status=409
+            )
+    elif policy.trigger == SubsidyTrigger.ASSESSMENT_PASSED:
         if assessment is None or assessment.status != AssessmentStatus.PASSED:
             raise ApplicationError(
                 "SUBSIDY_NOT_EARNED",
@@ -184,9 +193,19 @@ def claim_accrue(
         claim=claim,
     )
     _event(claim, actor, "accrue", "", ClaimStatus.ACCRUED, amount=split.total, policy=policy.pk)
+    if standard_evidence is not None:
+        _event(claim, actor, STANDARD_EVENT, ClaimStatus.ACCRUED, ClaimStatus.ACCRUED, **standard_evidence)
     audit_record(actor=actor, action="claim.accrue", obj=claim, changes={"amount": split.total})
     claim = claim_holds_evaluate(claim=claim, actor=actor, as_of=_local_date(now))
     return claim, True
+
+
+def claim_accrue_on_standard(
+    *, placement: Placement, actor: Any, evidence: dict[str, Any], now: datetime.datetime | None = None
+) -> tuple[Claim, bool]:
+    """Accrue the grant because the apprentice reached the training standard (经考核达到学徒培养标准), computed by
+    backend.training from the evidence recorded there (kept on the claim's event). Exactly once, as claim_accrue."""
+    return claim_accrue(placement=placement, actor=actor, now=now, standard_evidence=evidence)
 
 
 # ------------------------------------------------------------------------------------------------------------ holds
@@ -667,6 +686,7 @@ def subsidy_sweep(
         Claim.objects.exclude(status=ClaimStatus.REVERSED)
         .filter(placement__status=PlacementStatus.TERMINATED)
         .exclude(assessment__status=AssessmentStatus.PASSED)
+        .exclude(Exists(ClaimEvent.objects.filter(claim=OuterRef("pk"), action=STANDARD_EVENT)))
     )
     for claim in terminated:
         claim_reverse(claim=claim, reason="学徒安排在考核合格前终止", actor=actor, now=now)

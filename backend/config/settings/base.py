@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "backend.subsidy",
     "backend.matching",
     "backend.attendance",
+    "backend.training",
     "backend.portal",
     "backend.demo",
 ]
@@ -260,6 +261,10 @@ SPECTACULAR_SETTINGS = {
         "ClaimStatusEnum": "backend.subsidy.models.ClaimStatus.choices",
         "SigningPartyEnum": "backend.signing.models.Party.choices",
         "AssessmentPartyEnum": "backend.assessments.models.Party.choices",
+        "TrainingPartyEnum": "backend.training.models.Party.choices",
+        "TrainingPlanStatusEnum": "backend.training.models.PlanStatus.choices",
+        "SignOffStatusEnum": "backend.training.models.SignOffStatus.choices",
+        "EvaluationStatusEnum": "backend.training.models.EvaluationStatus.choices",
     },
 }
 

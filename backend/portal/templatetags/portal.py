@@ -24,6 +24,7 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
         ("portal:school-violations", _("违规"), "rules"),
         ("portal:school-teachers", _("指导教师"), "attendance"),
         ("portal:school-subsidy", _("补贴"), "subsidy"),
+        ("portal:training", _("培养标准"), "training"),
     ],
     "hr": [
         ("portal:company-dashboard", _("概览"), None),
@@ -37,16 +38,22 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
         ("portal:company-violations", _("违规"), "rules"),
         ("portal:company-sites", _("工作地点与打卡"), "attendance"),
         ("portal:company-subsidy", _("补贴"), "subsidy"),
+        ("portal:training", _("培养标准"), "training"),
     ],
-    "bureau": [("portal:bureau-dashboard", _("概览"), None)],
+    "bureau": [("portal:bureau-dashboard", _("概览"), None), ("portal:training", _("培养标准"), "training")],
     "admin": [("portal:bureau-dashboard", _("概览"), None)],
     "student": [
         ("portal:me", _("我的"), None),
         ("portal:me-clock", _("打卡"), "attendance"),
         ("portal:me-shifts", _("我的排班"), "rules"),
+        ("portal:training", _("培养标准"), "training"),
     ],
     "guardian": [("portal:me", _("我的"), None)],
-    "mentor": [("portal:me", _("我的"), None), ("portal:mentor-attendance", _("出勤确认"), "attendance")],
+    "mentor": [
+        ("portal:me", _("我的"), None),
+        ("portal:mentor-attendance", _("出勤确认"), "attendance"),
+        ("portal:training", _("培养标准"), "training"),
+    ],
     "teacher": [("portal:teacher-home", _("我的学徒"), "attendance")],
 }
 

@@ -1,0 +1,49 @@
+"""Who sees the training standard's rows. The plan: the pilot's school and companies (and, through their
+placements, the pilot's mentors and apprentices); an apprentice's record: whoever sees the placement
+(backend/placements/scopes.py). The bureau sees everything (read-only)."""
+
+from django.db.models import Q
+
+from backend.accounts.scoping import ScopeRule, by_role, register_scope
+from backend.placements.scopes import placements_q
+
+from .models import (
+    AssessmentScheme,
+    Competency,
+    Evaluation,
+    PlanApproval,
+    PlanStage,
+    PostStandard,
+    RotationAssignment,
+    RotationStep,
+    SchemeParty,
+    SignOff,
+    TrainingEnrolment,
+    TrainingPlan,
+)
+
+
+def plans_q(prefix: str = "") -> ScopeRule:
+    p = prefix
+    return by_role(
+        coordinator=lambda u: Q(**{f"{p}pilot__school_id": u.school_id}),
+        hr=lambda u: Q(**{f"{p}pilot__companies__id": u.company_id}),
+        mentor=lambda u: Q(**{f"{p}pilot__placements__mentor_id": u.mentor_id}),
+        student=lambda u: Q(**{f"{p}pilot__placements__student_id": u.student_id}),
+        guardian=lambda u: Q(**{f"{p}pilot__placements__student__guardians__id": u.guardian_id}),
+    )
+
+
+register_scope(TrainingPlan)(plans_q())
+register_scope(PlanApproval)(plans_q("plan__"))
+register_scope(PlanStage)(plans_q("plan__"))
+register_scope(PostStandard)(plans_q("plan__"))
+register_scope(Competency)(plans_q("standard__plan__"))
+register_scope(RotationStep)(plans_q("plan__"))
+register_scope(AssessmentScheme)(plans_q("plan__"))
+register_scope(SchemeParty)(plans_q("scheme__plan__"))
+
+register_scope(TrainingEnrolment)(lambda u: placements_q(u, "placement__"))
+register_scope(SignOff)(lambda u: placements_q(u, "enrolment__placement__"))
+register_scope(Evaluation)(lambda u: placements_q(u, "enrolment__placement__"))
+register_scope(RotationAssignment)(lambda u: placements_q(u, "enrolment__placement__"))

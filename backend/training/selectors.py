@@ -1,0 +1,203 @@
+"""Reads for the training standard: the plan in force, an apprentice's progress, who is behind the plan, the
+evidence behind a claim. Each loads its rows once and hands plain values to the pure rules (backend/training/rules.py)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import DurationField, ExpressionWrapper, F, QuerySet, Sum
+from django.db.models.functions import TruncDate
+
+from backend.accounts.scoping import scope_queryset
+from backend.core.clock import RULES_ZONE
+from backend.rules.models import Shift, ShiftKind
+
+from . import rules
+from .models import (
+    Competency,
+    Evaluation,
+    EvaluationStatus,
+    PlanStatus,
+    RotationAssignment,
+    RotationStatus,
+    RotationStep,
+    SignOff,
+    SignOffStatus,
+    TrainingEnrolment,
+    TrainingPlan,
+)
+
+HOUR = Decimal("3600")
+
+
+def plan_in_force(*, pilot_id: int, on: datetime.date) -> TrainingPlan | None:
+    """The approved version of the pilot's plan that applies to an apprentice starting on `on`."""
+    return (
+        TrainingPlan.objects.filter(pilot_id=pilot_id, status=PlanStatus.APPROVED, valid_from__lte=on)
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+def plans_visible(user: Any) -> QuerySet[TrainingPlan]:
+    return scope_queryset(user, TrainingPlan.objects.select_related("pilot").order_by("pilot", "-version"))
+
+
+def enrolments_visible(user: Any) -> QuerySet[TrainingEnrolment]:
+    return scope_queryset(
+        user,
+        TrainingEnrolment.objects.select_related(
+            "placement__student", "placement__post__company", "placement__mentor", "placement__pilot", "plan"
+        ),
+    )
+
+
+def hours_worked(*, placement_id: int, start: datetime.date, end: datetime.date | None) -> Decimal:
+    """Hours of actual shifts (实际出勤) of the placement that start between `start` and `end` (days in the rules'
+    zone, Asia/Shanghai)."""
+    shifts = (
+        Shift.objects.filter(placement_id=placement_id, kind=ShiftKind.ACTUAL)
+        .annotate(day=TruncDate("start_at", tzinfo=RULES_ZONE))
+        .filter(day__gte=start)
+    )
+    if end is not None:
+        shifts = shifts.filter(day__lte=end)
+    total = shifts.aggregate(
+        d=Sum(ExpressionWrapper(F("end_at") - F("start_at"), output_field=DurationField()))
+    )["d"]
+    if not total:
+        return Decimal("0.00")
+    return (Decimal(total.total_seconds()) / HOUR).quantize(Decimal("0.01"))
+
+
+def rotation_progress(enrolment: TrainingEnrolment, *, today: datetime.date) -> list[dict[str, Any]]:
+    """Every step of the pinned plan's rotation with its status, dates, planned and done hours, and whether the
+    apprentice is behind on it."""
+    steps = RotationStep.objects.filter(plan_id=enrolment.plan_id).select_related("standard__post", "stage")
+    assignments = {a.step_id: a for a in RotationAssignment.objects.filter(enrolment=enrolment)}
+    out = []
+    for step in steps.order_by("order"):
+        a = assignments.get(step.pk)
+        done = (
+            hours_worked(placement_id=enrolment.placement_id, start=a.started_on, end=a.ended_on)
+            if a
+            else Decimal("0.00")
+        )
+        finished = bool(a and a.status == RotationStatus.DONE)
+        out.append(
+            {
+                "step": step,
+                "order": step.order,
+                "post": step.standard.post,
+                "stage": step.stage,
+                "weeks": step.weeks,
+                "planned_hours": step.hours,
+                "done_hours": done,
+                "status": a.status if a else "upcoming",
+                "started_on": a.started_on if a else None,
+                "ended_on": a.ended_on if a else None,
+                "behind": a is not None
+                and rules.behind_plan(
+                    started_on=a.started_on, weeks=step.weeks, finished=finished, today=today
+                ),
+            }
+        )
+    return out
+
+
+def scheme_figures(plan: TrainingPlan) -> rules.SchemeFigures:
+    scheme = plan.scheme
+    parties = list(scheme.parties.all())
+    return rules.SchemeFigures(
+        scale=scheme.scale,
+        pass_points=scheme.pass_points,
+        weights={p.party: p.weight for p in parties},
+        required=frozenset(p.party for p in parties if p.required),
+    )
+
+
+def enrolment_standard(
+    enrolment: TrainingEnrolment, *, today: datetime.date
+) -> tuple[rules.Standard, dict[str, Any]]:
+    """The standard as of now, and the evidence behind it (kept with the claim when it accrues)."""
+    required = list(
+        Competency.objects.filter(standard__plan_id=enrolment.plan_id, required=True).values_list(
+            "pk", "code"
+        )
+    )
+    confirmed = list(
+        SignOff.objects.filter(enrolment=enrolment, status=SignOffStatus.CONFIRMED).select_related(
+            "competency"
+        )
+    )
+    evaluations = list(Evaluation.objects.filter(enrolment=enrolment, status=EvaluationStatus.RECORDED))
+    combined = rules.combine(
+        scheme_figures(enrolment.plan),
+        {e.party: rules.Result(grade=e.grade, points=e.points) for e in evaluations},
+    )
+    progress = rotation_progress(enrolment, today=today)
+    standard = rules.standard_reached(
+        required_competencies=[code for _, code in required],
+        confirmed_competencies=[s.competency.code for s in confirmed],
+        evaluation=combined,
+        rotation=[
+            rules.StepProgress(
+                p["order"], p["planned_hours"], p["done_hours"], p["status"] == RotationStatus.DONE
+            )
+            for p in progress
+        ],
+    )
+    evidence = {
+        "plan": enrolment.plan_id,
+        "plan_version": enrolment.plan.version,
+        "competencies": [
+            {
+                "code": s.competency.code,
+                "name": s.competency.name,
+                "mentor": s.mentor_name,
+                "mentor_at": s.mentor_at.isoformat() if s.mentor_at else None,
+                "teacher": s.teacher_name,
+                "teacher_at": s.teacher_at.isoformat() if s.teacher_at else None,
+            }
+            for s in confirmed
+        ],
+        "evaluations": [
+            {
+                "party": e.party,
+                "grade": e.grade,
+                "points": str(e.points) if e.points is not None else None,
+                "evaluator": e.evaluator_name,
+                "certificate_number": e.certificate_number,
+            }
+            for e in evaluations
+        ],
+        "combined": {
+            "points": str(combined.points) if combined.points is not None else None,
+            "grade": combined.grade,
+        },
+        "hours": [
+            {"post": p["post"].title, "planned": str(p["planned_hours"]), "done": str(p["done_hours"])}
+            for p in progress
+        ],
+    }
+    return standard, evidence
+
+
+def behind_plan(user: Any, *, today: datetime.date) -> list[dict[str, Any]]:
+    """The apprentices the user may see who are behind their rotation plan (a step over its planned weeks)."""
+    out = []
+    for enrolment in enrolments_visible(user).filter(rotations__status=RotationStatus.CURRENT).distinct():
+        steps = [p for p in rotation_progress(enrolment, today=today) if p["behind"]]
+        if steps:
+            out.append({"enrolment": enrolment, "steps": steps})
+    return out
+
+
+def claim_evidence(claim: Any) -> dict[str, Any] | None:
+    """The training evidence kept when the claim accrued on the standard (None for an assessment-earned claim)."""
+    from backend.subsidy.services import STANDARD_EVENT
+
+    event = claim.events.filter(action=STANDARD_EVENT).order_by("id").first()
+    return event.details if event else None
