@@ -31,6 +31,8 @@ from backend.placements.models import InsuranceKind
 from backend.rules.models import ResolutionProposal, Violation
 from backend.schools.models import Cohort, Guardian, Program
 from backend.subsidy.services import batch_pay, claim_approve
+from backend.training.models import Evaluation, Grade, Party, SignOff, SignOffStatus, TrainingPlan
+from backend.training.services import enrolment_ensure
 from tests.factories.accounts import UserFactory
 from tests.factories.assessments import AssessmentFactory, PlacementRatingFactory
 from tests.factories.attendance import (
@@ -50,6 +52,7 @@ from tests.factories.placements import (
 from tests.factories.rules import PolicyVersionFactory, ShiftExceptionFactory, ShiftFactory
 from tests.factories.schools import CohortFactory, GuardianFactory, StudentFactory
 from tests.factories.subsidy import PilotBudgetFactory, SubsidyPolicyFactory, accrued_claim, insure, seal
+from tests.factories.training import approved_plan, competencies
 
 pytestmark = pytest.mark.django_db
 
@@ -202,6 +205,16 @@ def match_run(side: Side) -> Any:
     )
 
 
+def training_plan(side: Side) -> Any:
+    """The side's pilot's plan, approved by its company (one per pilot)."""
+    return TrainingPlan.objects.filter(pilot=side.pilot).first() or approved_plan(side.pilot, [side.post])
+
+
+def enrolment(side: Side) -> Any:
+    training_plan(side)
+    return enrolment_ensure(side.placement)
+
+
 def work_site(side: Side, users: dict[str, Any]) -> Any:
     """The side's company's work site, where the side's post works (so its apprentice sees it too)."""
     return WorkSitePostFactory(site=WorkSiteFactory(company=side.company), post=side.post).site
@@ -306,6 +319,24 @@ MATRIX: dict[str, Rows | Reference | Report | ActionsOnly | OverseersOnly] = {
             run=match_run(side), student=side.student, pilot=side.pilot, post=side.post, mentor=side.mentor
         ),
         SCHOOL_AND_COMPANY | {Role.STUDENT},
+    ),
+    # training standard
+    "training-plans": Rows(lambda side, users: training_plan(side), ALL),
+    "training-records": Rows(lambda side, users: enrolment(side), ALL),
+    "competency-sign-offs": Rows(
+        lambda side, users: SignOff.objects.create(
+            enrolment=enrolment(side),
+            competency=competencies(training_plan(side))[0],
+            status=SignOffStatus.SIGNED,
+            mentor_name=side.mentor.name,
+        ),
+        ALL,
+    ),
+    "training-evaluations": Rows(
+        lambda side, users: Evaluation.objects.create(
+            enrolment=enrolment(side), party=Party.MENTOR, grade=Grade.GOOD, evaluator_name=side.mentor.name
+        ),
+        ALL,
     ),
     # attendance
     "work-sites": Rows(work_site, {Role.COORDINATOR, Role.HR, Role.MENTOR, Role.STUDENT}),
