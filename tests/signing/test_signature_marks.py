@@ -398,3 +398,27 @@ def test_the_sealed_pdf_shows_every_signatory_drawing_and_seal_and_stays_valid(c
     tampered = flip_byte_in_content(data)
     assert "Digest Mismatch" in pdfsig(tampered, tmp_path, None)
     assert not verify_document(pdf=tampered).valid
+
+
+@pytest.mark.libreoffice
+def test_the_demo_signs_as_named_signatories_with_drawings_and_seals(transactional_db, tmp_path):
+    # given
+    from django.core.management import call_command
+
+    from backend.signing.models import SealedAgreement
+
+    # when
+    call_command("seed_demo")
+
+    # then: every demo school and company has a signatory and a seal; the sealed PDFs show them
+    assert not School.objects.filter(signatory_name="").exists()
+    assert not Company.objects.filter(signatory_name="").exists()
+    assert all(is_png(marks.seal_bytes(o)) for o in [*School.objects.all(), *Company.objects.all()])
+    sealed = SealedAgreement.objects.select_related("envelope").order_by("id").first()
+    signatures = Signature.objects.filter(request__envelope=sealed.envelope)
+    company_signature = signatures.get(party="company")
+    assert company_signature.signer_title == "legal_representative" and company_signature.seal_png
+    assert all(s.drawing_png for s in signatures)
+    text = pdftotext(sealed.pdf.read(), tmp_path)
+    for signature in signatures:
+        assert signature.typed_name in text
