@@ -11,6 +11,7 @@ Django-free.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -143,6 +144,24 @@ def _draw_image(pdf: canvas.Canvas, png: bytes, x: float, y: float, box: tuple[f
     pdf.drawImage(image, x, y, width * scale, height * scale, mask="auto")
 
 
+def _fill_date_blanks(pdf: canvas.Canvas, font: str, line: Line, local: dt.datetime) -> None:
+    """Write the year, month and day into the blanks before 年, 月 and 日, as a person would, and the time after."""
+    size = line.size or 11
+    text = line.text
+    start = len(DATE_LABELS[1])
+    for marker, value in (("年", f"{local:%Y}"), ("月", f"{local.month}"), ("日", f"{local.day}")):
+        end = text.find(marker, start)
+        if end < 0:
+            break
+        left = line.x + _text_width(text[:start], font, size)
+        right = line.x + _text_width(text[:end], font, size)
+        pdf.drawCentredString((left + right) / 2, line.y, value)
+        start = end + 1
+    x = line.x + _text_width(text[:start], font, size) + 4
+    pdf.setFont(font, NAME_FONT_SIZE - 1)
+    pdf.drawString(x, line.y, f"{local:%H:%M}（北京时间）")
+
+
 def _draw_block(pdf: canvas.Canvas, font: str, block: SignatureBlock, event: SignatureEvent) -> None:
     sign = block.sign
     label_size = sign.size or 11
@@ -160,15 +179,16 @@ def _draw_block(pdf: canvas.Canvas, font: str, block: SignatureBlock, event: Sig
         pdf.setFont(font, NAME_FONT_SIZE - 1)
         pdf.drawString(name_x, top - 27, capacity)
     # on the date line: the signing time
-    when = event.signed_at.astimezone(DISPLAY_TZ).strftime("%Y-%m-%d %H:%M") + "（北京时间）"
+    local = event.signed_at.astimezone(DISPLAY_TZ)
+    when = local.strftime("%Y-%m-%d %H:%M") + "（北京时间）"
     pdf.setFont(font, NAME_FONT_SIZE)
-    if block.date is not None:
-        label = next(lb for lb in DATE_LABELS if block.date.text.startswith(lb))
-        shown = label if label == DATE_LABELS[0] else block.date.text
-        x = block.date.x + _text_width(shown, font, block.date.size or label_size) + 4
-        pdf.drawString(x, block.date.y, when)
-    else:
+    if block.date is None:
         pdf.drawString(name_x, top - 38, when)
+    elif block.date.text.startswith(DATE_LABELS[0]):  # 签署时间： the time follows the label
+        x = block.date.x + _text_width(DATE_LABELS[0], font, block.date.size or label_size) + 4
+        pdf.drawString(x, block.date.y, when)
+    else:  # 日期：　　　年　　月　　日 (the first shipped templates): fill in the blanks, the time after 日
+        _fill_date_blanks(pdf, font, block.date, local)
     # over the （盖章） label: the organisation's seal
     if event.seal_png:
         anchor = block.seal or block.heading

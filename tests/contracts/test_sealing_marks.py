@@ -173,3 +173,36 @@ def test_a_template_without_signature_blocks_is_still_sealed_with_the_marks_on_t
     # then
     assert find_signature_blocks(unsigned) == {}
     assert "Signature is Valid" in pdfsig(result.pdf, tmp_path, seal_env.nss_dir)
+
+
+def _with_blank_date_lines(docx: bytes) -> bytes:
+    """The signature blocks as the first shipped templates had them: 日期：　　　年　　月　　日 to fill in."""
+    import zipfile
+
+    source, out = zipfile.ZipFile(io.BytesIO(docx)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = data.replace("签署时间：".encode(), "日期：　　　年　　月　　日".encode())
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+@pytest.mark.libreoffice
+def test_an_agreement_of_the_earlier_template_gets_its_date_blanks_filled_in(
+    converter_pool, template_bytes, seal_env, tmp_path
+):
+    # given: an agreement generated from the first template version (still stored in existing deployments)
+    docx = render_docx(template_bytes("four_party"), sample_context(AgreementKind.FOUR_PARTY))
+    unsigned = converter_pool.convert(_with_blank_date_lines(docx))
+
+    # when
+    result = seal_agreement_pdf(unsigned, marked_record(unsigned), seal_env.sealer)
+
+    # then: the date written into the blanks, the Beijing time after 日, the signature still valid
+    (signature_page,) = [p for p in pdftotext(result.pdf, tmp_path).split("\f") if "（四方）签署页" in p]
+    flat = "".join(signature_page.split())
+    for hour in ("10:15", "11:15", "12:15", "13:15"):
+        assert f"日期：2026年9月1日{hour}（北京时间）" in flat
+    assert "Signature is Valid" in pdfsig(result.pdf, tmp_path, seal_env.nss_dir)
