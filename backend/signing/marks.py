@@ -227,6 +227,7 @@ class Signatory:
     title: str
     named: bool
     seal_png: bytes
+    has_seal: bool = False
 
 
 def organisation_of(request: SignatureRequest) -> Organisation | None:
@@ -246,7 +247,13 @@ def signatory_for(request: SignatureRequest, user: Any, *, with_seal: bool = Fal
     seal = seal_bytes(organisation) if with_seal else b""
     if organisation.signatory_name:
         return Signatory(
-            name=organisation.signatory_name, title=organisation.signatory_title, named=True, seal_png=seal
+            name=organisation.signatory_name,
+            title=organisation.signatory_title,
+            named=True,
+            seal_png=seal,
+            has_seal=bool(organisation.seal_image),
         )
     account = (getattr(user, "display_name", "") or (user.get_full_name() if user else "") or "").strip()
-    return Signatory(name=account, title="", named=False, seal_png=seal)
+    return Signatory(
+        name=account, title="", named=False, seal_png=seal, has_seal=bool(organisation.seal_image)
+    )

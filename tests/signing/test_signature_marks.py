@@ -301,6 +301,7 @@ def test_hr_signs_as_the_companys_named_signatory_not_as_the_account(cast, clien
     # then
     assert "张伟" in page.content.decode() and "法定代表人" in page.content.decode()
     assert 'data-testid="signatory"' in page.content.decode()
+    assert 'data-testid="signatory-seal"' in page.content.decode()
     assert refused.status_code == 400 and 'data-code="NAME_MISMATCH"' in refused.content.decode()
     assert signed.status_code == 200
     signature = Signature.objects.get(party="company")
