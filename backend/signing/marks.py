@@ -34,6 +34,11 @@ DRAWING_MIN_SIZE = (100, 40)  # width, height in pixels
 DRAWING_MAX_SIZE = (2000, 1000)
 DRAWING_MIN_INK = 0.002  # share of the pixels that carry ink: below it the pad was left (almost) empty
 
+# What is stored (and stamped at sealing) is at most this large: enough for print at the size the PDF shows them,
+# and it bounds the cost of sealing whatever was uploaded.
+DRAWING_STORED_SIZE = (800, 400)
+SEAL_STORED_SIZE = (600, 600)
+
 SEAL_MAX_BYTES = 1_000_000
 SEAL_MIN_SIZE = (100, 100)
 SEAL_MAX_SIZE = (2000, 2000)
@@ -75,7 +80,10 @@ def _png_or_raise(
     return image.convert("RGBA")
 
 
-def _encode(image: Image.Image) -> bytes:
+def _encode(image: Image.Image, largest: tuple[int, int]) -> bytes:
+    if image.width > largest[0] or image.height > largest[1]:
+        image = image.copy()
+        image.thumbnail(largest, Image.Resampling.LANCZOS)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
@@ -127,7 +135,7 @@ def drawing_from_data_url(value: str) -> bytes:
             "签名框是空白的，请手写签名",
             "the signature box is blank; draw your signature",
         )
-    return _encode(image)
+    return _encode(image, DRAWING_STORED_SIZE)
 
 
 def seal_from_upload(data: bytes) -> bytes:
@@ -137,7 +145,7 @@ def seal_from_upload(data: bytes) -> bytes:
     )
     if _ink_share(image) < DRAWING_MIN_INK:
         raise ApplicationError("SEAL_IMAGE_INVALID", "印章图片是空白的", "the seal image is blank")
-    return _encode(image)
+    return _encode(image, SEAL_STORED_SIZE)
 
 
 # --- the organisation's named signatory and seal ---------------------------------------------------------------

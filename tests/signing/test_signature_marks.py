@@ -423,3 +423,19 @@ def test_the_demo_signs_as_named_signatories_with_drawings_and_seals(transaction
     text = pdftotext(sealed.pdf.read(), tmp_path)
     for signature in signatures:
         assert signature.typed_name in text
+
+
+def test_large_seals_and_drawings_are_stored_at_a_bounded_size(cast):
+    # given: a 1600x1600 seal and a 2000x800 drawing, both acceptable
+    seal = sample_seal_png("大图公章", size=1600)
+    drawing = data_url(png(2000, 800))
+
+    # when
+    company = marks.organisation_signatory_set(
+        actor=cast.hr, organisation=cast.placement.post.company, name="张伟", title="authorised", seal=seal
+    )
+    stored_drawing = marks.drawing_from_data_url(drawing)
+
+    # then: what sealing will stamp is bounded (aspect kept), so sealing stays fast whatever was uploaded
+    assert Image.open(io.BytesIO(marks.seal_bytes(company))).size == (600, 600)
+    assert Image.open(io.BytesIO(stored_drawing)).size == (800, 320)
