@@ -124,3 +124,75 @@ def sample_context(
             leave="丙方请假须提前一日向企业师傅和学校指导教师书面申请，急病可事后补办手续",
         ),
     )
+
+
+# --- images for the signature blocks: a seal (公章) and a handwritten signature, drawn with Pillow ------------------
+
+SEAL_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+
+
+def sample_seal_png(name: str, *, size: int = 400) -> bytes:
+    """A red round seal with `name` along its rim and a star in the middle, on a transparent background: for the
+    demo's companies and schools and for tests (a real organisation uploads a scan of its own seal)."""
+    import io
+    import math
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    red = (200, 16, 32, 255)
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    ring = size // 40
+    draw.ellipse((ring, ring, size - ring, size - ring), outline=red, width=ring)
+    centre, star_r = size / 2, size * 0.14
+    points = [
+        (
+            centre + (star_r if i % 2 == 0 else star_r * 0.38) * math.sin(i * math.pi / 5),
+            centre - (star_r if i % 2 == 0 else star_r * 0.38) * math.cos(i * math.pi / 5),
+        )
+        for i in range(10)
+    ]
+    draw.polygon(points, fill=red)
+    font = ImageFont.truetype(SEAL_FONT, int(size * 0.11), index=0)
+    chars = list(name)[:20]
+    spread = min(250.0, 18.0 * len(chars))  # degrees of the rim the name takes, centred on the top
+    for index, char in enumerate(chars):
+        angle = -spread / 2 + spread * (index + 0.5) / len(chars)
+        glyph = Image.new("RGBA", (int(size * 0.14), int(size * 0.14)), (0, 0, 0, 0))
+        ImageDraw.Draw(glyph).text(
+            (glyph.width / 2, glyph.height / 2), char, font=font, fill=red, anchor="mm"
+        )
+        glyph = glyph.rotate(-angle, resample=Image.Resampling.BICUBIC)
+        radius = size * 0.36
+        x = centre + radius * math.sin(math.radians(angle)) - glyph.width / 2
+        y = centre - radius * math.cos(math.radians(angle)) - glyph.height / 2
+        image.alpha_composite(glyph, (int(x), int(y)))
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def sample_drawing_png(seed: int = 1, *, width: int = 600, height: int = 200) -> bytes:
+    """A made-up handwritten signature: a few joined strokes in dark ink on a transparent background."""
+    import io
+    import math
+    import random
+
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(seed)
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    for stroke in range(3):
+        x0 = width * (0.08 + 0.3 * stroke)
+        points = [
+            (
+                x0 + t * width * 0.25,
+                height / 2 + math.sin(t * math.pi * rng.uniform(2, 5)) * height * rng.uniform(0.15, 0.35),
+            )
+            for t in (i / 40 for i in range(41))
+        ]
+        draw.line(points, fill=(20, 20, 40, 255), width=6, joint="curve")
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()

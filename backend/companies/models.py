@@ -1,10 +1,24 @@
+import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from backend.core.models import TimeStampedModel
+
+
+class SignatoryTitle(models.TextChoices):
+    """In what capacity the named person signs an agreement for a company or a school."""
+
+    LEGAL_REPRESENTATIVE = "legal_representative", _("法定代表人")
+    AUTHORISED = "authorised", _("授权签字人")
+
+
+def seal_upload_to(instance: Any, filename: str) -> str:
+    """Seal images live under their organisation's own prefix, with an unguessable name."""
+    return f"seals/{instance._meta.model_name}/{instance.pk}/{uuid.uuid4().hex}.png"
 
 
 class Company(TimeStampedModel):
@@ -22,6 +36,12 @@ class Company(TimeStampedModel):
     address = models.CharField(_("地址"), max_length=300, blank=True)
     legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    # The named person who signs agreements for the company, and its seal (公章) image: see backend.signing.marks.
+    signatory_name = models.CharField(_("签字人姓名"), max_length=50, blank=True)
+    signatory_title = models.CharField(
+        _("签字人身份"), max_length=30, choices=SignatoryTitle.choices, blank=True
+    )
+    seal_image = models.FileField(_("公章图片"), upload_to=seal_upload_to, blank=True, max_length=200)
 
     class Meta:
         ordering = ["name"]

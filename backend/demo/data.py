@@ -185,7 +185,29 @@ def seed_demo(*, seed: int = 20260901) -> list[DemoLogin]:
         pilots.append(pilot)
 
     _create_users(schools, companies, mentors, students, pilots[0])
+    _name_signatories(schools, companies)
     return demo_logins()
+
+
+SCHOOL_SIGNATORIES = ("张建华", "刘文静")  # the principals (校长), who sign as legal representatives
+
+
+def _name_signatories(schools: list[School], companies: list[Company]) -> None:
+    """Each school and company names who signs its agreements and has a seal image, drawn here at seed time."""
+    from django.core.files.base import ContentFile
+
+    from backend.companies.models import SignatoryTitle
+    from contracts.samples import sample_seal_png
+
+    organisations: list[tuple[School | Company, str]] = [
+        *zip(schools, SCHOOL_SIGNATORIES, strict=False),
+        *((c, c.legal_representative) for c in companies),
+    ]
+    for organisation, name in organisations:
+        organisation.signatory_name = name
+        organisation.signatory_title = SignatoryTitle.LEGAL_REPRESENTATIVE
+        organisation.seal_image.save("seal.png", ContentFile(sample_seal_png(organisation.name)), save=False)
+        organisation.save(update_fields=["signatory_name", "signatory_title", "seal_image", "updated_at"])
 
 
 def _create_users(schools, companies, mentors, students, pilot) -> None:  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ week's shifts, then the claims (now); next week's shifts are planned. The histor
 events, the agreement revision, the envelope) are dated to the same story.
 """
 
+import base64
 import datetime
 import re
 from decimal import Decimal
@@ -160,9 +161,11 @@ def _agree_sign_and_seal(
     from backend.agreements.models import AgreementRevision
     from backend.agreements.services import agreement_generate
     from backend.signing import sms
+    from backend.signing.marks import signatory_for
     from backend.signing.models import RequestStatus, SigningEnvelope
     from backend.signing.sealing import agreement_seal
     from backend.signing.services import Evidence, signing_code_send, signing_send, signing_sign
+    from contracts.samples import sample_drawing_png
 
     agreement = agreement_generate(actor=coordinator, placement=placement)
     revision = agreement.revisions.order_by("-number").first()
@@ -186,7 +189,8 @@ def _agree_sign_and_seal(
         with transaction.atomic():
             signing_code_send(request=request, now=at, user=user, via_link=request.uses_link)
         code = CODE.search(sms.outbox[-1].text).group(1)  # type: ignore[union-attr]
-        name = request.signer_name if request.uses_link else user.display_name  # type: ignore[union-attr]
+        signatory = None if request.uses_link else signatory_for(request, user)
+        name = request.signer_name if signatory is None else signatory.name
         signing_sign(
             request=request,
             code=code,
@@ -196,6 +200,8 @@ def _agree_sign_and_seal(
             now=at + datetime.timedelta(seconds=30),
             user=user,
             token=token,
+            drawing="data:image/png;base64,"
+            + base64.b64encode(sample_drawing_png(placement.pk * 10 + step)).decode(),
         )
     sealed = at + datetime.timedelta(minutes=10)
     agreement_seal(envelope_id=envelope.pk, now=sealed)

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from backend.companies.models import Company, HazardTag, Mentor, Post
+from backend.companies.models import Company, HazardTag, Mentor, Post, SignatoryTitle
 from backend.core.text import clean_name
 from backend.placements.models import InsurancePolicy, Placement
 from backend.portal.widgets import IsoDateInput
@@ -136,3 +136,16 @@ class TeacherBulkForm(forms.Form):
 
 class PolicyImportForm(forms.Form):
     file = forms.FileField(label=_("保单清单 (CSV 或 XLSX)"))
+
+
+class SignatoryForm(forms.Form):
+    """The company's or school's named signatory and seal image (backend.signing.marks checks and stores them)."""
+
+    signatory_name = forms.CharField(label=_("签字人姓名"), max_length=50)
+    signatory_title = forms.ChoiceField(label=_("签字人身份"), choices=SignatoryTitle.choices)
+    seal = forms.FileField(
+        label=_("公章图片（PNG，透明背景为佳，不超过 1 MB）"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png"}),
+    )
+    remove_seal = forms.BooleanField(label=_("删除现有公章图片"), required=False)

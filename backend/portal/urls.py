@@ -62,7 +62,15 @@ if feature("subsidy"):
     ]
 
 if feature("signing"):
-    from .views import signing
+    from .views import signatory, signing
+
+    urlpatterns += [
+        # the named signatory and the seal image the signing page and the sealed PDF use
+        path("company/signatory/", signatory.company_signatory, name="company-signatory"),
+        path("company/seal.png", signatory.company_seal, name="company-seal"),
+        path("school/signatory/", signatory.school_signatory, name="school-signatory"),
+        path("school/seal.png", signatory.school_seal, name="school-seal"),
+    ]
 
     urlpatterns += [
         # the link sent by SMS: /sign/<request id>/<token> (backend.signing.services.link_url)

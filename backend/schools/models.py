@@ -3,6 +3,7 @@ import datetime
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from backend.companies.models import SignatoryTitle, seal_upload_to
 from backend.core.ids import age_on
 from backend.core.models import TimeStampedModel
 
@@ -15,6 +16,12 @@ class School(TimeStampedModel):
     region = models.CharField(_("所在地区"), max_length=100, blank=True)
     address = models.CharField(_("地址"), max_length=300, blank=True)
     phone = models.CharField(_("电话"), max_length=30, blank=True)
+    # The named person who signs agreements for the school, and its seal image: see backend.signing.marks.
+    signatory_name = models.CharField(_("签字人姓名"), max_length=50, blank=True)
+    signatory_title = models.CharField(
+        _("签字人身份"), max_length=30, choices=SignatoryTitle.choices, blank=True
+    )
+    seal_image = models.FileField(_("公章图片"), upload_to=seal_upload_to, blank=True, max_length=200)
 
     class Meta:
         ordering = ["name"]

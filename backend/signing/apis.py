@@ -83,6 +83,11 @@ class SignInputSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=12)
     typed_name = serializers.CharField(max_length=50)
     agreed = serializers.BooleanField()
+    drawing = serializers.CharField(
+        required=False,
+        max_length=500_000,
+        help_text="The signature drawn on the screen: a data:image/png;base64 URL (PNG only, not blank).",
+    )
 
 
 class DeclineInputSerializer(serializers.Serializer):

@@ -183,6 +183,12 @@ class Signature(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
     verification_method = models.CharField(max_length=20, choices=VerificationMethod.choices)
+    # What the sealed PDF shows in the party's signature block (backend.signing.marks): the capacity of a company's
+    # or school's signatory, the signature drawn on the screen (PNG) and, for an organisation, its seal image as it
+    # was when it signed.
+    signer_title = models.CharField(_("签字人身份"), max_length=30, blank=True)
+    drawing_png = models.BinaryField(_("手写签名"), blank=True, default=b"")
+    seal_png = models.BinaryField(_("印章图片"), blank=True, default=b"")
 
     class Meta:
         ordering = ["signed_at"]

@@ -89,6 +89,9 @@ def signing_record_for(envelope: SigningEnvelope, *, unsigned_sha256: str, now: 
                 user_agent=signatures[r.pk].user_agent,
                 verification_method=signatures[r.pk].verification_method,
                 agreed_text_sha256=signatures[r.pk].agreed_text_sha256,
+                signer_title=signatures[r.pk].signer_title,
+                drawing_png=bytes(signatures[r.pk].drawing_png or b""),
+                seal_png=bytes(signatures[r.pk].seal_png or b""),
             )
             for r in requests
             if r.pk in signatures

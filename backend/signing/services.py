@@ -28,6 +28,7 @@ from backend.placements.models import PlacementStatus
 from backend.placements.services import placement_transition
 
 from . import agreement_source as source
+from . import marks
 from .models import (
     LINK_PARTIES,
     EnvelopeStatus,
@@ -502,7 +503,8 @@ def agreed_text(request: SignatureRequest, typed_name: str) -> str:
 def _expected_name(request: SignatureRequest, user: Any) -> str:
     if request.uses_link:
         return request.signer_name
-    return (getattr(user, "display_name", "") or user.get_full_name() or "").strip()
+    signatory = marks.signatory_for(request, user)  # the company's or school's named signatory
+    return signatory.name if signatory else ""
 
 
 def _check_name(request: SignatureRequest, typed_name: str, user: Any) -> None:
@@ -535,8 +537,10 @@ def signing_sign(
     now: dt.datetime,
     user: Any = None,
     token: str | None = None,
+    drawing: str | None = None,
 ) -> Signature:
-    """Record one party's signature. Exactly one per request, whatever the concurrency."""
+    """Record one party's signature. Exactly one per request, whatever the concurrency. `drawing` is the signature
+    drawn on the signing page (a PNG data: URL; the portal always sends it, so there a blank pad is refused)."""
     _check_actor(request, user, token is not None)
     check_signable(request, now)
     if not agreed:
@@ -544,6 +548,7 @@ def signing_sign(
             "CONSENT_REQUIRED", "请确认已阅读并同意协议全部条款", "confirm that you agree to the agreement"
         )
     _check_name(request, typed_name, user)
+    drawing_png = marks.drawing_from_data_url(drawing) if drawing is not None else b""
     code_id = _verify_code(request_id=request.pk, code=code, now=now)
     try:
         with transaction.atomic():
@@ -554,6 +559,7 @@ def signing_sign(
                     "CODE_USED", "验证码已使用，请重新获取", "this code was already used", status=409
                 )
             text = agreed_text(locked, typed_name.strip())
+            signatory = marks.signatory_for(locked, user, with_seal=True)
             signature = Signature.objects.create(
                 request=locked,
                 party=locked.party,
@@ -567,6 +573,9 @@ def signing_sign(
                 verification_method=(
                     VerificationMethod.SMS_LINK if locked.uses_link else VerificationMethod.ACCOUNT_SMS
                 ),
+                signer_title=signatory.title if signatory else "",
+                drawing_png=drawing_png,
+                seal_png=signatory.seal_png if signatory else b"",
             )
             locked.status = RequestStatus.SIGNED
             locked.save(update_fields=["status", "updated_at"])

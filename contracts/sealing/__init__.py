@@ -17,6 +17,7 @@ from contracts.sealing.certificate_page import (
     render_certificate_page,
 )
 from contracts.sealing.devcert import DevCertificate, create_dev_certificate
+from contracts.sealing.marks import find_signature_blocks, stamp_signature_marks
 from contracts.sealing.records import SignatureEvent, SigningParty, SigningRecord
 from contracts.sealing.signer import Sealer, SealingKeyError, load_sealer, sign_pdf
 from contracts.sealing.verify import MESSAGES, SealVerification, verify_sealed_pdf
@@ -29,7 +30,8 @@ class SealedPdf:
 
 
 def seal_agreement_pdf(unsigned_pdf: bytes, record: SigningRecord, sealer: Sealer) -> SealedPdf:
-    """Append the certificate page and sign the whole file with the platform's certificate."""
+    """Paint each party's marks in its signature block, append the certificate page and sign the whole file with
+    the platform's certificate, all in one incremental update."""
     actual = hashlib.sha256(unsigned_pdf).hexdigest()
     if actual != record.unsigned_pdf_sha256:
         raise ValueError(
@@ -37,6 +39,7 @@ def seal_agreement_pdf(unsigned_pdf: bytes, record: SigningRecord, sealer: Seale
             f"({record.unsigned_pdf_sha256} != {actual})"
         )
     writer = open_agreement(unsigned_pdf)
+    stamp_signature_marks(writer, unsigned_pdf, record.events)
     add_certificate_pages(writer, render_certificate_page(record))
     signed = sign_pdf(writer, sealer)
     return SealedPdf(pdf=signed, sha256=hashlib.sha256(signed).hexdigest())
@@ -55,8 +58,10 @@ __all__ = [
     "SigningRecord",
     "append_certificate_page",
     "create_dev_certificate",
+    "find_signature_blocks",
     "load_sealer",
     "seal_agreement_pdf",
     "sign_pdf",
+    "stamp_signature_marks",
     "verify_sealed_pdf",
 ]

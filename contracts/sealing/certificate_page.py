@@ -28,7 +28,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from contracts.sealing.records import (
     PARTY_ROLE_LABELS,
@@ -59,6 +59,9 @@ def register_font() -> str:
                 )
             pdfmetrics.registerFont(TTFont(FONT_NAME, str(FONT_PATH), subfontIndex=FONT_SUBFONT_INDEX))
     return FONT_NAME
+
+
+_register_font = register_font  # the name the tests knew it by
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
@@ -123,6 +126,33 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
 def _hex_block(digest: str) -> str:
     """Break a 64-character digest into groups so that it wraps cleanly."""
     return " ".join(digest[i : i + 16] for i in range(0, len(digest), 16))
+
+
+SIGNER_CAPACITY_LABELS: dict[str, tuple[str, str]] = {
+    "legal_representative": ("法定代表人", "legal representative"),
+    "authorised": ("授权签字人", "authorised signatory"),
+}
+
+
+def _image(png: bytes, max_width: float, max_height: float) -> Image:
+    picture = Image(io.BytesIO(png))
+    scale = min(max_width / picture.imageWidth, max_height / picture.imageHeight)
+    picture.drawWidth, picture.drawHeight = picture.imageWidth * scale, picture.imageHeight * scale
+    picture.hAlign = "LEFT"
+    return picture
+
+
+def _signer_cell(event, st: dict[str, ParagraphStyle]) -> list:
+    """The signer's name, the capacity a company's or school's signatory signs in, the drawn signature and seal."""
+    cell: list = [_p(event.signer_name, st["small"])]
+    if event.signer_title:
+        zh, en = SIGNER_CAPACITY_LABELS.get(event.signer_title, (event.signer_title, event.signer_title))
+        cell += [_p(zh, st["small"]), _p(en, st["en"])]
+    if event.drawing_png:
+        cell.append(_image(event.drawing_png, 32 * mm, 11 * mm))
+    if event.seal_png:
+        cell.append(_image(event.seal_png, 16 * mm, 16 * mm))
+    return cell
 
 
 def render_certificate_page(record: SigningRecord) -> bytes:
@@ -211,7 +241,7 @@ def render_certificate_page(record: SigningRecord) -> bytes:
         history_rows.append(
             [
                 [_p(role_zh, st["small"]), _p(role_en, st["en"])],
-                _p(event.signer_name, st["small"]),
+                _signer_cell(event, st),
                 _p(_fmt_time(event.signed_at), st["small"]),
                 _p(event.ip_address, st["small"]),
                 [_p(method_zh, st["small"]), _p(method_en, st["en"])],

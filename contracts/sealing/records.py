@@ -40,6 +40,11 @@ class SignatureEvent:
     user_agent: str
     verification_method: str
     agreed_text_sha256: str
+    # What the signature block shows (contracts.sealing.marks): the capacity of a company's or school's signatory
+    # (legal_representative / authorised), the signature drawn on the screen and the organisation's seal (PNG).
+    signer_title: str = ""
+    drawing_png: bytes = b""
+    seal_png: bytes = b""
 
     def __post_init__(self) -> None:
         if self.signed_at.tzinfo is None:

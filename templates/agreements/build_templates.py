@@ -332,12 +332,15 @@ def _signature_table(doc, four: bool) -> None:
     table = doc.add_table(rows=(len(blocks) + 1) // 2, cols=2)
     for row in table.rows:  # a party's block never breaks across pages
         row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    # The platform paints each party's marks into these blocks when it seals the agreement
+    # (contracts.sealing.marks, which finds them by these labels): the seal over （盖章）, the drawn signature, name
+    # and capacity in the room under （签字）：, the time after 签署时间：.
     for i, (party, seal, signer) in enumerate(blocks):
         cell = table.rows[i // 2].cells[i % 2]
         cell.text = ""
-        for j, text in enumerate([party, seal, signer, "", "日期：　　　年　　月　　日"]):
+        for j, text in enumerate([party, seal, signer, "", "签署时间："]):
             p = cell.paragraphs[0] if j == 0 else cell.add_paragraph()
-            p.paragraph_format.space_after = Pt(6)
+            p.paragraph_format.space_after = Pt(40 if j == 3 else 6)
             _set_font(p.add_run(text), SONG, 11)
 
 

@@ -20,6 +20,7 @@ from tests.factories.accounts import (
 from tests.factories.placements import PlacementFactory
 from tests.factories.schools import GuardianFactory, ProgramFactory
 from tests.portal.conftest import PHONE, screenshot
+from tests.signing.pad import draw_signature
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -248,6 +249,7 @@ def _sign_on_the_page(page, phone, name, shot):
     screenshot(page, f"{shot}-read")
     page.fill("[data-testid=sign-form] input[name=code]", last_code(phone))
     page.fill("[data-testid=sign-form] input[name=typed_name]", name)
+    draw_signature(page)  # the handwritten signature: the page does not submit with an empty pad
     page.check("[data-testid=sign-form] input[name=agreed]")
     page.click("[data-testid=sign]")
     page.wait_for_selector("[data-testid=signing-done]")
@@ -301,6 +303,7 @@ def test_a_wrong_code_is_refused_on_the_page_and_the_guardian_cannot_sign_before
     page.wait_for_selector("[data-testid=code-sent]")
     page.fill("[data-testid=sign-form] input[name=code]", "000000")
     page.fill("[data-testid=sign-form] input[name=typed_name]", "李小明")
+    draw_signature(page)
     page.check("[data-testid=sign-form] input[name=agreed]")
     page.click("[data-testid=sign]")
     page.wait_for_selector("[data-testid=sign-error]")

@@ -13,11 +13,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backend.accounts.models import Role
+from backend.companies.models import SignatoryTitle
 from backend.core.errors import ApplicationError
 from backend.portal.access import error_text, role_required
 from backend.portal.pdfpages import page_count, page_png
 from backend.signing import agreement_source as source
-from backend.signing import selectors, services
+from backend.signing import marks, selectors, services
 from backend.signing.models import SignatureRequest
 
 
@@ -53,6 +54,7 @@ class Signer:
             now=timezone.now(),
             user=self.user,
             token=self.token,
+            drawing=request.POST.get("drawing"),  # the page always sends it: a blank pad is refused
         )
 
     def decline(self, request: HttpRequest) -> Any:
@@ -85,7 +87,8 @@ def _context(signer: Signer, **extra: Any) -> dict[str, Any]:
     revision = req.envelope.revision
     agreement = source.agreement_of(revision)
     pdf = source.revision_pdf_bytes(revision)
-    expected = req.signer_name if signer.via_link else (getattr(signer.user, "display_name", "") or "")
+    signatory = None if signer.via_link else marks.signatory_for(req, signer.user)
+    expected = req.signer_name if signer.via_link else (signatory.name if signatory else "")
     return {
         "req": req,
         "base": signer.base,
@@ -96,6 +99,8 @@ def _context(signer: Signer, **extra: Any) -> dict[str, Any]:
         "pages": range(1, page_count(pdf) + 1),
         "agreed_text": services.agreed_text(req, expected or "____"),
         "expected_name": expected,
+        "signatory": signatory,
+        "signatory_title": dict(SignatoryTitle.choices).get(signatory.title, "") if signatory else "",
         **extra,
     }
 
@@ -148,6 +153,7 @@ def _sign(request: HttpRequest, signer: Signer) -> HttpResponse:
             error_field=error_field(exc.code),
             typed_name=request.POST.get("typed_name", ""),
             agreed=request.POST.get("agreed") == "on",
+            drawing=request.POST.get("drawing", ""),
         )
     return render(
         request, "portal/signing/done.html", {"signed": True, "signature": signature, "req": signer.req}
