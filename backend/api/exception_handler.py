@@ -6,12 +6,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
 from backend.core.errors import ApplicationError
+from backend.core.middleware import database_unavailable
 
 logger = logging.getLogger("backend.api")
 
@@ -87,6 +89,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    if isinstance(exc, OperationalError | InterfaceError):  # the database is down or its connection was cut
+        set_rollback()
+        unavailable = database_unavailable()
+        return Response({"error": unavailable.as_dict()}, status=unavailable.status)
     response = exception_handler(exc, context)
     if response is None:
         set_rollback()

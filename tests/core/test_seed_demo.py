@@ -99,6 +99,7 @@ def every_demo_login_has_data() -> None:
         "hr3": [StudentPreference],
         "hr4": [StudentPreference],
         "mentor1": [Placement, Shift, Claim],
+        "teacher1": [Placement, Shift, Violation],  # the supervising teacher's own apprentices
         "student1": [Placement, Agreement, Shift, Notice],
         "student2": [Placement, Agreement, Shift, Notice],
         "guardian1": [Placement, Agreement, Shift, Notice],

@@ -4,6 +4,19 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def supersede_older_open_runs(apps, schema_editor):
+    """Of several open runs of one school (possible before the constraint), the newest stays open (any database)."""
+    MatchRun = apps.get_model("matching", "MatchRun")
+    newest = {}
+    for run in MatchRun.objects.filter(status__in=["queued", "running"]).order_by("id"):
+        older = newest.get(run.school_id)
+        if older is not None:
+            MatchRun.objects.filter(pk=older).update(
+                status="failed", error={"code": "SUPERSEDED", "message": "同校已有更新的匹配批次"}
+            )
+        newest[run.school_id] = run.pk
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -20,17 +33,7 @@ class Migration(migrations.Migration):
             field=models.DateTimeField(blank=True, null=True),
         ),
         # Before the constraint: of several open runs of one school (possible before it), the newest stays open.
-        migrations.RunSQL(
-            """
-            UPDATE matching_matchrun AS r SET status = 'failed',
-                error = '{"code": "SUPERSEDED", "message": "同校已有更新的匹配批次"}'::jsonb
-            WHERE r.status IN ('queued', 'running') AND EXISTS (
-                SELECT 1 FROM matching_matchrun AS n
-                WHERE n.school_id = r.school_id AND n.status IN ('queued', 'running') AND n.id > r.id
-            )
-            """,
-            reverse_sql=migrations.RunSQL.noop,
-        ),
+        migrations.RunPython(supersede_older_open_runs, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='matchrun',
             constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['queued', 'running'])), fields=('school',), name='match_run_one_open_per_school'),
