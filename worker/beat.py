@@ -20,6 +20,8 @@ BEAT_SCHEDULE: dict[str, dict] = {
     },
     "rules-audit-hourly": {"task": "rules.audit_day", "schedule": crontab(minute=7)},
     "rules-audit-nightly": {"task": "rules.audit_full", "schedule": crontab(hour=2, minute=30)},
+    # The notifier: sends the violation notices still owed (a row's notified_severity differs from its severity).
+    "rules-notices-sweep": {"task": "rules.notices_sweep", "schedule": crontab(minute="*/5")},
     "rules-monthly-summaries": {
         "task": "rules.monthly_summaries",
         "schedule": crontab(day_of_month=1, hour=8, minute=0),
