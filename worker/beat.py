@@ -28,6 +28,12 @@ BEAT_SCHEDULE: dict[str, dict] = {
     },
     # Asia/Shanghai (CELERY_TIMEZONE): accrue, reverse and re-check holds at night; statements on the 1st.
     "subsidy-nightly-sweep": {"task": "subsidy.nightly_sweep", "schedule": crontab(hour=1, minute=30)},
+    # Re-runs the due day's sweep if it has not finished (killed, or the beat was down at 01:30); see subsidy/runs.py.
+    "subsidy-sweep-catch-up": {
+        "task": "subsidy.sweep_catch_up",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 280},
+    },
     "subsidy-monthly-statements": {
         "task": "subsidy.monthly_statements",
         "schedule": crontab(day_of_month=1, hour=8, minute=0),
