@@ -6,6 +6,8 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "core-heartbeat": {"task": "core.heartbeat", "schedule": crontab(minute="*/5")},
     # Seconds, not a crontab: /healthz wants a documents heartbeat younger than a minute. Expires before the next.
     "documents-heartbeat": {"task": "documents.heartbeat", "schedule": 30.0, "options": {"expires": 25}},
+    # E-mails of inbox notices whose on-commit send was lost or failed (up to a day old).
+    "notices-email-sweep": {"task": "notices.email_sweep", "schedule": crontab(minute="*/5")},
     "signing-reminders": {"task": "signing.remind_sweep", "schedule": crontab(minute=7)},
     "signing-expiry": {"task": "signing.expire_sweep", "schedule": crontab(minute="*/15")},
     "signing-seal-retry": {"task": "signing.seal_sweep", "schedule": crontab(minute="*/10")},
