@@ -1,5 +1,6 @@
 """Notifications: an in-app inbox row per recipient, and an e-mail where the recipient has an address."""
 
+import datetime
 import functools
 import logging
 from collections.abc import Iterable
@@ -41,6 +42,35 @@ def _email(notice: Notice) -> None:
         logger.exception("e-mail for notice %s failed", notice.pk)
         return
     Notice.objects.filter(pk=notice.pk).update(emailed=True)
+
+
+EMAIL_GRACE = datetime.timedelta(minutes=2)  # the on-commit send has had its chance
+EMAIL_WINDOW = datetime.timedelta(days=1)  # older than that, the inbox row alone is the record
+EMAIL_SWEEP_MAX = 500
+
+
+def notices_email_owed(*, now: datetime.datetime | None = None) -> int:
+    """The e-mail sweep (beat, every 5 minutes): send the e-mail of every inbox notice whose on-commit send was
+    lost (the process died between commit and send) or failed, from two minutes to a day after it was written.
+    The inbox row itself commits with the change that caused it (a signing event, a seal, a statement), so only
+    the e-mail can be owed; ``emailed`` is set after a send, so a send killed before it is repeated (at least
+    once). Returns how many were sent."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    owed = (
+        Notice.objects.filter(
+            emailed=False, created_at__lte=now - EMAIL_GRACE, created_at__gt=now - EMAIL_WINDOW
+        )
+        .exclude(recipient__email="")
+        .select_related("recipient")
+        .order_by("pk")[:EMAIL_SWEEP_MAX]
+    )
+    sent = 0
+    for notice in owed:
+        _email(notice)
+        sent += Notice.objects.filter(pk=notice.pk, emailed=True).count()
+    return sent
 
 
 def notice_mark_read(*, notice: Notice) -> Notice:

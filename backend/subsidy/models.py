@@ -282,3 +282,22 @@ class JournalLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account.code} Dr {self.debit} Cr {self.credit}"
+
+
+class SweepRun(models.Model):
+    """One local day's nightly subsidy sweep: when it started and finished. A due day not finished is re-run by
+    the frequent ``subsidy-sweep-catch-up`` beat entry (backend/subsidy/runs.py)."""
+
+    day = models.DateField(_("日期"), unique=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("补贴夜间核算")
+        verbose_name_plural = _("补贴夜间核算")
+
+    def __str__(self) -> str:
+        return f"{self.day} ({'finished' if self.finished_at else 'unfinished'})"

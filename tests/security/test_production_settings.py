@@ -202,3 +202,13 @@ def test_compose_passes_the_storage_configuration_to_every_app_service(compose):
     for service in APP_SERVICES:
         environment = compose["services"][service]["environment"]
         assert all(name in environment for name in names), service
+
+
+def test_redis_keeps_its_append_only_file_on_a_volume(compose):
+    # queued task messages survive a Redis restart (README, "Where state lives")
+    redis = compose["services"]["redis"]
+    command = redis["command"]
+    assert command[command.index("--appendonly") + 1] == "yes"
+    assert command[command.index("--appendfsync") + 1] == "everysec"
+    assert any(volume.endswith(":/data") for volume in redis["volumes"])
+    assert "redisdata" in compose["volumes"]

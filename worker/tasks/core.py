@@ -11,3 +11,11 @@ def heartbeat(marker: str = "") -> str:
     from backend.core.services import heartbeat_record
 
     return heartbeat_record(marker=marker)
+
+
+@shared_task(name="notices.email_sweep", acks_late=True, time_limit=300, soft_time_limit=270)
+def notices_email_sweep() -> int:
+    """Every 5 minutes: the e-mails of notices whose on-commit send was lost or failed (backend/notices)."""
+    from backend.notices.services import notices_email_owed
+
+    return notices_email_owed()

@@ -37,6 +37,17 @@ def notify_violations(violation_ids: list[int]) -> int:
     return violations_notify(violation_ids=violation_ids)
 
 
+@shared_task(name="rules.notices_sweep", acks_late=True, time_limit=300, soft_time_limit=270)
+def notices_sweep() -> dict:
+    """Every 5 minutes: the violation notices still owed (a killed audit part, a lost notify task) are sent."""
+    from backend.rules.services.notices import violations_notify_owed
+
+    result = violations_notify_owed()
+    if result["violations"]:
+        logger.info("rules notices sweep: %s", result)
+    return result
+
+
 @shared_task(name="rules.monthly_summaries", time_limit=1800, soft_time_limit=1700)
 def monthly_summaries(month: str = "") -> None:
     """Fans out: one task per batch of 200 active placements for last month's 信息通报."""

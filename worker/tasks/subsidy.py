@@ -10,15 +10,33 @@ logger = logging.getLogger(__name__)
 
 @shared_task(name="subsidy.nightly_sweep", acks_late=True, time_limit=1800, soft_time_limit=1700)
 def nightly_sweep(as_of: str = "") -> dict:
-    """Accrue newly passed assessments, reverse revoked ones, re-evaluate holds. Idempotent, so acks_late."""
-    from django.utils import timezone
+    """Accrue newly passed assessments, reverse revoked ones, re-evaluate holds. Idempotent, so acks_late.
 
+    Without ``as_of``: the due day's run, once (recorded in SweepRun; see backend/subsidy/runs.py). With it (a
+    person re-running a day): that day, always."""
+    from backend.subsidy.runs import subsidy_sweep_run_due
     from backend.subsidy.services import subsidy_sweep
 
-    day = datetime.date.fromisoformat(as_of) if as_of else timezone.localdate()
-    counts = subsidy_sweep(as_of=day)
-    logger.info("subsidy sweep %s: %s", day, counts)
-    return counts
+    if as_of:
+        day = datetime.date.fromisoformat(as_of)
+        counts = subsidy_sweep(as_of=day)
+        logger.info("subsidy sweep %s: %s", day, counts)
+        return counts
+    result = subsidy_sweep_run_due()
+    logger.info("subsidy sweep: %s", result)
+    return result
+
+
+@shared_task(name="subsidy.sweep_catch_up", acks_late=True, time_limit=1800, soft_time_limit=1700)
+def sweep_catch_up() -> dict:
+    """Every 5 minutes: the due day's sweep if it has not finished (a killed nightly sweep is back within
+    minutes, not after the 1 h visibility timeout). Returns at once when done or another sweep runs."""
+    from backend.subsidy.runs import subsidy_sweep_run_due
+
+    result = subsidy_sweep_run_due()
+    if result["outcome"] == "swept":
+        logger.info("subsidy sweep (catch-up): %s", result)
+    return result
 
 
 @shared_task(name="subsidy.monthly_statements")

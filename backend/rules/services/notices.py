@@ -7,7 +7,7 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from backend.core.ids import age_on
 from backend.core.queue import enqueue_on_commit
@@ -21,6 +21,7 @@ from backend.rules.selectors import (
 )
 
 NOTIFY_CHUNK = 500
+NOTIFY_SWEEP_MAX = 5000
 SUMMARY_BATCH = 200
 
 
@@ -74,6 +75,29 @@ def violations_notify(*, violation_ids: Sequence[int]) -> int:
         Violation.objects.filter(pk=v.pk).update(notified_severity=v.severity)
         sent += len(notices)
     return sent
+
+
+def violations_owed_ids(*, limit: int = NOTIFY_SWEEP_MAX) -> list[int]:
+    """The violations whose notice is still owed: told of no severity, or of another one (a warning that became a
+    violation, a reopened one). The row's own ``notified_severity`` is the outbox: whoever stored the row and
+    however its notifier died, it stays owed until ``violations_notify`` has sent it. Oldest first."""
+    return list(
+        Violation.objects.exclude(notified_severity=F("severity"))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def violations_notify_owed(*, limit: int = NOTIFY_SWEEP_MAX) -> dict[str, int]:
+    """The notifier sweep (beat, every few minutes): send every owed violation notice, in chunks of NOTIFY_CHUNK.
+
+    Exactly once even beside a running ``rules.notify_violations`` task: the notice's dedupe key
+    (violation, severity) is unique per recipient, so a second sender creates nothing."""
+    ids = violations_owed_ids(limit=limit)
+    sent = 0
+    for i in range(0, len(ids), NOTIFY_CHUNK):
+        sent += violations_notify(violation_ids=ids[i : i + NOTIFY_CHUNK])
+    return {"violations": len(ids), "notices": sent}
 
 
 def monthly_summaries_send(*, month: datetime.date, placement_ids: Sequence[int] | None = None) -> int:
