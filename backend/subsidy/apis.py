@@ -74,7 +74,9 @@ class ClaimSerializer(serializers.ModelSerializer):
     company_name = serializers.CharField(source="company.name", read_only=True)
     mentor_name = serializers.CharField(source="mentor.name", read_only=True)
     hold_reasons = HoldReasonSerializer(many=True, read_only=True)
-    payment_reference = serializers.CharField(source="batch.reference", read_only=True, default=None)
+    payment_reference = serializers.CharField(
+        source="batch.reference", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Claim
@@ -110,7 +112,9 @@ class ClaimSerializer(serializers.ModelSerializer):
 
 
 class ClaimEventSerializer(serializers.ModelSerializer):
-    actor: serializers.StringRelatedField = serializers.StringRelatedField()
+    actor: serializers.StringRelatedField = serializers.StringRelatedField(
+        allow_null=True
+    )  # system events have no actor
 
     class Meta:
         model = ClaimEvent
@@ -177,7 +181,7 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
         return self._reload(claim)
 
     @extend_schema(responses=ClaimEventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request: Request, pk: str | None = None) -> Response:
         claim = self.get_object()
         return Response(ClaimEventSerializer(claim.events.select_related("actor"), many=True).data)

@@ -44,14 +44,6 @@ EXAMPLES = int(os.environ.get("XUETU_SCHEMA_EXAMPLES", "4"))
 MODE = schemathesis.GenerationMode(os.environ.get("XUETU_SCHEMA_MODE", "positive"))
 SEED = 20261201
 CHECKS = [not_a_server_error, response_schema_conformance]
-# Response-schema mismatches found by this test in code another engineer owns (backend/subsidy, issue 13):
-# "METHOD path" -> the fix. Server errors are still checked there; test_the_known_mismatches_still_mismatch
-# fails (strict xfail) once they are fixed, so that this list is emptied then.
-KNOWN_MISMATCHES: dict[str, str] = {
-    "GET /api/v1/subsidy-claims/": "ClaimSerializer.payment_reference: allow_null=True",
-    "GET /api/v1/subsidy-claims/{id}/": "ClaimSerializer.payment_reference: allow_null=True",
-    "GET /api/v1/subsidy-claims/{id}/events/": "the events action: pagination_class=None (a bare list)",
-}
 
 
 @pytest.fixture
@@ -169,23 +161,10 @@ def test_every_operation_answers_without_a_server_error_and_as_documented(world,
     count = 0
     for operation in operations(api_schema):
         count += 1
-        label = f"{operation.method.upper()} {operation.path}"
-        checks = [not_a_server_error] if label in KNOWN_MISMATCHES else CHECKS
-        failures.extend(fuzz(operation, strategy(operation, world["ids"]), headers, statuses, checks))
+        failures.extend(fuzz(operation, strategy(operation, world["ids"]), headers, statuses, CHECKS))
     # then
     print(
         f"schemathesis: {count} operations, {statuses.total()} requests as {role}: {dict(sorted(statuses.items()))}"
     )
     assert count >= 190
     assert failures == [], "\n".join(failures)
-
-
-@pytest.mark.xfail(strict=True, reason="issue 13: the subsidy schema mismatches are fixed in backend/subsidy")
-def test_the_known_mismatches_still_mismatch(world, api_schema):
-    token = Token.objects.create(user=world["coordinator"])
-    headers = {"Authorization": f"Token {token.key}"}
-    known = [op for op in operations(api_schema) if f"{op.method.upper()} {op.path}" in KNOWN_MISMATCHES]
-    assert len(known) == len(KNOWN_MISMATCHES)
-    statuses: Counter = Counter()
-    for operation in known:
-        assert fuzz(operation, strategy(operation, world["ids"]), headers, statuses, CHECKS) == []
