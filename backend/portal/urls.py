@@ -136,7 +136,9 @@ if feature("rules"):
 
     urlpatterns += [
         path("company/shifts/", rules.company_shifts, name="company-shifts"),
+        path("company/shifts/bulk/", rules.bulk_week, name="company-shift-bulk"),
         path("company/shifts/<int:pk>/", rules.week, name="company-shift-week"),
+        path("company/shifts/<int:pk>/copy", rules.week_copy, name="company-shift-copy"),
         path("company/shifts/<int:pk>/attendance/", rules.attendance, name="company-attendance"),
         path("company/violations/", rules.company_violations, name="company-violations"),
         path("school/violations/", rules.school_violations, name="school-violations"),
