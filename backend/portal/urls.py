@@ -59,6 +59,10 @@ if feature("subsidy"):
         path("school/subsidy/claims.<str:fmt>", subsidy.school_export, name="school-subsidy-export"),
         path("company/subsidy/", subsidy.company_subsidy, name="company-subsidy"),
         path("company/subsidy/claims.<str:fmt>", subsidy.company_export, name="company-subsidy-export"),
+        path("bureau/subsidy/", subsidy.bureau_subsidy, name="bureau-subsidy"),
+        path("bureau/subsidy/claims.<str:fmt>", subsidy.bureau_export, name="bureau-subsidy-export"),
+        path("bureau/subsidy/<int:pk>/approve", subsidy.bureau_claim_approve, name="bureau-claim-approve"),
+        path("bureau/subsidy/pay", subsidy.bureau_claims_pay, name="bureau-claims-pay"),
     ]
 
 if feature("signing"):

@@ -36,7 +36,10 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
         ("portal:company-violations", _("违规"), "rules"),
         ("portal:company-subsidy", _("补贴"), "subsidy"),
     ],
-    "bureau": [("portal:bureau-dashboard", _("概览"), None)],
+    "bureau": [
+        ("portal:bureau-dashboard", _("概览"), None),
+        ("portal:bureau-subsidy", _("补助审批与拨付"), "subsidy"),
+    ],
     "admin": [("portal:bureau-dashboard", _("概览"), None)],
     "student": [("portal:me", _("我的"), None), ("portal:me-shifts", _("我的排班"), "rules")],
     "guardian": [("portal:me", _("我的"), None)],
