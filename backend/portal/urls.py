@@ -51,6 +51,13 @@ urlpatterns = [
 ]
 
 # Feature pages, present once the app that owns the feature is installed.
+if feature("assessments"):
+    from .views import assessments
+
+    urlpatterns += [
+        path("placements/<int:pk>/assessment", assessments.placement_assessment, name="placement-assessment"),
+    ]
+
 if feature("subsidy"):
     from .views import subsidy
 

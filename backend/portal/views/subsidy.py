@@ -147,7 +147,8 @@ def bureau_claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            gettext("已审批 %(student)s 的补助 %(amount)s 元") % {"student": claim.student.name, "amount": claim.amount},
+            gettext("已审批 %(student)s 的补助 %(amount)s 元")
+            % {"student": claim.student.name, "amount": claim.amount},
         )
     return redirect("portal:bureau-subsidy")
 
