@@ -25,6 +25,7 @@ from backend.portal import selectors as portal_selectors
 from backend.portal.access import error_text, role_required, scoped_get
 from backend.portal.filters import SearchFilterSet
 from backend.portal.rules_labels import RULE_LABELS, rule_label
+from backend.portal.widgets import IsoDateInput
 from backend.rules import selectors
 from backend.rules.models import (
     ProposalStatus,
@@ -266,7 +267,7 @@ def week_copy(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class BulkWeekForm(forms.Form):
-    week = forms.DateField(label=gettext_lazy("周一日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    week = forms.DateField(label=gettext_lazy("周一日期"), widget=IsoDateInput())
     placements: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=gettext_lazy("学徒"), queryset=Placement.objects.none(), widget=forms.CheckboxSelectMultiple
     )

@@ -22,6 +22,7 @@ from backend.portal.access import company_of, error_text, role_required, scoped_
 from backend.portal.filters import SearchFilterSet
 from backend.portal.integrations import subsidy_grouped, subsidy_totals
 from backend.portal.views.common import filtered_list
+from backend.portal.widgets import IsoDateInput
 from backend.subsidy.exports import claims_csv, claims_xlsx
 from backend.subsidy.models import Claim, ClaimStatus
 from backend.subsidy.selectors import claim_list
@@ -109,7 +110,7 @@ def company_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 class PayForm(forms.Form):
     reference = forms.CharField(label=_("支付凭证号"), max_length=64)
-    paid_on = forms.DateField(label=_("拨付日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label=_("拨付日期"), widget=IsoDateInput())
     note = forms.CharField(label=_("备注"), required=False, max_length=200)
 
 
