@@ -3,7 +3,8 @@
 Done so far: HR plans one week for all its apprentices at once and copies it to the next week; the bureau pays an
 approved claim under a payment reference and sees the budget rule refuse an accrued claim the budget cannot cover.
 The front half of issue 12's journey (roster, matching, agreements, signing, seal) is not written yet.
-Screenshots of every step land in var/test-artifacts/journey/ (printed at the end)."""
+Screenshots of every step land in var/test-artifacts/journey/ (printed at the end); the same steps run once more
+in English."""
 
 import datetime
 import threading
@@ -25,18 +26,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.libreoffice, pytest.mark.django_d
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "journey"
 
 
-def shot(page, name):
+def _shot(page, name):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def sign_in(page, live_server, username):
-    """One function for logging in a demo user (the signing helper will sit beside it)."""
+def sign_in(page, live_server, username, language="zh-hans"):
+    """One function for logging in a demo user and choosing the page's language."""
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", DEMO_PASSWORD)
     with page.expect_navigation():
         page.click("button[type=submit]")
+    if language != "zh-hans":
+        with page.expect_navigation():
+            page.select_option("[data-testid=language]", language)
     return page
 
 
@@ -76,8 +80,17 @@ def seed_demo():
         raise errors[0]
 
 
-def test_hr_plans_and_copies_a_week_and_the_bureau_pays(live_server, new_page):
+BUDGET_REFUSAL = {"zh-hans": "年度预算不足", "en": "budget is exhausted"}
+PAID = {"zh-hans": "已拨付", "en": "Paid"}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_hr_plans_and_copies_a_week_and_the_bureau_pays(live_server, new_page, language):
     seed_demo()
+
+    def shot(page, name):
+        _shot(page, f"{language}-{name}")
+
     claim = (
         Claim.objects.filter(status=ClaimStatus.APPROVED).select_related("placement__post__company").first()
     )
@@ -87,7 +100,7 @@ def test_hr_plans_and_copies_a_week_and_the_bureau_pays(live_server, new_page):
     monday = _free_monday(live)
 
     # HR: one week for every apprentice at once
-    page = sign_in(new_page(), live_server, hr.username)
+    page = sign_in(new_page(), live_server, hr.username, language)
     page.goto(f"{live_server.url}/company/shifts/")
     shot(page, "01-hr-shifts")
     page.click("[data-testid=shift-bulk-link]")
@@ -117,16 +130,15 @@ def test_hr_plans_and_copies_a_week_and_the_bureau_pays(live_server, new_page):
         assert planned.count() > stored
 
     # Bureau: pay the approved claim; the accrued one is beyond the budget and waits, with the reason shown
-    page = sign_in(new_page(), live_server, "bureau")
+    page = sign_in(new_page(), live_server, "bureau", language)
     page.click("[data-testid=bureau-subsidy-link]")
     shot(page, "04-bureau-subsidy")
     accrued = Claim.objects.filter(status=ClaimStatus.ACCRUED, held=False).first()
     if accrued is not None:
         with page.expect_navigation():
             page.locator("[data-testid=claim-approve]").first.click()
-        assert (
-            "年度预算不足" in page.locator(".flash").first.inner_text()
-        )  # BUDGET_EXHAUSTED: it waits in order
+        # BUDGET_EXHAUSTED: it waits in order, the reason in the page's language
+        assert BUDGET_REFUSAL[language] in page.locator(".flash").first.inner_text()
         assert Claim.objects.get(pk=accrued.pk).status == ClaimStatus.ACCRUED
         shot(page, "05-bureau-approve")
     for box in page.locator("[data-testid=pay-form] input[name=claims]").all():
@@ -135,7 +147,8 @@ def test_hr_plans_and_copies_a_week_and_the_bureau_pays(live_server, new_page):
     page.fill("input[name=reference]", "CZ-JOURNEY-001")
     with page.expect_navigation():
         page.click("[data-testid=pay-submit]")
-    assert "CZ-JOURNEY-001" in page.locator(".flash").first.inner_text()
+    flash = page.locator(".flash").first.inner_text()
+    assert "CZ-JOURNEY-001" in flash and PAID[language] in flash
     shot(page, "06-bureau-paid")
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.PAID and claim.batch.reference == "CZ-JOURNEY-001"
