@@ -51,6 +51,13 @@ urlpatterns = [
 ]
 
 # Feature pages, present once the app that owns the feature is installed.
+if feature("assessments"):
+    from .views import assessments
+
+    urlpatterns += [
+        path("placements/<int:pk>/assessment", assessments.placement_assessment, name="placement-assessment"),
+    ]
+
 if feature("subsidy"):
     from .views import subsidy
 
@@ -59,6 +66,10 @@ if feature("subsidy"):
         path("school/subsidy/claims.<str:fmt>", subsidy.school_export, name="school-subsidy-export"),
         path("company/subsidy/", subsidy.company_subsidy, name="company-subsidy"),
         path("company/subsidy/claims.<str:fmt>", subsidy.company_export, name="company-subsidy-export"),
+        path("bureau/subsidy/", subsidy.bureau_subsidy, name="bureau-subsidy"),
+        path("bureau/subsidy/claims.<str:fmt>", subsidy.bureau_export, name="bureau-subsidy-export"),
+        path("bureau/subsidy/<int:pk>/approve", subsidy.bureau_claim_approve, name="bureau-claim-approve"),
+        path("bureau/subsidy/pay", subsidy.bureau_claims_pay, name="bureau-claims-pay"),
     ]
 
 if feature("signing"):
@@ -144,7 +155,9 @@ if feature("rules"):
 
     urlpatterns += [
         path("company/shifts/", rules.company_shifts, name="company-shifts"),
+        path("company/shifts/bulk/", rules.bulk_week, name="company-shift-bulk"),
         path("company/shifts/<int:pk>/", rules.week, name="company-shift-week"),
+        path("company/shifts/<int:pk>/copy", rules.week_copy, name="company-shift-copy"),
         path("company/shifts/<int:pk>/attendance/", rules.attendance, name="company-attendance"),
         path("company/violations/", rules.company_violations, name="company-violations"),
         path("school/violations/", rules.school_violations, name="school-violations"),

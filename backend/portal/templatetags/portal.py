@@ -40,7 +40,11 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
         ("portal:company-subsidy", _("补贴"), "subsidy"),
         ("portal:training", _("培养标准"), "training"),
     ],
-    "bureau": [("portal:bureau-dashboard", _("概览"), None), ("portal:training", _("培养标准"), "training")],
+    "bureau": [
+        ("portal:bureau-dashboard", _("概览"), None),
+        ("portal:bureau-subsidy", _("补助审批与拨付"), "subsidy"),
+        ("portal:training", _("培养标准"), "training"),
+    ],
     "admin": [("portal:bureau-dashboard", _("概览"), None)],
     "student": [
         ("portal:me", _("我的"), None),

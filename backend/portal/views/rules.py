@@ -20,11 +20,12 @@ from django.views.decorators.http import require_POST
 from backend.accounts.models import Role
 from backend.core.clock import RULES_ZONE, local_date, local_today
 from backend.core.errors import ApplicationError
-from backend.placements.models import PlacementStatus
+from backend.placements.models import Placement, PlacementStatus
 from backend.portal import selectors as portal_selectors
 from backend.portal.access import error_text, role_required, scoped_get
 from backend.portal.filters import SearchFilterSet
 from backend.portal.rules_labels import RULE_LABELS, rule_label
+from backend.portal.widgets import IsoDateInput
 from backend.rules import selectors
 from backend.rules.models import (
     ProposalStatus,
@@ -197,6 +198,167 @@ def week(request: HttpRequest, pk: int) -> HttpResponse:
         return _grid_response(request, context, status=422)
     context = _grid_context(request, placement, monday, saved=len(spans))
     return _grid_response(request, context)
+
+
+def _refusals(exc: ApplicationError) -> list[dict[str, Any]]:
+    """The problems of a refused ``shifts_enter`` in the page's language, each with its rule's label and rows."""
+    details = exc.details if isinstance(exc.details, dict) else {}
+    return [
+        {
+            "message": _problem_text(p),
+            "code": p.get("code", exc.code),
+            "rule": rule_label(p.get("code", "")),
+            "rows": [r for r in (p.get("rows") or [p.get("row")]) if isinstance(r, int)],
+        }
+        for p in details.get("problems", [])
+    ] or [{"message": error_text(exc), "code": exc.code, "rule": rule_label(exc.code), "rows": []}]
+
+
+MAX_COPY_WEEKS = 12
+
+
+@role_required(Role.HR)
+@require_POST
+def week_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """Copy a week's planned shifts to the next ``weeks`` weeks. Every copied shift goes through ``shifts_enter`` on
+    its own, so each is checked by every rule against what is already planned (including the copies before it);
+    a refused shift is listed with its date and rule, the others are stored."""
+    placement = scoped_get(request, portal_selectors.placement_list(request.user), pk=pk)
+    monday = _monday(request.POST.get("week"), placement)
+    try:
+        weeks = int(request.POST.get("weeks", "1"))
+    except ValueError:
+        weeks = 0
+    if not 1 <= weeks <= MAX_COPY_WEEKS:
+        problems = [
+            {
+                "message": _("复制的周数须为 1 至 %(n)d") % {"n": MAX_COPY_WEEKS},
+                "code": "COPY_WEEKS",
+                "rows": [],
+            }
+        ]
+        return _grid_response(request, _grid_context(request, placement, monday, problems=problems), 400)
+    start = datetime.datetime.combine(monday, datetime.time(), tzinfo=RULES_ZONE)
+    source = list(
+        selectors.shift_list(user=request.user, placement_id=placement.pk)
+        .filter(kind=ShiftKind.PLANNED, start_at__gte=start, start_at__lt=start + datetime.timedelta(days=7))
+        .order_by("start_at")
+    )
+    if not source:
+        problems = [{"message": _("这一周没有可复制的排班"), "code": "COPY_EMPTY", "rows": []}]
+        return _grid_response(request, _grid_context(request, placement, monday, problems=problems), 400)
+    copied = 0
+    refused: list[dict[str, Any]] = []
+    for k in range(1, weeks + 1):
+        for s in source:
+            # Shift in local wall-clock time, so a copy keeps its hours whatever the offset.
+            a = (s.start_at.astimezone(RULES_ZONE) + datetime.timedelta(weeks=k)).replace(tzinfo=None)
+            b = (s.end_at.astimezone(RULES_ZONE) + datetime.timedelta(weeks=k)).replace(tzinfo=None)
+            span = (a.replace(tzinfo=RULES_ZONE), b.replace(tzinfo=RULES_ZONE))
+            try:
+                shifts_enter(actor=request.user, placement=placement, kind=ShiftKind.PLANNED, spans=[span])
+            except ApplicationError as exc:
+                for p in _refusals(exc):
+                    refused.append({**p, "shift": f"{a:%Y-%m-%d %H:%M}–{b:%H:%M}"})
+            else:
+                copied += 1
+    context = _grid_context(request, placement, monday, copied=copied, copy_refused=refused)
+    return _grid_response(request, context, 200 if copied or not refused else 422)
+
+
+class BulkWeekForm(forms.Form):
+    week = forms.DateField(label=gettext_lazy("周一日期"), widget=IsoDateInput())
+    placements: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("学徒"), queryset=Placement.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, queryset: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["placements"].queryset = queryset  # type: ignore[attr-defined]
+        self.fields["placements"].label_from_instance = lambda p: f"{p.student.name} · {p.post.title}"  # type: ignore[attr-defined]
+
+    def clean_week(self) -> datetime.date:
+        day: datetime.date = self.cleaned_data["week"]
+        if not EARLIEST_DAY <= day <= LATEST_DAY - datetime.timedelta(days=7):
+            raise forms.ValidationError(_("日期超出范围"))
+        return day - datetime.timedelta(days=day.isoweekday() - 1)
+
+
+@role_required(Role.HR)
+def bulk_week(request: HttpRequest) -> HttpResponse:
+    """One week's grid planned for many apprentices at once. Each apprentice's week goes through ``shifts_enter``
+    (all or nothing for that apprentice, every rule checked against that apprentice's own shifts and exceptions);
+    the page lists per apprentice what was stored or, per refused shift, the rule."""
+    queryset = (
+        portal_selectors.placement_list(request.user)
+        .filter(status__in=PlacementStatus.LIVE)
+        .select_related("student", "post")
+        .order_by("student__name", "pk")
+    )
+    form = BulkWeekForm(request.POST or None, queryset=queryset, initial={"week": _monday(None, _Today())})
+    days: dict[int, tuple[datetime.time, datetime.time] | None] = {}
+    bad_rows: set[int] = set()
+    posted = request.POST if request.method == "POST" else {}
+    for number in range(1, 8):
+        start, end = (
+            str(posted.get(f"start_{number}", "")).strip(),
+            str(posted.get(f"end_{number}", "")).strip(),
+        )
+        if not start and not end:
+            continue
+        try:
+            days[number] = (datetime.time.fromisoformat(start), datetime.time.fromisoformat(end))
+        except ValueError:
+            bad_rows.add(number)
+    grid = [
+        {
+            "number": n,
+            "name": WEEKDAYS[n - 1],
+            "start": posted.get(f"start_{n}", ""),
+            "end": posted.get(f"end_{n}", ""),
+            "refused": n in bad_rows,
+        }
+        for n in range(1, 8)
+    ]
+    context: dict[str, Any] = {"form": form, "grid": grid}
+    if request.method != "POST":
+        return render(request, "portal/rules/bulk_week.html", context)
+    if not form.is_valid() or bad_rows or not days:
+        if bad_rows or not days:
+            context["grid_error"] = _("请为要排班的日期填写开始和结束时间")
+        return render(request, "portal/rules/bulk_week.html", context, status=400)
+    monday = form.cleaned_data["week"]
+    spans = week_grid_spans(monday=monday, days=days)
+    results = []
+    for placement in form.cleaned_data["placements"]:
+        try:
+            shifts_enter(
+                actor=request.user,
+                placement=placement,
+                kind=ShiftKind.PLANNED,
+                spans=spans,
+                refs=sorted(days),
+            )
+        except ApplicationError as exc:
+            problems = _refusals(exc)
+            for p in problems:
+                p["days"] = [str(WEEKDAYS[r - 1]) for r in p["rows"] if 1 <= r <= 7]
+            results.append({"placement": placement, "saved": 0, "problems": problems})
+        else:
+            results.append({"placement": placement, "saved": len(spans), "problems": []})
+    context |= {"results": results, "monday": monday}
+    refused = any(r["problems"] for r in results)
+    stored = any(r["saved"] for r in results)
+    return render(
+        request, "portal/rules/bulk_week.html", context, status=200 if stored or not refused else 422
+    )
+
+
+class _Today:
+    """A placement-like bound for ``_monday``: any day is inside."""
+
+    start_date = datetime.date.min
+    end_date = datetime.date.max
 
 
 class AttendanceForm(forms.Form):

@@ -1,6 +1,7 @@
 """The coordinators' portal (学校): dashboard, roster import, pilots, programs, cohorts, students, placements."""
 
 import base64
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 from backend.accounts.models import Role
 from backend.core.errors import ApplicationError
 from backend.portal import integrations, links, selectors
-from backend.portal.access import error_text, role_required, school_of, scoped_get
+from backend.portal.access import error_text, feature, role_required, school_of, scoped_get
 from backend.portal.filters import (
     CohortFilter,
     PilotFilter,
@@ -194,7 +195,16 @@ def placement_context(request: HttpRequest, pk: int) -> dict:
         "events": placement.events.select_related("actor"),
         "policies": placement.insurance_policies.all(),
         "age_at_start": placement.student.age_on(placement.start_date),
+        "assessment_panel": _assessment_panel(request, placement),
     }
+
+
+def _assessment_panel(request: HttpRequest, placement: Any) -> dict | None:
+    if not feature("assessments"):
+        return None
+    from backend.portal.views.assessments import assessment_panel
+
+    return assessment_panel(request, placement)
 
 
 @coordinator_only

@@ -1,21 +1,32 @@
-"""Subsidy pages (backend.subsidy): the school's claims and exports; the company's statement and mentors' rewards.
+"""Subsidy pages (backend.subsidy): the school's claims and exports; the company's statement and mentors' rewards;
+the bureau's approval and payment of claims (the subsidy services decide: budget order, holds, one payment
+reference per batch).
 
 Imported only when backend.subsidy is installed (see backend/portal/urls.py)."""
 
 import django_filters
+from django import forms
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from backend.accounts.models import Role
-from backend.portal.access import company_of, role_required
+from backend.core.clock import local_today
+from backend.core.errors import ApplicationError
+from backend.portal.access import company_of, error_text, role_required, scoped_get
 from backend.portal.filters import SearchFilterSet
 from backend.portal.integrations import subsidy_grouped, subsidy_totals
 from backend.portal.views.common import filtered_list
+from backend.portal.widgets import IsoDateInput
 from backend.subsidy.exports import claims_csv, claims_xlsx
 from backend.subsidy.models import Claim, ClaimStatus
 from backend.subsidy.selectors import claim_list
+from backend.subsidy.services import batch_pay, claim_approve
 
 
 class ClaimFilter(SearchFilterSet):
@@ -92,3 +103,86 @@ def company_subsidy(request: HttpRequest) -> HttpResponse:
 @role_required(Role.HR)
 def company_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return _export(request, fmt)
+
+
+# --- bureau: approve and pay ---------------------------------------------------------------------------------
+
+
+class PayForm(forms.Form):
+    reference = forms.CharField(label=_("支付凭证号"), max_length=64)
+    paid_on = forms.DateField(label=_("拨付日期"), widget=IsoDateInput())
+    note = forms.CharField(label=_("备注"), required=False, max_length=200)
+
+
+bureau_only = role_required(Role.BUREAU)
+
+
+@bureau_only
+def bureau_subsidy(request: HttpRequest) -> HttpResponse:
+    return _claims_page(
+        request,
+        "portal/subsidy/bureau.html",
+        "portal:bureau-subsidy-export",
+        {
+            "by_pilot": subsidy_grouped(claim_list(user=request.user), key="pilot_id", label="pilot__name"),
+            "pay_form": PayForm(initial={"paid_on": local_today()}),
+            "payable": claim_list(user=request.user).filter(status=ClaimStatus.APPROVED, held=False),
+            "bureau": True,
+        },
+    )
+
+
+@bureau_only
+def bureau_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    return _export(request, fmt)
+
+
+@bureau_only
+@require_POST
+def bureau_claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = scoped_get(request, claim_list(user=request.user), pk=pk)
+    try:
+        claim_approve(claim=claim, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(
+            request,
+            gettext("已审批 %(student)s 的补助 %(amount)s 元")
+            % {"student": claim.student.name, "amount": claim.amount},
+        )
+    return redirect("portal:bureau-subsidy")
+
+
+@bureau_only
+@require_POST
+def bureau_claims_pay(request: HttpRequest) -> HttpResponse:
+    form = PayForm(request.POST)
+    ids = [int(x) for x in request.POST.getlist("claims") if x.isdigit()]
+    # only the bureau's own claims: an id outside its scope is simply not found, and the batch refuses (missing)
+    claims = list(claim_list(user=request.user).filter(pk__in=ids))
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("portal:bureau-subsidy")
+    if not ids:
+        messages.error(request, gettext("请选择要拨付的申领"))
+        return redirect("portal:bureau-subsidy")
+    if len(claims) != len(set(ids)):
+        raise Http404
+    try:
+        batch = batch_pay(
+            claims=claims,
+            reference=form.cleaned_data["reference"],
+            paid_on=form.cleaned_data["paid_on"],
+            note=form.cleaned_data["note"],
+            actor=request.user,
+        )
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(
+            request,
+            gettext("已拨付 %(n)d 条申领，合计 %(total)s 元，凭证号 %(reference)s")
+            % {"n": len(claims), "total": batch.total, "reference": batch.reference},
+        )
+    return redirect("portal:bureau-subsidy")
