@@ -39,6 +39,16 @@ def platform_sealing_certificate(tmp_path_factory: Any) -> Any:
     return cert
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: request throttles (per address, per minute) and memoised reads never
+    carry over from the tests before it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def api_client_for() -> Callable[[Any], APIClient]:
     def make(user: Any) -> APIClient:

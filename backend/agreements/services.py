@@ -126,8 +126,11 @@ def _shipped_default_install(*, kind: str) -> TemplateVersion:
     """Install the shipped default as version 1, once: under a transaction-level advisory lock, so that the
     threads of a documents worker starting a first batch together wait for the first one and then find it."""
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_DEFAULT_TEMPLATE_LOCKS.get(kind, 7_301_000)])
+        if connection.vendor == "postgresql":  # SQLite (make run's default) has one writer at a time
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s)", [_DEFAULT_TEMPLATE_LOCKS.get(kind, 7_301_000)]
+                )
         version = TemplateVersion.objects.filter(kind=kind, school__isnull=True).order_by("-number").first()
         if version is None:
             data = (SHIPPED_TEMPLATES / f"{kind}.docx").read_bytes()

@@ -210,7 +210,14 @@ def _foreign_markers(user) -> list[str]:  # type: ignore[no-untyped-def]
         ids = list(Student.objects.exclude(school=user.school_id).values_list("resident_id", flat=True)[:5])
         return [s.name for s in others] + ids
     if role in ("hr", "mentor"):
-        return list(Company.objects.exclude(pk=user.company_id).values_list("name", flat=True))
+        # The companies of the same pilot write its training plan together and each sees the others' approval:
+        # their names are not another tenant's data there; every other company's are.
+        partners = Company.objects.filter(pilots__companies=user.company_id)
+        return list(
+            Company.objects.exclude(pk=user.company_id)
+            .exclude(pk__in=partners)
+            .values_list("name", flat=True)
+        )
     if role in ("student", "guardian"):
         student = user.student if role == "student" else user.guardian.student
         others = Student.objects.exclude(pk=student.pk)
