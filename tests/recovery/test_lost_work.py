@@ -172,12 +172,17 @@ def test_a_broker_restarted_empty_in_the_middle_of_a_batch_loses_nothing(transac
         batch = _batch(10)
         wait_for(lambda: _done(batch) >= 2, timeout=120, interval=0.05)
 
-        # when Redis stops (no persistence: every queued message is gone) and starts again, empty
+        # when Redis stops (no persistence: every queued message is gone), the worker notices while it is down,
+        # and Redis starts again, empty
         own_redis.stop()
+        wait_for(lambda: "Connection to broker lost" in "".join(worker.output), timeout=60)
         own_redis.start()
 
         # then once the sweep has run as beat would, every item is done, once
         _sweep_until_finished(batch)
+    except AssertionError:
+        print("worker output:\n" + "".join(worker.output))
+        raise
     finally:
         worker.stop()
     assert set(batch.items.values_list("status", flat=True)) == {BatchItemStatus.DONE}
