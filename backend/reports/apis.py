@@ -24,6 +24,7 @@ from .models import FundsLine, YearlyReportText
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 YEAR_PARAM = OpenApiParameter("year", int, required=False, description="report year (default: this year)")
+PILOT_PARAM = OpenApiParameter("id", int, OpenApiParameter.PATH, description="the pilot's id")
 MONTH_PARAM = OpenApiParameter("month", str, required=False, description="YYYY-MM (default: this month)")
 
 
@@ -118,11 +119,11 @@ class YearlyReportViewSet(viewsets.ViewSet):
         ]
         return Response(YearlyReportSerializer(rows, many=True).data)
 
-    @extend_schema(parameters=[YEAR_PARAM], responses=YearlyReportSerializer)
+    @extend_schema(parameters=[PILOT_PARAM, YEAR_PARAM], responses=YearlyReportSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(YearlyReportSerializer(self._figures(self._pilot(pk))).data)
 
-    @extend_schema(parameters=[YEAR_PARAM], responses={(200, DOCX): OpenApiTypes.BINARY})
+    @extend_schema(parameters=[PILOT_PARAM, YEAR_PARAM], responses={(200, DOCX): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def docx(self, request: Request, pk: str) -> HttpResponse:
         figures = self._figures(self._pilot(pk))
@@ -134,7 +135,7 @@ class YearlyReportViewSet(viewsets.ViewSet):
         )
         return response
 
-    @extend_schema(parameters=[YEAR_PARAM], responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @extend_schema(parameters=[PILOT_PARAM, YEAR_PARAM], responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def pdf(self, request: Request, pk: str) -> HttpResponse:
         figures = self._figures(self._pilot(pk))
