@@ -75,6 +75,9 @@ def tell_demo_story(*, now: datetime.datetime | None = None) -> dict[str, int]:
     from backend.subsidy.demo import seed_subsidy_demo
 
     seed_subsidy_demo(placements=list(pilot.placements.order_by("id")), now=now)
+    from backend.reports.demo import seed_reports_demo
+
+    seed_reports_demo(pilot=pilot, now=now)
     return story
 
 

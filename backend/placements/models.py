@@ -60,6 +60,20 @@ class PlacementStatus(models.TextChoices):
         return (cls.PROPOSED, cls.SIGNING, cls.ACTIVE)
 
 
+class InternshipType(models.TextChoices):
+    """实习类型, as the education department's data return (实习信息) classifies it."""
+
+    POST = "post", _("岗位实习")
+    COGNITION = "cognition", _("认识实习")
+
+
+class InternshipOrganisation(models.TextChoices):
+    """组织方式: placed by the school as a group (集中) or found by the student alone (分散)."""
+
+    CENTRALISED = "centralised", _("集中")
+    DISPERSED = "dispersed", _("分散")
+
+
 class Placement(TimeStampedModel):
     """A student's apprenticeship on one post, from proposal to completion."""
 
@@ -94,6 +108,18 @@ class Placement(TimeStampedModel):
     supervising_teacher = models.CharField(_("学校指导教师"), max_length=50, blank=True)
     supervising_teacher_phone = models.CharField(_("指导教师电话"), max_length=20, blank=True)
     board_and_lodging = models.CharField(_("食宿安排"), max_length=300, blank=True)
+    # For the data return (实习信息): an apprenticeship is a 岗位实习 the school organises (集中) unless recorded
+    # otherwise; the work site's province is read from the address when not recorded.
+    internship_type = models.CharField(
+        _("实习类型"), max_length=20, choices=InternshipType.choices, default=InternshipType.POST
+    )
+    organisation = models.CharField(
+        _("组织方式"),
+        max_length=20,
+        choices=InternshipOrganisation.choices,
+        default=InternshipOrganisation.CENTRALISED,
+    )
+    work_province = models.CharField(_("实习所在省份"), max_length=20, blank=True)
 
     class Meta:
         ordering = ["-start_date", "id"]

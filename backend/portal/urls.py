@@ -58,6 +58,45 @@ if feature("assessments"):
         path("placements/<int:pk>/assessment", assessments.placement_assessment, name="placement-assessment"),
     ]
 
+if feature("reports"):
+    from .views import reports
+
+    urlpatterns += [
+        path("school/yearly-report/", reports.school_yearly_report, name="school-yearly-report"),
+        path(
+            "school/yearly-report/<int:pk>/<int:year>/text",
+            reports.school_report_text,
+            name="school-report-text",
+        ),
+        path(
+            "school/yearly-report/<int:pk>/<int:year>/funds",
+            reports.school_funds_line,
+            name="school-funds-line",
+        ),
+        path(
+            "school/yearly-report/funds/<int:pk>/delete",
+            reports.school_funds_line_delete,
+            name="school-funds-line-delete",
+        ),
+        path(
+            "school/yearly-report/<int:pk>/<int:year>.<str:fmt>",
+            reports.school_report_document,
+            name="school-report-document",
+        ),
+        path("school/data-return/", reports.school_data_return, name="school-data-return"),
+        path(
+            "school/data-return/<str:month>.<str:fmt>",
+            reports.school_data_return_export,
+            name="school-data-return-export",
+        ),
+        path("bureau/yearly-reports/", reports.bureau_yearly_reports, name="bureau-yearly-reports"),
+        path(
+            "bureau/yearly-reports/<int:pk>/<int:year>.<str:fmt>",
+            reports.bureau_report_document,
+            name="bureau-report-document",
+        ),
+    ]
+
 if feature("subsidy"):
     from .views import subsidy
 

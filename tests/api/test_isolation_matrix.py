@@ -27,7 +27,7 @@ from backend.matching.models import (
     StudentScore,
 )
 from backend.notices.models import Notice
-from backend.placements.models import InsuranceKind
+from backend.placements.models import InsuranceKind, PlacementStatus
 from backend.rules.models import ResolutionProposal, Violation
 from backend.schools.models import Cohort, Guardian, Program
 from backend.subsidy.services import batch_pay, claim_approve
@@ -49,6 +49,7 @@ from tests.factories.placements import (
     PlacementFactory,
     PlacementStageFactory,
 )
+from tests.factories.reports import FundsLineFactory, YearlyReportTextFactory
 from tests.factories.rules import PolicyVersionFactory, ShiftExceptionFactory, ShiftFactory
 from tests.factories.schools import CohortFactory, GuardianFactory, StudentFactory
 from tests.factories.subsidy import PilotBudgetFactory, SubsidyPolicyFactory, accrued_claim, insure, seal
@@ -232,6 +233,16 @@ def work_period(side: Side, users: dict[str, Any]) -> Any:
     )
 
 
+def active_this_month(side: Side, users: dict[str, Any]) -> Any:
+    """The side's placement, active over the current month (the data return's default month)."""
+    today = timezone.localdate()
+    side.placement.status = PlacementStatus.ACTIVE
+    side.placement.start_date = today - datetime.timedelta(days=40)
+    side.placement.end_date = today + datetime.timedelta(days=120)
+    side.placement.save(update_fields=["status", "start_date", "end_date"])
+    return side.placement
+
+
 SCHOOL_AND_COMPANY = {Role.COORDINATOR, Role.HR}
 MATRIX: dict[str, Rows | Reference | Report | ActionsOnly | OverseersOnly] = {
     # schools
@@ -349,6 +360,14 @@ MATRIX: dict[str, Rows | Reference | Report | ActionsOnly | OverseersOnly] = {
         {Role.COORDINATOR},
         detailed=False,
     ),
+    # reports: the yearly report (keyed by pilot), its text and funds lines, the data return (keyed by placement)
+    "yearly-reports": Rows(attribute("pilot"), {Role.COORDINATOR}),
+    "yearly-report-summary": OverseersOnly(),
+    "yearly-report-texts": Rows(
+        lambda side, users: YearlyReportTextFactory(pilot=side.pilot), {Role.COORDINATOR}
+    ),
+    "report-funds-lines": Rows(lambda side, users: FundsLineFactory(pilot=side.pilot), {Role.COORDINATOR}),
+    "data-returns": Rows(active_this_month, {Role.COORDINATOR}, detailed=False),
 }
 ROUTER_PREFIXES = [prefix for prefix, _viewset, _basename in router.registry]
 

@@ -25,6 +25,8 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
         ("portal:school-teachers", _("指导教师"), "attendance"),
         ("portal:school-subsidy", _("补贴"), "subsidy"),
         ("portal:training", _("培养标准"), "training"),
+        ("portal:school-yearly-report", _("年检报告"), "reports"),
+        ("portal:school-data-return", _("数据上报"), "reports"),
     ],
     "hr": [
         ("portal:company-dashboard", _("概览"), None),
@@ -44,6 +46,7 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
         ("portal:bureau-dashboard", _("概览"), None),
         ("portal:bureau-subsidy", _("补助审批与拨付"), "subsidy"),
         ("portal:training", _("培养标准"), "training"),
+        ("portal:bureau-yearly-reports", _("年检报告"), "reports"),
     ],
     "admin": [("portal:bureau-dashboard", _("概览"), None)],
     "student": [
