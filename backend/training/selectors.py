@@ -41,6 +41,16 @@ def plan_in_force(*, pilot_id: int, on: datetime.date) -> TrainingPlan | None:
     )
 
 
+def held_to_standard(placement: Any) -> bool:
+    """Whether a training plan applies to the placement (it is pinned to a version, or an approved version was in
+    force on its start date): then reaching the training standard, not a passed assessment, earns its grant
+    (registered with backend.subsidy.services.register_standard_rule). A placement that started before its pilot's
+    first plan keeps the assessment trigger."""
+    if TrainingEnrolment.objects.filter(placement_id=placement.pk).exists():
+        return True
+    return plan_in_force(pilot_id=placement.pilot_id, on=placement.start_date) is not None
+
+
 def plans_visible(user: Any) -> QuerySet[TrainingPlan]:
     return scope_queryset(user, TrainingPlan.objects.select_related("pilot").order_by("pilot", "-version"))
 

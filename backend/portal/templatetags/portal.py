@@ -58,7 +58,10 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
         ("portal:mentor-attendance", _("出勤确认"), "attendance"),
         ("portal:training", _("培养标准"), "training"),
     ],
-    "teacher": [("portal:teacher-home", _("我的学徒"), "attendance")],
+    "teacher": [
+        ("portal:teacher-home", _("我的学徒"), "attendance"),
+        ("portal:training", _("培养标准"), "training"),
+    ],
 }
 
 
