@@ -146,3 +146,13 @@ def hazard_labels(tags: Any) -> str:
         except ValueError:
             labels.append(str(tag))
     return str(_("、")).join(labels)
+
+
+@register.filter
+def claim_standard(claim: Any) -> Any:
+    """The training-standard evidence behind a claim (backend.training), or None (an assessment earned it)."""
+    if not feature("training"):
+        return None
+    from backend.training.selectors import claim_standard_summary
+
+    return claim_standard_summary(claim)
