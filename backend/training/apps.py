@@ -15,3 +15,9 @@ class TrainingConfig(AppConfig):
             from .selectors import held_to_standard
 
             register_standard_rule(held_to_standard)  # the standard, not an assessment, earns the grant
+        if apps.is_installed("backend.signing"):
+            from backend.signing.sealing import register_sealed_lookup
+
+            from .dossier import verify_lookup
+
+            register_sealed_lookup(verify_lookup)  # /verify answers for a sealed apprentice record

@@ -19,6 +19,7 @@ from .models import (
     RotationAssignment,
     RotationStep,
     SchemeParty,
+    SealedRecord,
     SignOff,
     TrainingEnrolment,
     TrainingPlan,
@@ -73,3 +74,7 @@ if apps.is_installed("backend.attendance"):
         (RotationAssignment, "enrolment__placement__"),
     ):
         register_role_scope(_model, Role.TEACHER)(_teacher_placements_q(_prefix))
+
+register_scope(SealedRecord)(lambda u: placements_q(u, "enrolment__placement__"))
+if apps.is_installed("backend.attendance"):
+    register_role_scope(SealedRecord, Role.TEACHER)(_teacher_placements_q("enrolment__placement__"))

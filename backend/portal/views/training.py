@@ -157,6 +157,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "can_move": role in (Role.COORDINATOR, Role.HR),
             "is_mentor": role == Role.MENTOR,
             "is_teacher": is_teacher,
+            "can_download": role in RECORD_PDF_ROLES,
         },
     )
 
@@ -225,3 +226,27 @@ def sign_off_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, error_text(exc))
     return redirect("portal:training-record", pk=sign_off.enrolment_id)
+
+
+# The record (学徒档案) PDF goes to the apprentice, the school and the company only.
+RECORD_PDF_ROLES = (Role.STUDENT, Role.COORDINATOR, Role.TEACHER, Role.HR)
+
+
+@role_required(*RECORD_PDF_ROLES)
+def record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.utils import timezone
+
+    from backend.training.dossier import record_seal
+
+    enrolment = scoped_get(request, TrainingEnrolment.objects.select_related("placement__student"), pk=pk)
+    try:
+        pdf, sealed = record_seal(
+            enrolment=enrolment, actor=request.user, today=local_today(), now=timezone.now()
+        )
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+        return redirect("portal:training-record", pk=pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="xuetu-record-{enrolment.pk}.pdf"'
+    response["X-Document-SHA256"] = sealed.sha256
+    return response
