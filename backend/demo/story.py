@@ -69,7 +69,11 @@ def tell_demo_story(*, now: datetime.datetime | None = None) -> dict[str, int]:
         story["active"] += 1
     _tell_the_people(pilot, now)
     story["preferences"] = rank_posts(coordinator)
-    from backend.training.demo import seed_training_demo  # before the subsidy: one claim is the standard's
+    from backend.attendance.demo import seed_attendance_demo  # teacher1, who confirms the training sign-offs
+    from backend.demo.data import DEMO_PASSWORD
+    from backend.training.demo import seed_training_demo  # before the subsidy: the claims are the standard's
+
+    seed_attendance_demo(password=DEMO_PASSWORD)
 
     seed_training_demo(pilot=pilot, now=now)
     from backend.subsidy.demo import seed_subsidy_demo

@@ -29,6 +29,7 @@ from .services import (
     claim_accrue,
     claim_approve,
     claim_reverse,
+    earned_by_standard,
     pilot_budget_set,
     subsidy_policy_ensure_default,
 )
@@ -110,6 +111,8 @@ def seed_subsidy_demo(
     for index, placement in enumerate(placements[: len(PLAN)]):
         if Claim.objects.filter(student_id=placement.student_id, pilot_id=placement.pilot_id).exists():
             continue
+        if earned_by_standard(placement):
+            continue  # held to a training plan: the training demo (backend/training/demo.py) earns its claim
         if PLAN[index] == "open_assessment":
             if not placement.assessments.filter(status__in=["open", "passed"]).exists():
                 assessment = assessment_open(placement=placement, actor=admin, as_of=timezone.localdate(now))

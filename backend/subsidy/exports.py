@@ -4,9 +4,11 @@ Every cell goes through `spreadsheet_safe` (no name becomes a formula); amounts 
 the XLSX holds numeric and date cells and the CSV their plain text (ISO dates, two-decimal amounts)."""
 
 import csv
+import datetime
 import io
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -17,7 +19,18 @@ from openpyxl.utils import get_column_letter
 from backend.core.ids import mask_resident_id
 from backend.core.text import spreadsheet_row, spreadsheet_safe
 
-from .models import Claim
+from .models import Claim, ClaimEvent
+from .services import STANDARD_EVENT
+
+# The training standard's evidence kept on the claim (backend.training: selectors.enrolment_standard), in words.
+PARTIES = {
+    "self": "学徒自评",
+    "teacher": "学校指导教师",
+    "mentor": "企业师傅",
+    "company": "企业",
+    "third_party": "第三方",
+}
+GRADES = {"excellent": "优秀", "good": "良好", "pass": "合格", "fail": "不合格"}
 
 HEADERS = [
     "序号",
@@ -38,12 +51,56 @@ HEADERS = [
     "计提日期",
     "支付凭证号",
     "拨付日期",
+    "能力签认(师傅/教师, 日期)",
+    "多方评价",
+    "各岗位学时(完成/应完成)",
 ]
 MONEY_COLUMNS = (10, 11, 12)  # 1-based
 DATE_COLUMNS = (16, 18)
 
 
+def _day(moment: str | None) -> str:
+    if not moment:
+        return ""
+    return timezone.localtime(datetime.datetime.fromisoformat(moment)).date().isoformat()
+
+
+def evidence_cells(evidence: dict[str, Any] | None) -> list[str]:
+    """The competencies (who signed, when), the evaluations and the hours per post behind a claim the training
+    standard earned; three empty cells for a claim an assessment earned."""
+    if not evidence:
+        return ["", "", ""]
+    competencies = "；".join(
+        f"{c['code']} {c['name']}(师傅 {c['mentor']} {_day(c['mentor_at'])}, 教师 {c['teacher']} "
+        f"{_day(c['teacher_at'])})"
+        for c in evidence.get("competencies", [])
+    )
+    evaluations = "；".join(
+        f"{PARTIES.get(e['party'], e['party'])} "
+        f"{GRADES.get(e['grade'], e['grade']) if e.get('grade') else e.get('points')}"
+        + (f" 证书{e['certificate_number']}" if e.get("certificate_number") else "")
+        for e in evidence.get("evaluations", [])
+    )
+    combined = evidence.get("combined") or {}
+    if combined.get("grade"):
+        evaluations += (
+            f"；综合 {GRADES.get(combined['grade'], combined['grade'])} {combined.get('points') or ''}"
+        )
+    hours = "；".join(f"{h['post']} {h['done']}/{h['planned']}" for h in evidence.get("hours", []))
+    return [competencies, evaluations.strip("；"), hours]
+
+
+def standard_evidence(claim_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The training-standard evidence of each claim that has it, in one query."""
+    events = ClaimEvent.objects.filter(claim_id__in=list(claim_ids), action=STANDARD_EVENT).order_by("id")
+    out: dict[int, dict[str, Any]] = {}
+    for event in events:
+        out.setdefault(event.claim_id, event.details)
+    return out
+
+
 def claim_rows(claims: QuerySet[Claim]) -> Iterable[list[object]]:
+    evidence = standard_evidence(claims.values_list("pk", flat=True))
     for number, c in enumerate(claims, start=1):
         batch, assessment = c.batch, c.assessment
         yield spreadsheet_row(
@@ -66,6 +123,7 @@ def claim_rows(claims: QuerySet[Claim]) -> Iterable[list[object]]:
                 timezone.localtime(c.accrued_at).date(),
                 batch.reference if batch else "",
                 batch.paid_on if batch else None,
+                *evidence_cells(evidence.get(c.pk)),
             ]
         )
 
@@ -96,7 +154,7 @@ def claims_xlsx(claims: QuerySet[Claim], title: str = "学徒补助申领明细�
         ws.cell(row=ws.max_row, column=col).number_format = "#,##0.00"
         ws.cell(row=ws.max_row, column=col).font = Font(bold=True)
     for i, width in enumerate(
-        [6, 28, 22, 28, 22, 10, 22, 12, 10, 16, 14, 12, 10, 10, 40, 12, 20, 12], start=1
+        [6, 28, 22, 28, 22, 10, 22, 12, 10, 16, 14, 12, 10, 10, 40, 12, 20, 12, 60, 40, 30], start=1
     ):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A3"

@@ -19,6 +19,7 @@ from .models import (
     JournalLine,
     PilotBudget,
 )
+from .services import STANDARD_EVENT
 
 ZERO = Decimal("0.00")
 LIMIT = 50
@@ -108,7 +109,8 @@ def reconcile() -> dict[str, Any]:
             problems.append({"claim": claim.pk, "accrual_entries": accrual_counts.get(claim.pk, 0)})
     checks.append(_check("claims_match_ledger", problems, claims=len(claims)))
 
-    # 3. Every paid yuan traces to a passed assessment (or, if it was revoked since, to a reversal and a receivable).
+    # 3. Every paid yuan traces to a passed assessment (or, if it was revoked since, to a reversal and a receivable),
+    # or to the training standard reached (the claim's training_standard event, backend.training).
     problems = []
     payments = JournalEntry.objects.filter(kind=EntryKind.PAYMENT).select_related(
         "claim__assessment", "batch"
@@ -122,7 +124,10 @@ def reconcile() -> dict[str, Any]:
         if paid_claim is None or entry.batch_id is None or amount != paid_claim.amount:
             problems.append({"entry": entry.pk, "why": "payment without its claim, batch or amount"})
         elif assessment is None:
-            problems.append({"entry": entry.pk, "claim": paid_claim.pk, "why": "no assessment"})
+            if not paid_claim.events.filter(
+                action=STANDARD_EVENT
+            ).exists():  # earned by the training standard
+                problems.append({"entry": entry.pk, "claim": paid_claim.pk, "why": "no assessment"})
         elif not (
             assessment.status == AssessmentStatus.PASSED
             or (assessment.status == AssessmentStatus.REVOKED and paid_claim.status == ClaimStatus.REVERSED)

@@ -10,6 +10,7 @@ allowed transitions, with a ClaimEvent and an audit row. Accounts:
 """
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -46,6 +47,23 @@ PAID_ON_LEAD = datetime.timedelta(days=31)
 BATCH_REFERENCE_LOCK = 7301  # pg_advisory_xact_lock's first key: payment references
 COMMITTED = (ClaimStatus.APPROVED, ClaimStatus.PAID)
 STANDARD_EVENT = "training_standard"  # the ClaimEvent that marks a claim earned by the training standard
+
+
+# Rules that say the training standard (not a passed assessment) earns a placement's grant: backend.training
+# registers one from its ready() (a placement held to a pilot's training plan). See docs/subsidy.md.
+_STANDARD_RULES: list[Callable[[Placement], bool]] = []
+
+
+def register_standard_rule(rule: Callable[[Placement], bool]) -> Callable[[Placement], bool]:
+    if rule not in _STANDARD_RULES:
+        _STANDARD_RULES.append(rule)
+    return rule
+
+
+def earned_by_standard(placement: Placement) -> bool:
+    """Whether the placement's grant is earned by the training standard alone (its pilot has a training plan that
+    applies to it), so that a passed assessment (or the placement_active trigger) accrues nothing for it."""
+    return any(rule(placement) for rule in _STANDARD_RULES)
 
 
 def _now(now: datetime.datetime | None) -> datetime.datetime:
@@ -118,6 +136,15 @@ def claim_accrue(
     existing = Claim.objects.filter(student_id=placement.student_id, pilot_id=placement.pilot_id).first()
     if existing:
         return existing, False
+    if standard_evidence is None and earned_by_standard(placement):
+        raise ApplicationError(
+            "SUBSIDY_NOT_EARNED",
+            "本试点按培养方案计提: 学徒经考核达到学徒培养标准(能力签认、多方评价、轮岗)后才计提补助",
+            "this pilot has a training plan: the grant is earned by reaching the training standard "
+            "(competencies, evaluations, rotation), not by an assessment alone",
+            details={"trigger": "training_standard"},
+            status=409,
+        )
     if assessment is not None and assessment.status == AssessmentStatus.PASSED:
         trigger_day = _local_date(assessment.decided_at or now)
     else:
@@ -635,6 +662,8 @@ def subsidy_sweep(
         .select_related("placement__post__company", "placement__student")
     )
     for assessment in passed:
+        if earned_by_standard(assessment.placement):
+            continue  # the training standard earns this one (backend.training accrues it)
         try:
             _, created = claim_accrue(
                 placement=assessment.placement, assessment=assessment, actor=actor, now=now
@@ -655,13 +684,20 @@ def subsidy_sweep(
             .filter(has_claim=False)
         )
         for placement in active:
+            if earned_by_standard(placement):
+                continue
             try:
                 _, created = claim_accrue(placement=placement, actor=actor, now=now)
             except ApplicationError:
                 counts["skipped"] += 1
                 continue
             counts["accrued"] += int(created)
-    for claim in Claim.objects.filter(assessment__isnull=True).exclude(status=ClaimStatus.REVERSED):
+    unassessed = (
+        Claim.objects.filter(assessment__isnull=True)
+        .exclude(status=ClaimStatus.REVERSED)
+        .exclude(Exists(ClaimEvent.objects.filter(claim=OuterRef("pk"), action=STANDARD_EVENT)))
+    )  # a claim the standard earned never takes an assessment (its revocation must not reverse the standard's)
+    for claim in unassessed:
         found = Assessment.objects.filter(
             placement_id=claim.placement_id, status=AssessmentStatus.PASSED
         ).first()

@@ -332,7 +332,7 @@ class EnrolmentViewSet(ScopedModelViewSet):
         return {
             "move": (Role.COORDINATOR, Role.HR),
             "sign": (Role.MENTOR,),
-            "evaluate": (Role.STUDENT, Role.MENTOR, Role.COORDINATOR, Role.HR),
+            "evaluate": (Role.STUDENT, Role.MENTOR, Role.TEACHER, Role.COORDINATOR, Role.HR),
         }.get(self.action or "", ())
 
     @extend_schema(responses=TrainingCredentialSerializer)
@@ -378,12 +378,13 @@ class EnrolmentViewSet(ScopedModelViewSet):
 class SignOffViewSet(ScopedModelViewSet):
     base_queryset = SignOff.objects.select_related("competency")
     serializer_class = SignOffSerializer
-    write_roles = (Role.COORDINATOR, Role.MENTOR)
+    write_roles = (Role.TEACHER, Role.COORDINATOR, Role.MENTOR)
     http_method_names = ["get", "post", "head", "options"]
     filterset_fields = ["enrolment", "status"]
 
     def get_write_roles(self) -> tuple[str, ...]:
-        return (Role.COORDINATOR,) if self.action == "confirm" else self.write_roles
+        # the assigned teacher confirms (the coordinator where no teacher is assigned: services.is_teacher_of)
+        return (Role.TEACHER, Role.COORDINATOR) if self.action == "confirm" else self.write_roles
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(status=status.HTTP_405_METHOD_NOT_ALLOWED)  # the mentor signs on the training record
@@ -421,7 +422,7 @@ class SignOffViewSet(ScopedModelViewSet):
 class EvaluationViewSet(ScopedModelViewSet):
     base_queryset = Evaluation.objects.all()
     serializer_class = EvaluationSerializer
-    write_roles = (Role.COORDINATOR, Role.HR, Role.MENTOR, Role.STUDENT)
+    write_roles = (Role.TEACHER, Role.COORDINATOR, Role.HR, Role.MENTOR, Role.STUDENT)
     http_method_names = ["get", "post", "head", "options"]
     filterset_fields = ["enrolment", "party", "status"]
 

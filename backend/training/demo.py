@@ -1,6 +1,9 @@
 """Demo data for the training standard: the first pilot's plan, approved by its companies, and its apprentices at
-different points of it; one of them reaches the standard, which accrues the grant with its evidence. Called by the
-demo story (backend/demo/story.py) before the subsidy demo, so that apprentice's claim is the standard's.
+different points of it; all but the last reach the standard, which accrues their grants with the evidence (the
+pilot has a plan, so the standard is what earns them: backend.subsidy.services.earned_by_standard). The assigned
+supervising teacher (teacher1, backend/attendance/demo.py) confirms the sign-offs and gives the teacher's evaluation;
+the last apprentice has a sign-off waiting for that teacher. Called by the demo story (backend/demo/story.py) after
+the attendance demo and before the subsidy demo.
 
 Idempotent: a pilot that already has a training plan is left as it is."""
 
@@ -97,20 +100,50 @@ def _reach(placement: Placement, teacher: Any, now: datetime.datetime) -> bool:
     return True
 
 
-def _approve_within_budget(placement: Placement, now: datetime.datetime) -> None:
-    """The bureau approves the standard's claim (raising the pilot's budget by its amount), so that it does not
-    queue ahead of the claims the subsidy demo approves next."""
+def _teacher_for(placement: Placement, coordinator: Any) -> Any:
+    """The supervising teacher assigned to the placement (teacher1 in the demo), else the school's coordinator."""
+    from django.apps import apps
+
+    if apps.is_installed("backend.attendance"):
+        from backend.attendance.models import TeacherAssignment
+
+        assignment = TeacherAssignment.objects.filter(placement=placement).select_related("teacher").first()
+        if assignment is not None:
+            return assignment.teacher
+    return coordinator
+
+
+def _claims_in_states(placements: list[Placement], now: datetime.datetime) -> None:
+    """The standard's claims, in turn: paid, approved, and accrued beyond the budget (the budget raised by the
+    first two only), so the bureau sees every step of the money on evidence."""
     from backend.subsidy.models import Claim, PilotBudget
-    from backend.subsidy.services import claim_approve, pilot_budget_set
+    from backend.subsidy.services import batch_pay, claim_approve, pilot_budget_set
 
     finance = User.objects.filter(role=Role.BUREAU, is_active=True).order_by("id").first()
-    claim = Claim.objects.filter(student_id=placement.student_id, pilot_id=placement.pilot_id).first()
-    if finance is None or claim is None or claim.held:
+    claims = [
+        c
+        for c in (
+            Claim.objects.filter(student_id=p.student_id, pilot_id=p.pilot_id).first() for p in placements
+        )
+        if c is not None and not c.held
+    ]
+    if finance is None:
         return
-    budget = PilotBudget.objects.filter(pilot_id=claim.pilot_id, year=claim.budget_year).first()
-    amount = (budget.amount if budget else Decimal("0.00")) + claim.amount
-    pilot_budget_set(pilot=claim.pilot, year=claim.budget_year, amount=amount, actor=finance)
-    claim_approve(claim=claim, actor=finance, now=now)
+    approved = []
+    for claim in claims[:2]:
+        budget = PilotBudget.objects.filter(pilot_id=claim.pilot_id, year=claim.budget_year).first()
+        amount = (budget.amount if budget else Decimal("0.00")) + claim.amount
+        pilot_budget_set(pilot=claim.pilot, year=claim.budget_year, amount=amount, actor=finance)
+        approved.append(claim_approve(claim=claim, actor=finance, now=now))
+    if approved:
+        today = local_date(now)
+        batch_pay(
+            claims=approved[:1],
+            reference=f"DEMO-STD-{today:%Y%m%d}-{approved[0].pk}",
+            paid_on=today,
+            actor=finance,
+            now=now,
+        )
 
 
 @transaction.atomic
@@ -133,11 +166,11 @@ def seed_training_demo(
     from backend.subsidy.services import subsidy_policy_ensure_default
 
     subsidy_policy_ensure_default()  # seeded by migration; a database flushed by tests may lack it
-    teacher = User.objects.filter(role=Role.COORDINATOR, school=pilot.school).order_by("id").first()
+    coordinator = User.objects.filter(role=Role.COORDINATOR, school=pilot.school).order_by("id").first()
     start = min((p.start_date for p in placements), default=local_date(now))
     plan = services.training_plan_propose(
         pilot=pilot,
-        actor=teacher,
+        actor=coordinator,
         title=f"{pilot.program.name}专业现代学徒制人才培养方案",
         valid_from=min(start, datetime.date(pilot.year, 1, 1)),
         summary="校企共同制定: 岗位认知、岗位操作两个阶段, 在合作企业的岗位群轮训, 五方评价。",
@@ -148,18 +181,24 @@ def seed_training_demo(
         hr = User.objects.filter(role=Role.HR, company=company).order_by("id").first()
         services.training_plan_approve(plan=plan, actor=hr, company=company, now=now)
     result: dict[str, Any] = {"plan": plan.pk, "reached": [], "in_rotation": []}
-    # the third apprentice reaches the standard; the others are at earlier points of the plan
-    reached = placements[2] if len(placements) > 2 else (placements[-1] if placements else None)
+    # The pilot's plan is what earns its grants: all but the last apprentice reach the standard (their claims are
+    # paid, approved and accrued in turn); the last is at the first post, a sign-off waiting for the teacher.
+    reaching = placements[:-1] if len(placements) > 1 else placements
+    first = Competency.objects.filter(standard__plan=plan).order_by("id").first()
     for placement in placements:
-        if placement == reached and _reach(placement, teacher, now):
+        teacher = _teacher_for(placement, coordinator)
+        if placement in reaching and _reach(placement, teacher, now):
             result["reached"].append(placement.pk)
-            _approve_within_budget(placement, now)
             continue
         services.rotation_move(placement=placement, actor=None, on=placement.start_date)
-        first = Competency.objects.filter(standard__plan=plan).order_by("id").first()
-        if first is not None and placement.pk % 2 == 0:
+        if first is not None:
             services.competency_sign(
-                placement=placement, competency=first, actor=_mentor_user(placement), now=now
+                placement=placement,
+                competency=first,
+                actor=_mentor_user(placement),
+                evidence_text="岗位实操记录",
+                now=now,
             )
         result["in_rotation"].append(placement.pk)
+    _claims_in_states([p for p in placements if p.pk in result["reached"]], now)
     return result

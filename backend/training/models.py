@@ -392,3 +392,22 @@ class RotationAssignment(TimeStampedModel):
 
     def period_end(self, today: datetime.date) -> datetime.date:
         return self.ended_on or today
+
+
+class SealedRecord(TimeStampedModel):
+    """One sealed copy of an apprentice's record (学徒档案) PDF: its SHA-256 and what /verify tells whoever holds the
+    file (the plan version, the agreement's number and every signatory, as they stood when it was sealed)."""
+
+    enrolment = models.ForeignKey(TrainingEnrolment, on_delete=models.PROTECT, related_name="sealed_records")
+    sha256 = models.CharField(max_length=64, unique=True)
+    sealed_at = models.DateTimeField(_("封存时间"))
+    sealed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    public_record = models.JSONField(_("验证信息"), default=dict)
+
+    class Meta:
+        ordering = ["-sealed_at"]
+        verbose_name = _("学徒档案封存件")
+        verbose_name_plural = _("学徒档案封存件")
+
+    def __str__(self) -> str:
+        return f"{self.enrolment} · {self.sha256[:12]}"

@@ -41,6 +41,16 @@ def plan_in_force(*, pilot_id: int, on: datetime.date) -> TrainingPlan | None:
     )
 
 
+def held_to_standard(placement: Any) -> bool:
+    """Whether a training plan applies to the placement (it is pinned to a version, or an approved version was in
+    force on its start date): then reaching the training standard, not a passed assessment, earns its grant
+    (registered with backend.subsidy.services.register_standard_rule). A placement that started before its pilot's
+    first plan keeps the assessment trigger."""
+    if TrainingEnrolment.objects.filter(placement_id=placement.pk).exists():
+        return True
+    return plan_in_force(pilot_id=placement.pilot_id, on=placement.start_date) is not None
+
+
 def plans_visible(user: Any) -> QuerySet[TrainingPlan]:
     return scope_queryset(user, TrainingPlan.objects.select_related("pilot").order_by("pilot", "-version"))
 
@@ -201,3 +211,23 @@ def claim_evidence(claim: Any) -> dict[str, Any] | None:
 
     event = claim.events.filter(action=STANDARD_EVENT).order_by("id").first()
     return event.details if event else None
+
+
+def claim_standard_summary(claim: Any) -> dict[str, Any] | None:
+    """For a claim's row: the record it was earned on (its page), the number of competencies signed by both
+    mentors, the signatories, the combined grade and the hours done across the rotation. None for an
+    assessment-earned claim."""
+    evidence = claim_evidence(claim)
+    if evidence is None:
+        return None
+    enrolment = TrainingEnrolment.objects.filter(placement_id=claim.placement_id).values_list("pk", flat=True)
+    competencies = evidence.get("competencies", [])
+    signatories = sorted({c["mentor"] for c in competencies} | {c["teacher"] for c in competencies})
+    hours = sum((Decimal(h["done"]) for h in evidence.get("hours", [])), Decimal("0.00"))
+    return {
+        "record": enrolment.first(),
+        "competencies": len(competencies),
+        "signatories": "、".join(s for s in signatories if s),
+        "grade": (evidence.get("combined") or {}).get("grade", ""),
+        "hours": hours,
+    }

@@ -12,6 +12,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -296,9 +297,33 @@ def _is_mentor_of(actor: Any, placement: Placement) -> bool:
     return getattr(actor, "role", None) == Role.MENTOR and actor.mentor_id == placement.mentor_id
 
 
+def _assigned_teacher_id(placement: Placement) -> int | None:
+    """The school's supervising teacher assigned to the placement (backend.attendance TeacherAssignment), if any."""
+    if not apps.is_installed("backend.attendance"):
+        return None
+    from backend.attendance.models import TeacherAssignment
+
+    return (
+        TeacherAssignment.objects.filter(placement_id=placement.pk)
+        .values_list("teacher_id", flat=True)
+        .first()
+    )
+
+
 def _is_teacher_of(actor: Any, placement: Placement) -> bool:
-    """The school side of the dual mentors. There is no teacher role yet: the pilot school's coordinator confirms."""
-    return getattr(actor, "role", None) == Role.COORDINATOR and actor.school_id == placement.pilot.school_id
+    """The school side of the dual mentors: the supervising teacher assigned to the placement (role teacher). Where
+    the school has assigned no teacher, the pilot school's coordinator acts as the teacher; once a teacher is
+    assigned, only that teacher does (the coordinator no longer confirms for them)."""
+    role = getattr(actor, "role", None)
+    if role not in (Role.TEACHER, Role.COORDINATOR) or actor.school_id != placement.pilot.school_id:
+        return False
+    assigned = _assigned_teacher_id(placement)
+    if role == Role.TEACHER:
+        return assigned is not None and assigned == actor.pk
+    return assigned is None
+
+
+is_teacher_of = _is_teacher_of  # for the pages: who is shown the teacher's actions
 
 
 def _check_evidence(upload: UploadedFile) -> None:
@@ -400,7 +425,11 @@ def sign_off_confirm(*, sign_off: SignOff, actor: Any, now: datetime.datetime | 
         actor_user(actor),
         now,
     )
-    sign_off.teacher_name = placement.supervising_teacher or _name(actor)
+    sign_off.teacher_name = (
+        _name(actor)
+        if getattr(actor, "role", None) == Role.TEACHER
+        else placement.supervising_teacher or _name(actor)
+    )
     sign_off.save(update_fields=["status", "teacher_by", "teacher_at", "teacher_name", "updated_at"])
     audit_record(actor=actor, action="signoff.confirm", obj=sign_off, changes={"status": "confirmed"})
     standard_evaluate(enrolment=enrolment, actor=actor, now=now)

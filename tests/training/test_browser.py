@@ -1,5 +1,5 @@
-"""In Chromium: a mentor and the school's teacher sign off the last competency and the coordinator sees the claim
-accrue with its evidence (the apprentice's page on a phone-sized screen)."""
+"""In Chromium: a mentor and the school's supervising teacher (role teacher, assigned to the placement) sign off the
+last competency and the coordinator sees the claim accrue with its evidence (the mentor on a phone-sized screen)."""
 
 import datetime
 
@@ -7,6 +7,7 @@ import pytest
 
 from backend.subsidy.models import Claim
 from backend.training import services
+from tests.factories.attendance import TeacherAssignmentFactory
 from tests.factories.training import complete_rotation
 from tests.portal.conftest import PHONE, screenshot
 
@@ -20,13 +21,15 @@ def test_mentor_and_teacher_sign_off_the_last_competency_and_the_coordinator_see
 ):
     # given an apprentice with everything done but the last competency
     a = Apprentice()
+    coordinator = a.teacher  # the Apprentice's school coordinator; the placement now has its own teacher
+    teacher_user = TeacherAssignmentFactory(placement=a.placement).teacher
     complete_rotation(a.placement, a.plan, datetime.date(2026, 9, 1))
-    for party, user in (("mentor", a.mentor), ("teacher", a.teacher), ("company", a.hr)):
+    for party, user in (("mentor", a.mentor), ("teacher", teacher_user), ("company", a.hr)):
         services.evaluation_record(placement=a.placement, party=party, grade="good", actor=user)
     first, last = a.competencies
     services.sign_off_confirm(
         sign_off=services.competency_sign(placement=a.placement, competency=first, actor=a.mentor),
-        actor=a.teacher,
+        actor=teacher_user,
     )
     url = f"{live_server.url}/training/records/{a.placement.training.pk}/"
     # when the mentor signs the last competency on a phone
@@ -37,14 +40,20 @@ def test_mentor_and_teacher_sign_off_the_last_competency_and_the_coordinator_see
         mentor.click(f'[data-testid="sign-{last.code}"]')
     assert "师傅已签认" in mentor.locator(f'[data-testid="competency-{last.code}"]').inner_text()
     assert Claim.objects.count() == 0
-    # and the teacher (the school's coordinator) confirms it
-    teacher = login(new_page(), a.teacher)
+    # and the coordinator, the placement having its own teacher, is offered no confirmation
+    school = login(new_page(), coordinator)
+    school.goto(url)
+    assert school.locator(f'[data-testid="confirm-{last.code}"]').count() == 0
+    # when the assigned teacher confirms it
+    teacher = login(new_page(), teacher_user)
     teacher.goto(url)
     with teacher.expect_navigation():
         teacher.click(f'[data-testid="confirm-{last.code}"]')
-    # then the coordinator sees the standard reached and the claim with its evidence
     assert "已达到培养标准" in teacher.locator('[data-testid="standard-state"]').inner_text()
-    claim = teacher.locator('[data-testid="claim"]').inner_text()
+    # then the coordinator sees the standard reached and the claim with its evidence
+    school.goto(url)
+    assert "已达到培养标准" in school.locator('[data-testid="standard-state"]').inner_text()
+    claim = school.locator('[data-testid="claim"]').inner_text()
     assert "5000.00" in claim and last.name in claim
-    screenshot(teacher, "training-claim-accrued")
+    screenshot(school, "training-claim-accrued")
     assert Claim.objects.count() == 1

@@ -61,7 +61,10 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
         ("portal:mentor-attendance", _("出勤确认"), "attendance"),
         ("portal:training", _("培养标准"), "training"),
     ],
-    "teacher": [("portal:teacher-home", _("我的学徒"), "attendance")],
+    "teacher": [
+        ("portal:teacher-home", _("我的学徒"), "attendance"),
+        ("portal:training", _("培养标准"), "training"),
+    ],
 }
 
 
@@ -146,3 +149,13 @@ def hazard_labels(tags: Any) -> str:
         except ValueError:
             labels.append(str(tag))
     return str(_("、")).join(labels)
+
+
+@register.filter
+def claim_standard(claim: Any) -> Any:
+    """The training-standard evidence behind a claim (backend.training), or None (an assessment earned it)."""
+    if not feature("training"):
+        return None
+    from backend.training.selectors import claim_standard_summary
+
+    return claim_standard_summary(claim)

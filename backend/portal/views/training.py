@@ -36,12 +36,13 @@ from backend.training.selectors import (
 )
 
 SEES_BEHIND = frozenset({Role.COORDINATOR.value, Role.HR.value, Role.BUREAU.value, Role.ADMIN.value})
-ROLES = (Role.COORDINATOR, Role.HR, Role.MENTOR, Role.STUDENT, Role.BUREAU)
+ROLES = (Role.COORDINATOR, Role.TEACHER, Role.HR, Role.MENTOR, Role.STUDENT, Role.BUREAU)
 # the party each role evaluates as on the record page (third-party results come by file import)
 PARTY_OF_ROLE: dict[str, str] = {
     Role.STUDENT: Party.SELF,
     Role.MENTOR: Party.MENTOR,
-    Role.COORDINATOR: Party.TEACHER,
+    Role.TEACHER: Party.TEACHER,
+    Role.COORDINATOR: Party.TEACHER,  # where the school assigned no teacher (services.is_teacher_of)
     Role.HR: Party.COMPANY,
 }
 
@@ -134,6 +135,10 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         .first()
     )
     role = str(getattr(request.user, "role", ""))
+    is_teacher = services.is_teacher_of(request.user, enrolment.placement)
+    my_party = PARTY_OF_ROLE.get(role)
+    if my_party == Party.TEACHER and not is_teacher:
+        my_party = None
     return render(
         request,
         "portal/training/record.html",
@@ -146,12 +151,13 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "evaluations": enrolment.evaluations.order_by("party", "-created_at"),
             "claim": claim,
             "claim_evidence": claim_evidence(claim) if claim else None,
-            "my_party": PARTY_OF_ROLE.get(role),
+            "my_party": my_party,
             "grades": Grade.choices,
             "scale": enrolment.plan.scheme.scale,
             "can_move": role in (Role.COORDINATOR, Role.HR),
             "is_mentor": role == Role.MENTOR,
-            "is_teacher": role == Role.COORDINATOR,
+            "is_teacher": is_teacher,
+            "can_download": role in RECORD_PDF_ROLES,
         },
     )
 
@@ -220,3 +226,27 @@ def sign_off_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, error_text(exc))
     return redirect("portal:training-record", pk=sign_off.enrolment_id)
+
+
+# The record (学徒档案) PDF goes to the apprentice, the school and the company only.
+RECORD_PDF_ROLES = (Role.STUDENT, Role.COORDINATOR, Role.TEACHER, Role.HR)
+
+
+@role_required(*RECORD_PDF_ROLES)
+def record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.utils import timezone
+
+    from backend.training.dossier import record_seal
+
+    enrolment = scoped_get(request, TrainingEnrolment.objects.select_related("placement__student"), pk=pk)
+    try:
+        pdf, sealed = record_seal(
+            enrolment=enrolment, actor=request.user, today=local_today(), now=timezone.now()
+        )
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+        return redirect("portal:training-record", pk=pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="xuetu-record-{enrolment.pk}.pdf"'
+    response["X-Document-SHA256"] = sealed.sha256
+    return response
