@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from backend.accounts.models import Role
 from backend.accounts.scoping import scope_queryset
-from backend.api.mixins import RoleWritePermission
+from backend.api.mixins import RoleWritePermission, ScopedRelatedFieldsMixin
 from backend.companies.models import Company
 from backend.core.clock import local_today
 from backend.core.errors import ApplicationError
@@ -217,7 +217,10 @@ class JournalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return FileResponse(found.file.open("rb"), content_type=found.content_type)
 
 
-class JournalRuleSerializer(serializers.ModelSerializer):
+class JournalRuleSerializer(ScopedRelatedFieldsMixin, serializers.ModelSerializer):
+    # declared, so that a second POST replaces the pilot's rule (no uniqueness check); scoped by the mixin
+    pilot = serializers.PrimaryKeyRelatedField(queryset=PilotProject.objects.all())
+
     class Meta:
         model = JournalRule
         fields = [
@@ -245,7 +248,7 @@ class JournalRuleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         return scope_queryset(self.request.user, JournalRule.objects.all())
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        payload = JournalRuleSerializer(data=request.data)
+        payload = JournalRuleSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         d = dict(payload.validated_data)
         pilot = scope_queryset(request.user, PilotProject.objects.filter(pk=d.pop("pilot").pk)).first()
