@@ -245,7 +245,7 @@ class JournalRuleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         return (Role.COORDINATOR,)
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return scope_queryset(self.request.user, JournalRule.objects.all())
+        return scope_queryset(self.request.user, JournalRule.objects.order_by("pilot_id"))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = JournalRuleSerializer(data=request.data, context={"request": request})
