@@ -72,3 +72,7 @@ def make_apprentice(teacher: Any = None, **placement_kw: Any) -> Apprentice:
 @pytest.fixture
 def apprentice(db: Any) -> Apprentice:
     return make_apprentice()
+
+
+# The browser fixtures (Debian's Chromium through Playwright) are the portal's.
+from tests.portal.conftest import browser, login, new_page  # noqa: E402, F401
