@@ -267,6 +267,8 @@ SPECTACULAR_SETTINGS = {
         "TrainingPlanStatusEnum": "backend.training.models.PlanStatus.choices",
         "SignOffStatusEnum": "backend.training.models.SignOffStatus.choices",
         "EvaluationStatusEnum": "backend.training.models.EvaluationStatus.choices",
+        "JournalKindEnum": "backend.journals.models.JournalKind.choices",
+        "JournalStatusEnum": "backend.journals.models.JournalStatus.choices",
     },
 }
 
