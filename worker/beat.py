@@ -20,6 +20,8 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "documents.agreement_files_sweep",
         "schedule": crontab(minute=41),
     },
+    # Journal reminders before the deadline (deduplicated per placement and period, so an hourly run is harmless).
+    "journals-remind-sweep": {"task": "journals.remind_sweep", "schedule": crontab(minute=17)},
     "rules-audit-hourly": {"task": "rules.audit_day", "schedule": crontab(minute=7)},
     "rules-audit-nightly": {"task": "rules.audit_full", "schedule": crontab(hour=2, minute=30)},
     # The notifier: sends the violation notices still owed (a row's notified_severity differs from its severity).

@@ -18,6 +18,7 @@ ROUTE_MODULES = [
     "backend.subsidy.apis",
     "backend.matching.apis",
     "backend.attendance.apis",
+    "backend.journals.apis",
     "backend.training.apis",
     "backend.reports.apis",
 ]

@@ -1,12 +1,13 @@
 from django.urls import path
 
 from .access import feature
-from .views import auth, bureau, company, me, placements, school
+from .views import auth, bureau, company, me, placements, pwa, school
 
 app_name = "portal"
 
 urlpatterns = [
     path("", auth.home, name="home"),
+    path("sw.js", pwa.service_worker, name="service-worker"),  # the web app's service worker (scope: /)
     # coordinators (学校)
     path("school/", school.dashboard, name="school-dashboard"),
     path("school/roster/", school.roster_upload, name="school-roster"),
@@ -239,6 +240,19 @@ if feature("attendance"):
         path("me/clock/<int:pk>/respond", attendance.clock_respond, name="me-clock-respond"),
         path("mentor/attendance/", attendance.mentor_day, name="mentor-attendance"),
         path("teacher/", attendance.teacher_home, name="teacher-home"),
+    ]
+
+if feature("journals"):
+    from .views import journals
+
+    urlpatterns += [
+        path("me/journals/", journals.my_journals, name="me-journals"),
+        path("journals/review/", journals.review, name="journals-review"),
+        path("journals/visits/", journals.visits, name="journals-visits"),
+        path("journals/overview/", journals.overview, name="journals-overview"),
+        path("journals/pilots/<int:pk>/rule", journals.rule_set, name="journals-rule"),
+        path("journals/photos/<int:pk>", journals.journal_photo, name="journal-photo"),
+        path("journals/visit-photos/<int:pk>", journals.visit_photo, name="visit-photo"),
     ]
 
 if feature("training"):

@@ -18,6 +18,7 @@ from backend.accounts.models import Role
 from backend.api.urls import router
 from backend.assessments.models import AssessmentRule
 from backend.attendance.models import Punch, WorkPeriod
+from backend.journals.models import JournalRule
 from backend.matching.models import (
     ApplicantScore,
     MatchRun,
@@ -42,6 +43,7 @@ from tests.factories.attendance import (
     WorkSitePostFactory,
 )
 from tests.factories.companies import MentorFactory, PostFactory
+from tests.factories.journals import JournalEntryFactory, TeacherVisitFactory
 from tests.factories.placements import (
     HealthCheckFactory,
     InsurancePolicyFactory,
@@ -368,6 +370,18 @@ MATRIX: dict[str, Rows | Reference | Report | ActionsOnly | OverseersOnly] = {
     ),
     "report-funds-lines": Rows(lambda side, users: FundsLineFactory(pilot=side.pilot), {Role.COORDINATOR}),
     "data-returns": Rows(active_this_month, {Role.COORDINATOR}, detailed=False),
+    # journals: a journal follows its placement; a pilot's rule is read by its parties; a visit is the school's
+    "journals": Rows(lambda side, users: JournalEntryFactory(placement=side.placement), ALL),
+    "journal-rules": Rows(
+        lambda side, users: JournalRule.objects.create(pilot=side.pilot),
+        {Role.COORDINATOR, Role.HR, Role.MENTOR, Role.STUDENT},
+    ),
+    "teacher-visits": Rows(
+        lambda side, users: TeacherVisitFactory(
+            teacher=TeacherFactory(school=side.school), school=side.school, company=side.company
+        ),
+        {Role.COORDINATOR},
+    ),
 }
 ROUTER_PREFIXES = [prefix for prefix, _viewset, _basename in router.registry]
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "backend.subsidy",
     "backend.matching",
     "backend.attendance",
+    "backend.journals",
     "backend.training",
     "backend.reports",
     "backend.portal",
@@ -94,6 +95,7 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "media-src": [SELF, "blob:"],
         "worker-src": [SELF, "blob:"],
+        "manifest-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],
@@ -266,6 +268,8 @@ SPECTACULAR_SETTINGS = {
         "TrainingPlanStatusEnum": "backend.training.models.PlanStatus.choices",
         "SignOffStatusEnum": "backend.training.models.SignOffStatus.choices",
         "EvaluationStatusEnum": "backend.training.models.EvaluationStatus.choices",
+        "JournalKindEnum": "backend.journals.models.JournalKind.choices",
+        "JournalStatusEnum": "backend.journals.models.JournalStatus.choices",
     },
 }
 

@@ -23,6 +23,7 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
         ("portal:signing-inbox", _("待签署"), "signing"),
         ("portal:school-violations", _("违规"), "rules"),
         ("portal:school-teachers", _("指导教师"), "attendance"),
+        ("portal:journals-overview", _("日报周记"), "journals"),
         ("portal:school-subsidy", _("补贴"), "subsidy"),
         ("portal:training", _("培养标准"), "training"),
         ("portal:school-yearly-report", _("年检报告"), "reports"),
@@ -52,6 +53,7 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
     "student": [
         ("portal:me", _("我的"), None),
         ("portal:me-clock", _("打卡"), "attendance"),
+        ("portal:me-journals", _("日报周记"), "journals"),
         ("portal:me-shifts", _("我的排班"), "rules"),
         ("portal:training", _("培养标准"), "training"),
     ],
@@ -59,11 +61,14 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
     "mentor": [
         ("portal:me", _("我的"), None),
         ("portal:mentor-attendance", _("出勤确认"), "attendance"),
+        ("portal:journals-review", _("批阅日报周记"), "journals"),
         ("portal:training", _("培养标准"), "training"),
     ],
     "teacher": [
         ("portal:teacher-home", _("我的学徒"), "attendance"),
         ("portal:training", _("培养标准"), "training"),
+        ("portal:journals-review", _("批阅日报周记"), "journals"),
+        ("portal:journals-visits", _("走访记录"), "journals"),
     ],
 }
 

@@ -4,6 +4,7 @@ from django.db import transaction
 from backend.attendance.demo import seed_attendance_demo
 from backend.demo.data import DEMO_PASSWORD, seed_demo
 from backend.demo.story import tell_demo_story
+from backend.journals.demo import seed_journals_demo
 
 
 class Command(BaseCommand):
@@ -19,6 +20,8 @@ class Command(BaseCommand):
         story = tell_demo_story()
         # The working day: a work site per company and the supervising teacher teacher1 (backend/attendance).
         seed_attendance_demo(password=DEMO_PASSWORD)
+        # Journals and a visit for the apprentices with a login and a teacher (backend/journals).
+        seed_journals_demo()
         if story:
             self.stdout.write(
                 f"Demo story: {story['active']} active apprenticeships with sealed agreements, "
