@@ -7,4 +7,6 @@ class AttendanceConfig(AppConfig):
     verbose_name = "考勤 Attendance"
 
     def ready(self) -> None:
-        from . import scopes  # noqa: F401  (registers who sees work sites, clocks and the teacher's apprentices)
+        from . import rules_bridge, scopes  # noqa: F401  (registers who sees work sites, clocks and the teacher's apprentices)
+
+        rules_bridge.register_leave_absence()  # approved leave days count as no work in the rules' audits

@@ -9,6 +9,7 @@ TASK_MODULES = [
     "worker.tasks.rules",
     "worker.tasks.subsidy",
     "worker.tasks.matching",
+    "worker.tasks.attendance",
 ]
 
 for _module in TASK_MODULES:
