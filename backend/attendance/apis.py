@@ -21,7 +21,7 @@ from backend.core.clock import local_today
 from backend.core.errors import ApplicationError
 from backend.placements.models import Placement
 
-from . import selectors, services
+from . import record, selectors, services
 from .models import (
     LeaveKind,
     LeaveRequest,
@@ -411,7 +411,42 @@ class LeaveViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return FileResponse(leave.attachment.open("rb"), as_attachment=True, filename=name)
 
 
+# -- the sealed attendance record ----------------------------------------------------------------
+
+
+class RecordSerializer(serializers.Serializer):
+    placement = serializers.IntegerField(source="pk")
+    id = serializers.IntegerField(source="pk")
+    student = serializers.CharField(source="student.name")
+    pdf = serializers.SerializerMethodField()
+
+    def get_pdf(self, placement: Placement) -> str:
+        return f"/api/v1/attendance/records/{placement.pk}/pdf/"
+
+
+class RecordViewSet(viewsets.ReadOnlyModelViewSet):
+    """GET /api/v1/attendance/records/<placement>/pdf/: the placement's attested attendance as a PDF sealed with the
+    platform certificate (verifiable at /verify), for the apprentice, the school and the company of it only."""
+
+    serializer_class = RecordSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.record_placements(user=self.request.user)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request: Request, pk: str | None = None) -> FileResponse:
+        sealed = record.attendance_record_seal(actor=request.user, placement=self.get_object())
+        return FileResponse(
+            sealed.pdf.open("rb"),
+            as_attachment=True,
+            filename=f"attendance-ATT-{sealed.placement_id}.pdf",
+            content_type="application/pdf",
+        )
+
+
 routes = [
+    ("attendance/records", RecordViewSet),
     ("attendance/makeups", MakeUpViewSet),
     ("attendance/leave", LeaveViewSet),
     ("attendance/clock", ClockViewSet),

@@ -336,3 +336,34 @@ class LeaveRequest(TimeStampedModel):
 
     def can_move_to(self, status: str) -> bool:
         return status in self.ALLOWED_TRANSITIONS.get(self.status, frozenset())
+
+
+class SealedAttendanceRecord(models.Model):
+    """A placement's attested attendance as a PDF sealed with the platform's certificate (checked at /verify by
+    its SHA-256). One per distinct content: asking again while nothing changed answers the same file."""
+
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="sealed_attendance")
+    sha256 = models.CharField(max_length=64, unique=True)
+    content_sha256 = models.CharField(max_length=64)
+    pdf = models.FileField(upload_to="attendance/sealed/%Y/%m/", max_length=200)
+    periods = models.PositiveIntegerField(default=0)
+    total_hours = models.DecimalField(max_digits=8, decimal_places=1, default=0)
+    chain_head = models.CharField(max_length=64)
+    chain_length = models.PositiveIntegerField(default=0)
+    sealed_at = models.DateTimeField()
+    sealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["placement", "-sealed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["placement", "content_sha256"], name="sealed_attendance_content_once"
+            )
+        ]
+        verbose_name = _("考勤记录封存件")
+        verbose_name_plural = _("考勤记录封存件")
+
+    def __str__(self) -> str:
+        return f"{self.placement_id} {self.sha256[:10]}"

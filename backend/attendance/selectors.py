@@ -152,3 +152,13 @@ def leave_waiting(*, user: Any) -> list[LeaveRequest]:
     if user.role == Role.TEACHER:
         return list(qs.filter(placement__teacher_assignment__teacher_id=user.pk, teacher_decision=""))
     return []
+
+
+RECORD_ROLES = (Role.STUDENT, Role.COORDINATOR, Role.TEACHER, Role.HR, Role.MENTOR)
+
+
+def record_placements(*, user: Any) -> QuerySet[Placement]:
+    """The placements whose sealed attendance record the user may download (apprentice, school, company)."""
+    if getattr(user, "role", None) not in RECORD_ROLES:
+        return Placement.objects.none()
+    return scope_queryset(user, Placement.objects.select_related("student", "pilot", "post")).order_by("id")

@@ -370,6 +370,11 @@ MATRIX: dict[str, Rows | Reference | Report | ActionsOnly | OverseersOnly] = {
     "attendance/periods": Rows(work_period, ALL),
     "attendance/clock": ActionsOnly(),
     "attendance/makeups": Rows(makeup, ALL),
+    "attendance/records": Rows(
+        attribute("placement"),
+        {Role.COORDINATOR, Role.HR, Role.MENTOR, Role.STUDENT},
+        overseers_see_all=False,
+    ),
     "attendance/leave": Rows(leave, ALL),
     "teacher-assignments": Rows(
         lambda side, users: TeacherAssignmentFactory(
