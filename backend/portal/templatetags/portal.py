@@ -49,6 +49,7 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
     "student": [
         ("portal:me", _("我的"), None),
         ("portal:me-clock", _("打卡"), "attendance"),
+        ("portal:me-requests", _("补卡/请假"), "attendance"),
         ("portal:me-shifts", _("我的排班"), "rules"),
         ("portal:training", _("培养标准"), "training"),
     ],
@@ -56,9 +57,13 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
     "mentor": [
         ("portal:me", _("我的"), None),
         ("portal:mentor-attendance", _("出勤确认"), "attendance"),
+        ("portal:mentor-requests", _("补卡/请假审批"), "attendance"),
         ("portal:training", _("培养标准"), "training"),
     ],
-    "teacher": [("portal:teacher-home", _("我的学徒"), "attendance")],
+    "teacher": [
+        ("portal:teacher-home", _("我的学徒"), "attendance"),
+        ("portal:teacher-leave", _("请假审批"), "attendance"),
+    ],
 }
 
 
