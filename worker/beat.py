@@ -26,6 +26,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "rules-audit-nightly": {"task": "rules.audit_full", "schedule": crontab(hour=2, minute=30)},
     # The notifier: sends the violation notices still owed (a row's notified_severity differs from its severity).
     "rules-notices-sweep": {"task": "rules.notices_sweep", "schedule": crontab(minute="*/5")},
+    # A clock-out still missing at 08:00 the morning after: flagged once, the apprentice, mentor and teacher told.
+    "attendance-missing-clock-out": {
+        "task": "attendance.missing_clock_out_sweep",
+        "schedule": crontab(minute="*/15"),
+    },
     "rules-monthly-summaries": {
         "task": "rules.monthly_summaries",
         "schedule": crontab(day_of_month=1, hour=8, minute=0),

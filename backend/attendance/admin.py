@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import AttendanceRecord, TeacherAssignment, WorkPeriod, WorkSite, WorkSitePost
+from .models import (
+    AttendanceRecord,
+    LeaveRequest,
+    MakeUpRequest,
+    SealedAttendanceRecord,
+    TeacherAssignment,
+    WorkPeriod,
+    WorkSite,
+    WorkSitePost,
+)
 
 
 class WorkSitePostInline(admin.TabularInline):
@@ -43,3 +52,30 @@ class AttendanceRecordAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Decided through the services (the portal and the API) only: the admin reads."""
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(MakeUpRequest)
+class MakeUpRequestAdmin(_ReadOnlyAdmin):
+    list_display = ["student", "day", "kind", "status", "decided_by"]
+    list_filter = ["status", "kind"]
+
+
+@admin.register(LeaveRequest)
+class LeaveRequestAdmin(_ReadOnlyAdmin):
+    list_display = ["student", "kind", "start_date", "end_date", "hours", "status"]
+    list_filter = ["status", "kind"]
+
+
+@admin.register(SealedAttendanceRecord)
+class SealedAttendanceRecordAdmin(_ReadOnlyAdmin):
+    list_display = ["placement", "sealed_at", "periods", "total_hours", "sha256"]

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -18,8 +21,16 @@ from backend.core.clock import local_today
 from backend.core.errors import ApplicationError
 from backend.placements.models import Placement
 
-from . import selectors, services
-from .models import PunchKind, TeacherAssignment, WorkPeriod, WorkSite
+from . import record, selectors, services
+from .models import (
+    LeaveKind,
+    LeaveRequest,
+    MakeUpRequest,
+    PunchKind,
+    TeacherAssignment,
+    WorkPeriod,
+    WorkSite,
+)
 
 DEVICE_HEADER = "HTTP_X_DEVICE_TOKEN"
 
@@ -236,7 +247,208 @@ class TeacherAssignmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(AssignmentSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
 
 
+# -- make-ups (补卡) and leave (请假) -----------------------------------------------------------------
+
+
+class MakeUpSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MakeUpRequest
+        fields = [
+            "id",
+            "placement",
+            "student",
+            "kind",
+            "day",
+            "at",
+            "end_at",
+            "period",
+            "reason",
+            "status",
+            "decided_by",
+            "decided_at",
+            "refusal_reason",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class MakeUpCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=PunchKind.choices)
+    at = serializers.DateTimeField()
+    end_at = serializers.DateTimeField(required=False, allow_null=True)
+    reason = serializers.CharField(max_length=1000)
+
+
+class RefuseSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000)
+
+
+class MakeUpViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """补卡: the apprentice asks (POST), the mentor approves or refuses; everyone else of the placement reads."""
+
+    serializer_class = MakeUpSerializer
+    permission_classes = [RoleWritePermission]
+    filterset_fields = ["placement", "status"]
+
+    def get_write_roles(self) -> tuple[str, ...]:
+        return (Role.STUDENT,) if self.action == "create" else (Role.MENTOR,)
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.makeup_list(user=self.request.user)
+
+    @extend_schema(request=MakeUpCreateSerializer, responses={201: MakeUpSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = MakeUpCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        req = services.makeup_request(actor=request.user, **payload.validated_data)
+        return Response(MakeUpSerializer(req).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=MakeUpSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        req = services.makeup_approve(actor=request.user, request=self.get_object())
+        return Response(MakeUpSerializer(req).data)
+
+    @extend_schema(request=RefuseSerializer, responses=MakeUpSerializer)
+    @action(detail=True, methods=["post"])
+    def refuse(self, request: Request, pk: str | None = None) -> Response:
+        payload = RefuseSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        req = services.makeup_refuse(actor=request.user, request=self.get_object(), **payload.validated_data)
+        return Response(MakeUpSerializer(req).data)
+
+
+class LeaveSerializer(serializers.ModelSerializer):
+    has_attachment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LeaveRequest
+        fields = [
+            "id",
+            "placement",
+            "student",
+            "kind",
+            "start_date",
+            "end_date",
+            "hours",
+            "reason",
+            "has_attachment",
+            "status",
+            "mentor_decision",
+            "mentor_at",
+            "teacher_decision",
+            "teacher_at",
+            "refusal_reason",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_has_attachment(self, leave: LeaveRequest) -> bool:
+        return bool(leave.attachment)
+
+
+class LeaveCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=LeaveKind.choices)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    hours = serializers.DecimalField(max_digits=5, decimal_places=1)
+    reason = serializers.CharField(max_length=1000)
+    attachment = serializers.FileField(required=False, help_text="optional: PDF, PNG or JPG, at most 5 MB")
+
+
+class LeaveDecideSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class LeaveViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """请假: the apprentice asks (POST, multipart for the attachment); the mentor and the supervising teacher both
+    approve, either refuses with a reason. The attachment downloads for those who see the request only."""
+
+    serializer_class = LeaveSerializer
+    permission_classes = [RoleWritePermission]
+    filterset_fields = ["placement", "status"]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_write_roles(self) -> tuple[str, ...]:
+        return (Role.STUDENT,) if self.action == "create" else (Role.MENTOR, Role.TEACHER)
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.leave_list(user=self.request.user)
+
+    @extend_schema(request=LeaveCreateSerializer, responses={201: LeaveSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = LeaveCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        leave = services.leave_request(actor=request.user, **payload.validated_data)
+        return Response(LeaveSerializer(leave).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=LeaveDecideSerializer, responses=LeaveSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        leave = services.leave_decide(actor=request.user, leave=self.get_object(), approve=True)
+        return Response(LeaveSerializer(leave).data)
+
+    @extend_schema(request=RefuseSerializer, responses=LeaveSerializer)
+    @action(detail=True, methods=["post"])
+    def refuse(self, request: Request, pk: str | None = None) -> Response:
+        payload = RefuseSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        leave = services.leave_decide(
+            actor=request.user,
+            leave=self.get_object(),
+            approve=False,
+            reason=payload.validated_data["reason"],
+        )
+        return Response(LeaveSerializer(leave).data)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def attachment(self, request: Request, pk: str | None = None) -> FileResponse:
+        leave = self.get_object()
+        if not leave.attachment:
+            raise ApplicationError("NOT_FOUND", "没有附件", "no attachment", status=404)
+        name = leave.attachment.name.rsplit("/", 1)[-1]
+        return FileResponse(leave.attachment.open("rb"), as_attachment=True, filename=name)
+
+
+# -- the sealed attendance record ----------------------------------------------------------------
+
+
+class RecordSerializer(serializers.Serializer):
+    placement = serializers.IntegerField(source="pk")
+    id = serializers.IntegerField(source="pk")
+    student = serializers.CharField(source="student.name")
+    pdf = serializers.SerializerMethodField()
+
+    def get_pdf(self, placement: Placement) -> str:
+        return f"/api/v1/attendance/records/{placement.pk}/pdf/"
+
+
+class RecordViewSet(viewsets.ReadOnlyModelViewSet):
+    """GET /api/v1/attendance/records/<placement>/pdf/: the placement's attested attendance as a PDF sealed with the
+    platform certificate (verifiable at /verify), for the apprentice, the school and the company of it only."""
+
+    serializer_class = RecordSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.record_placements(user=self.request.user)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request: Request, pk: str | None = None) -> FileResponse:
+        sealed = record.attendance_record_seal(actor=request.user, placement=self.get_object())
+        return FileResponse(
+            sealed.pdf.open("rb"),
+            as_attachment=True,
+            filename=f"attendance-ATT-{sealed.placement_id}.pdf",
+            content_type="application/pdf",
+        )
+
+
 routes = [
+    ("attendance/records", RecordViewSet),
+    ("attendance/makeups", MakeUpViewSet),
+    ("attendance/leave", LeaveViewSet),
     ("attendance/clock", ClockViewSet),
     ("attendance/periods", PeriodViewSet),
     ("work-sites", WorkSiteViewSet),

@@ -7,4 +7,11 @@ class AttendanceConfig(AppConfig):
     verbose_name = "考勤 Attendance"
 
     def ready(self) -> None:
-        from . import scopes  # noqa: F401  (registers who sees work sites, clocks and the teacher's apprentices)
+        from . import rules_bridge, scopes  # noqa: F401  (registers who sees work sites, clocks and the teacher's apprentices)
+
+        rules_bridge.register_leave_absence()  # approved leave days count as no work in the rules' audits
+        from backend.signing.sealing import register_sealed_record
+
+        from .record import public_record
+
+        register_sealed_record(public_record)  # /verify recognises a sealed attendance record

@@ -99,6 +99,8 @@ class Punch(models.Model):
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     accuracy_m = models.FloatField(null=True, blank=True)
+    # 补卡: entered from an approved make-up request (no code proved it); shown as such everywhere
+    makeup = models.BooleanField(_("补卡"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -163,6 +165,8 @@ class WorkPeriod(TimeStampedModel):
         blank=True,
     )
     dispute_note = models.TextField(_("异议说明"), blank=True)
+    # a clock-out still missing the next morning: flagged once by the sweep (services.missing_clock_out_sweep)
+    missing_out_flagged_at = models.DateTimeField(_("漏打下班卡提醒时间"), null=True, blank=True)
     # the rules' actual shift this period became (source: attendance; HR's upload makes shifts without one)
     shift = models.OneToOneField(
         "rules.Shift", null=True, blank=True, on_delete=models.SET_NULL, related_name="attendance_period"
@@ -211,3 +215,155 @@ class AttendanceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.placement_id}#{self.seq} {self.day} {self.hash[:10]}"
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("已拒绝")
+
+
+class MakeUpRequest(TimeStampedModel):
+    """补卡: the apprentice asks for a missing clock on a past day, with a reason; the mentor approves or refuses.
+    A missing clock-out closes the day's open period at ``at``; a missing clock-in is a whole period forgotten
+    (``at`` to ``end_at``). Approved, it becomes punches marked ``makeup`` (never a code's proof)."""
+
+    ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+        RequestStatus.PENDING: frozenset({RequestStatus.APPROVED, RequestStatus.REFUSED}),
+        RequestStatus.APPROVED: frozenset(),
+        RequestStatus.REFUSED: frozenset(),
+    }
+
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="makeup_requests")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="makeup_requests")
+    kind = models.CharField(_("补卡类型"), max_length=3, choices=PunchKind.choices)
+    day = models.DateField(_("日期"))
+    at = models.DateTimeField(_("补卡时间"))
+    end_at = models.DateTimeField(_("下班时间"), null=True, blank=True)
+    period = models.ForeignKey(
+        WorkPeriod, null=True, blank=True, on_delete=models.SET_NULL, related_name="makeup_requests"
+    )
+    reason = models.TextField(_("补卡原因"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    refusal_reason = models.TextField(_("拒绝原因"), blank=True)
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        verbose_name = _("补卡申请")
+        verbose_name_plural = _("补卡申请")
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.day} {self.kind} ({self.status})"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.ALLOWED_TRANSITIONS.get(self.status, frozenset())
+
+
+class LeaveKind(models.TextChoices):
+    PERSONAL = "personal", _("事假")
+    SICK = "sick", _("病假")
+
+
+class Decision(models.TextChoices):
+    NONE = "", _("待审批")
+    APPROVED = "approved", _("同意")
+    REFUSED = "refused", _("不同意")
+
+
+def leave_attachment_path(instance: "LeaveRequest", filename: str) -> str:
+    return f"attendance/leave/{instance.placement_id}/{filename}"
+
+
+class LeaveRequest(TimeStampedModel):
+    """请假 (事假/病假): approved only when the mentor AND the supervising teacher agree; either refuses with a
+    reason. An approved leave day counts as no work (see rules_bridge: the rules' absence provider)."""
+
+    ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+        RequestStatus.PENDING: frozenset({RequestStatus.APPROVED, RequestStatus.REFUSED}),
+        RequestStatus.APPROVED: frozenset(),
+        RequestStatus.REFUSED: frozenset(),
+    }
+
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="leave_requests")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="leave_requests")
+    kind = models.CharField(_("请假类型"), max_length=10, choices=LeaveKind.choices)
+    start_date = models.DateField(_("开始日期"))
+    end_date = models.DateField(_("结束日期"))
+    hours = models.DecimalField(_("请假小时数"), max_digits=5, decimal_places=1)
+    reason = models.TextField(_("请假原因"))
+    attachment = models.FileField(
+        _("附件"), upload_to=leave_attachment_path, blank=True, max_length=300
+    )  # served only through the scoped download endpoint
+    status = models.CharField(
+        _("状态"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING, db_index=True
+    )
+    mentor_decision = models.CharField(
+        _("师傅意见"), max_length=10, choices=Decision.choices, default=Decision.NONE, blank=True
+    )
+    mentor_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    mentor_at = models.DateTimeField(null=True, blank=True)
+    teacher_decision = models.CharField(
+        _("指导教师意见"), max_length=10, choices=Decision.choices, default=Decision.NONE, blank=True
+    )
+    teacher_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    teacher_at = models.DateTimeField(null=True, blank=True)
+    refusal_reason = models.TextField(_("拒绝原因"), blank=True)
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="leave_dates_order"
+            ),
+            models.CheckConstraint(condition=Q(hours__gt=0), name="leave_hours_positive"),
+        ]
+        indexes = [models.Index(fields=["placement", "status"], name="leave_placement_status")]
+        verbose_name = _("请假申请")
+        verbose_name_plural = _("请假申请")
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.start_date}–{self.end_date} ({self.status})"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.ALLOWED_TRANSITIONS.get(self.status, frozenset())
+
+
+class SealedAttendanceRecord(models.Model):
+    """A placement's attested attendance as a PDF sealed with the platform's certificate (checked at /verify by
+    its SHA-256). One per distinct content: asking again while nothing changed answers the same file."""
+
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="sealed_attendance")
+    sha256 = models.CharField(max_length=64, unique=True)
+    content_sha256 = models.CharField(max_length=64)
+    pdf = models.FileField(upload_to="attendance/sealed/%Y/%m/", max_length=200)
+    periods = models.PositiveIntegerField(default=0)
+    total_hours = models.DecimalField(max_digits=8, decimal_places=1, default=0)
+    chain_head = models.CharField(max_length=64)
+    chain_length = models.PositiveIntegerField(default=0)
+    sealed_at = models.DateTimeField()
+    sealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["placement", "-sealed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["placement", "content_sha256"], name="sealed_attendance_content_once"
+            )
+        ]
+        verbose_name = _("考勤记录封存件")
+        verbose_name_plural = _("考勤记录封存件")
+
+    def __str__(self) -> str:
+        return f"{self.placement_id} {self.sha256[:10]}"

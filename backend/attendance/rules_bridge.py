@@ -90,3 +90,45 @@ def findings_raise(
     if created:
         enqueue_on_commit(NOTIFY_TASK, created)
     return created
+
+
+def adult_age(placement: Placement) -> int:
+    """Below this age the apprentice is a minor (the guardian is told), by the placement's policy."""
+    return policy_for_placement(placement).adult_age
+
+
+def placement_reaudit(*, placement: Placement, lo_day: dt.date, hi_day: dt.date) -> list[int]:
+    """Re-audit the placement's ISO weeks of lo_day..hi_day at once (an approved leave waives findings)."""
+    from backend.rules.services.audit import placement_worktime_audit
+
+    return placement_worktime_audit(placement=placement, lo_day=lo_day, hi_day=hi_day)
+
+
+# -- approved leave days count as no work: the rules' absence provider (backend/rules/absence.py) ----------
+
+LEAVE_DAYS_SQL = """
+SELECT l.placement_id, d::date
+  FROM attendance_leaverequest l
+ CROSS JOIN LATERAL generate_series(l.start_date, l.end_date, interval '1 day') d
+ WHERE l.status = 'approved'
+"""
+
+
+def leave_days(placement_id: int, lo: dt.date, hi: dt.date) -> set[dt.date]:
+    from .models import LeaveRequest, RequestStatus
+
+    days: set[dt.date] = set()
+    for start, end in LeaveRequest.objects.filter(
+        placement_id=placement_id, status=RequestStatus.APPROVED, start_date__lte=hi, end_date__gte=lo
+    ).values_list("start_date", "end_date"):
+        day = max(start, lo)
+        while day <= min(end, hi):
+            days.add(day)
+            day += dt.timedelta(days=1)
+    return days
+
+
+def register_leave_absence() -> None:
+    from backend.rules.absence import AbsenceProvider, register_absence
+
+    register_absence(AbsenceProvider(days=leave_days, sql=LEAVE_DAYS_SQL))

@@ -12,6 +12,8 @@ from backend.schools.models import School, Student
 from .models import (
     AttendanceRecord,
     DeviceBinding,
+    LeaveRequest,
+    MakeUpRequest,
     Punch,
     TeacherAssignment,
     WorkPeriod,
@@ -56,6 +58,8 @@ register_scope(TeacherAssignment)(
 register_scope(WorkPeriod)(lambda u: placement_parties_q(u, "placement__"))
 register_scope(Punch)(lambda u: placement_parties_q(u, "placement__"))
 register_scope(AttendanceRecord)(lambda u: placement_parties_q(u, "placement__"))
+register_scope(MakeUpRequest)(lambda u: placement_parties_q(u, "placement__"))
+register_scope(LeaveRequest)(lambda u: placement_parties_q(u, "placement__"))
 # A site is its company's (HR and the company's mentors run the kiosk); apprentices see the site they work at.
 register_scope(WorkSite)(
     by_role(

@@ -14,7 +14,16 @@ from backend.accounts.scoping import scope_queryset
 from backend.placements.models import Placement, PlacementStatus
 
 from . import chain, totp
-from .models import AttendanceRecord, PeriodStatus, TeacherAssignment, WorkPeriod, WorkSite
+from .models import (
+    AttendanceRecord,
+    LeaveRequest,
+    MakeUpRequest,
+    PeriodStatus,
+    RequestStatus,
+    TeacherAssignment,
+    WorkPeriod,
+    WorkSite,
+)
 
 KIOSK_ROLES = (Role.HR, Role.MENTOR)
 
@@ -110,3 +119,46 @@ def chain_check(*, placement: Placement) -> chain.ChainCheck:
         for r in AttendanceRecord.objects.filter(placement=placement).order_by("seq").iterator()
     )
     return chain.verify(links)
+
+
+def makeup_list(*, user: Any) -> QuerySet[MakeUpRequest]:
+    return scope_queryset(
+        user, MakeUpRequest.objects.select_related("placement__student", "student", "decided_by", "period")
+    )
+
+
+def leave_list(*, user: Any) -> QuerySet[LeaveRequest]:
+    return scope_queryset(
+        user, LeaveRequest.objects.select_related("placement__student", "student", "mentor_by", "teacher_by")
+    )
+
+
+def makeups_waiting(*, user: Any) -> list[MakeUpRequest]:
+    """The make-ups waiting for this mentor's decision."""
+    if user.role != Role.MENTOR or not user.mentor_id:
+        return []
+    return list(
+        makeup_list(user=user)
+        .filter(placement__mentor_id=user.mentor_id, status=RequestStatus.PENDING)
+        .order_by("day", "id")
+    )
+
+
+def leave_waiting(*, user: Any) -> list[LeaveRequest]:
+    """The leave waiting for this mentor's or teacher's own decision."""
+    qs = leave_list(user=user).filter(status=RequestStatus.PENDING).order_by("start_date", "id")
+    if user.role == Role.MENTOR and user.mentor_id:
+        return list(qs.filter(placement__mentor_id=user.mentor_id, mentor_decision=""))
+    if user.role == Role.TEACHER:
+        return list(qs.filter(placement__teacher_assignment__teacher_id=user.pk, teacher_decision=""))
+    return []
+
+
+RECORD_ROLES = (Role.STUDENT, Role.COORDINATOR, Role.TEACHER, Role.HR, Role.MENTOR)
+
+
+def record_placements(*, user: Any) -> QuerySet[Placement]:
+    """The placements whose sealed attendance record the user may download (apprentice, school, company)."""
+    if getattr(user, "role", None) not in RECORD_ROLES:
+        return Placement.objects.none()
+    return scope_queryset(user, Placement.objects.select_related("student", "pilot", "post")).order_by("id")

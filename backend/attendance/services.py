@@ -5,30 +5,39 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from backend.accounts.models import Role, User
 from backend.companies.models import Company, Post
 from backend.core.audit import audit_record
-from backend.core.clock import local_date
+from backend.core.clock import RULES_ZONE, local_date, local_today
 from backend.core.errors import ApplicationError
+from backend.core.ids import age_on
 from backend.placements.models import Placement, PlacementStatus
 from backend.schools.models import Student
 
 from . import chain, rules_bridge, totp
 from .models import (
     AttendanceRecord,
+    Decision,
     DeviceBinding,
+    LeaveKind,
+    LeaveRequest,
+    MakeUpRequest,
     PeriodStatus,
     Punch,
     PunchKind,
+    RequestStatus,
     StudentResponse,
     TeacherAssignment,
     WorkPeriod,
@@ -564,6 +573,8 @@ def day_content(*, placement: Placement, day: dt.date, event: str) -> dict[str, 
                 "site": p.site_id,
                 "clock_in": p.clock_in.at.isoformat(),
                 "clock_out": p.clock_out.at.isoformat() if p.clock_out else None,
+                "clock_in_makeup": p.clock_in.makeup,
+                "clock_out_makeup": bool(p.clock_out and p.clock_out.makeup),
                 "start": p.attested_start.isoformat() if p.attested_start else None,
                 "end": p.attested_end.isoformat() if p.attested_end else None,
                 "attested_by": p.attested_by_id,
@@ -592,3 +603,582 @@ def day_record_append(*, placement: Placement, day: dt.date, event: str) -> Atte
         prev_hash=prev_hash,
         hash=chain.link_hash(prev_hash, content),
     )
+
+
+# -- notices ------------------------------------------------------------------------------------
+
+
+def _users(q: Q) -> list[User]:
+    return list(User.objects.filter(q, is_active=True).distinct())
+
+
+def _teacher_q(placement: Placement) -> Q:
+    return Q(role=Role.TEACHER, teacher_assignments__placement_id=placement.pk)
+
+
+def _guardians_if_minor(placement: Placement, on: dt.date) -> list[User]:
+    adult_age = rules_bridge.adult_age(placement)
+    if age_on(placement.student.birth_date, on) >= adult_age:
+        return []
+    return _users(Q(role=Role.GUARDIAN, guardian__student_id=placement.student_id))
+
+
+def _tell(recipients: Sequence[User], *, kind: str, title: str, body: str, link: str, key: str) -> int:
+    from backend.notices.services import notice_send
+
+    return len(
+        notice_send(recipients=recipients, kind=kind, title=title, body=body, link=link, dedupe_key=key)
+    )
+
+
+# -- make-ups (补卡) -------------------------------------------------------------------------------
+
+MAKEUP_MAX_DAYS = 7  # a make-up is asked for within a week of the day (today included), never for the future
+MAX_PERIOD = dt.timedelta(hours=24)
+MAKEUP_LINK = "/mentor/requests/"
+
+
+def _student_of(actor: Any) -> Student:
+    student = getattr(actor, "student", None)
+    if getattr(actor, "role", None) != Role.STUDENT or student is None:
+        raise _refuse("ATT_NOT_STUDENT", "只有学徒本人可以申请", "only the apprentice asks for this", 403)
+    return student
+
+
+def _placement_on(student: Student, day: dt.date) -> Placement:
+    placement = (
+        Placement.objects.select_related("pilot", "post__work_site_link__site", "student")
+        .filter(student=student, status__in=PlacementStatus.LIVE, start_date__lte=day, end_date__gte=day)
+        .order_by("-start_date")
+        .first()
+    )
+    if placement is None:
+        raise _refuse(
+            "ATT_NO_PLACEMENT_ON_DAY",
+            "该日期你没有在岗的学徒岗位安排",
+            "you had no active placement on that day",
+            409,
+            day=day.isoformat(),
+        )
+    return placement
+
+
+def _check_makeup_time(at: dt.datetime, now: dt.datetime, field: str = "at") -> None:
+    if timezone.is_naive(at):
+        raise _refuse("ATT_TIME_ZONE", "时间须带时区", "times must carry a time zone")
+    if at > now:
+        raise _refuse(
+            "ATT_MAKEUP_FUTURE", "不能为将来的时间补卡", "a make-up cannot be in the future", field=field
+        )
+    if local_date(at) < local_date(now) - dt.timedelta(days=MAKEUP_MAX_DAYS - 1):
+        raise _refuse(
+            "ATT_MAKEUP_TOO_OLD",
+            f"只能为最近{MAKEUP_MAX_DAYS}天内的出勤补卡",
+            f"a make-up is possible for the last {MAKEUP_MAX_DAYS} days only",
+            field=field,
+            max_days=MAKEUP_MAX_DAYS,
+        )
+
+
+@transaction.atomic
+def makeup_request(
+    *,
+    actor: Any,
+    kind: str,
+    at: dt.datetime,
+    reason: str,
+    end_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> MakeUpRequest:
+    """The apprentice asks for a missing clock (补卡): ``out`` closes the open period at ``at``; ``in`` is a
+    whole period not clocked at all, ``at`` to ``end_at``. Not in the future, within MAKEUP_MAX_DAYS."""
+    student = _student_of(actor)
+    now = now or timezone.now()
+    reason = reason.strip()
+    if not reason:
+        raise _refuse("ATT_MAKEUP_REASON", "补卡须说明原因", "a make-up needs a reason")
+    _check_makeup_time(at, now)
+    period = None
+    if kind == PunchKind.OUT:
+        period = (
+            WorkPeriod.objects.select_related("clock_in")
+            .filter(student=student, status=PeriodStatus.OPEN)
+            .first()
+        )
+        if period is None or not (period.clock_in.at < at <= period.clock_in.at + MAX_PERIOD):
+            raise _refuse(
+                "ATT_MAKEUP_NO_OPEN",
+                "没有可以补下班卡的上班记录（须在上班打卡后24小时内）",
+                "no open clock-in this clock-out can close (within 24 hours of it)",
+                409,
+            )
+        if MakeUpRequest.objects.filter(period=period, status=RequestStatus.PENDING).exists():
+            raise _refuse(
+                "ATT_MAKEUP_PENDING", "该出勤已有待审批的补卡申请", "a make-up is already waiting", 409
+            )
+        placement, day = period.placement, period.day
+    elif kind == PunchKind.IN:
+        if end_at is None:
+            raise _refuse(
+                "ATT_MAKEUP_END", "补上班卡须同时填写下班时间", "a missing clock-in needs its end time"
+            )
+        _check_makeup_time(end_at, now, "end_at")
+        if not (at < end_at <= at + MAX_PERIOD):
+            raise _refuse(
+                "ATT_MAKEUP_TIMES",
+                "下班时间须晚于上班时间，且不超过24小时",
+                "the end must come after the start, within 24 hours",
+            )
+        day = local_date(at)
+        placement = _placement_on(student, day)
+        clash = WorkPeriod.objects.filter(student=student, clock_in__at__lt=end_at).filter(
+            Q(clock_out__at__gt=at) | Q(clock_out__isnull=True)
+        )
+        pending = MakeUpRequest.objects.filter(
+            student=student, kind=PunchKind.IN, status=RequestStatus.PENDING, at__lt=end_at, end_at__gt=at
+        )
+        if clash.exists() or pending.exists():
+            raise _refuse(
+                "ATT_MAKEUP_OVERLAP",
+                "补卡时间与已有的出勤或补卡申请重叠",
+                "the make-up overlaps a period or a make-up already asked for",
+                409,
+            )
+    else:
+        raise _refuse("ATT_MAKEUP_KIND", "补卡类型不正确", "unknown make-up kind")
+    if getattr(getattr(placement.post, "work_site_link", None), "site_id", None) is None:
+        raise _refuse("ATT_NO_SITE", "该岗位没有工作地点", "the post has no work site", 409)
+    req = MakeUpRequest.objects.create(
+        placement=placement,
+        student=student,
+        kind=kind,
+        day=day,
+        at=at,
+        end_at=end_at if kind == PunchKind.IN else None,
+        period=period,
+        reason=reason,
+    )
+    audit_record(
+        actor=actor,
+        action="attendance.makeup_request",
+        obj=req,
+        changes={"kind": kind, "at": at, "end": end_at},
+    )
+    _tell(
+        _users(Q(role=Role.MENTOR, mentor_id=placement.mentor_id)),
+        kind="attendance.makeup",
+        title=f"补卡申请：{student.name} {day}",
+        body=f"{student.name} 申请补卡（{req.get_kind_display()}）：{reason}\nMake-up request from {student.name}.",
+        link=MAKEUP_LINK,
+        key=f"attendance.makeup:{req.pk}:asked",
+    )
+    return req
+
+
+def _locked_makeup(req: MakeUpRequest) -> MakeUpRequest:
+    return (
+        MakeUpRequest.objects.select_for_update(of=("self",))
+        .select_related("placement__post__work_site_link__site", "placement__pilot", "student")
+        .get(pk=req.pk)
+    )
+
+
+def _check_mentor_of(actor: Any, placement: Placement, what: str) -> None:
+    if not (actor.role == Role.MENTOR and actor.mentor_id and actor.mentor_id == placement.mentor_id):
+        raise _refuse(
+            "ATT_NOT_MENTOR",
+            f"只有该学徒的师傅可以审批{what}",
+            "only the apprentice's mentor decides this",
+            403,
+        )
+
+
+def _check_pending(req: MakeUpRequest | LeaveRequest) -> None:
+    if req.status != RequestStatus.PENDING:
+        raise _refuse(
+            "ATT_REQUEST_DECIDED",
+            "该申请已经审批过",
+            "this request has been decided",
+            409,
+            request_status=req.status,
+        )
+
+
+def _makeup_punch(req: MakeUpRequest, site: WorkSite, kind: str, at: dt.datetime) -> Punch:
+    # a make-up has no code: its step is negative and its own (the request's), so it can never clash with a code
+    step = -(2 * req.pk + (1 if kind == PunchKind.OUT else 0))
+    return Punch.objects.create(
+        placement=req.placement,
+        student=req.student,
+        site=site,
+        kind=kind,
+        at=at,
+        step=step,
+        idempotency_key=f"makeup:{req.pk}:{kind}",
+        makeup=True,
+    )
+
+
+@transaction.atomic
+def makeup_approve(*, actor: Any, request: MakeUpRequest) -> MakeUpRequest:
+    """The mentor approves: the make-up becomes punches marked as such, the period waits for the mentor's
+    countersignature like any other (and the chain records it when attested)."""
+    req = _locked_makeup(request)
+    _check_mentor_of(actor, req.placement, "补卡")
+    _check_pending(req)
+    if req.kind == PunchKind.OUT:
+        period = req.period and _locked(req.period)
+        if period is None or period.status != PeriodStatus.OPEN:
+            raise _refuse(
+                "ATT_MAKEUP_PERIOD_GONE",
+                "该出勤已经下班打卡",
+                "the period has been clocked out meanwhile",
+                409,
+            )
+        period.clock_out, period.status = (
+            _makeup_punch(req, period.site, PunchKind.OUT, req.at),
+            PeriodStatus.CLOSED,
+        )
+        period.save(update_fields=["clock_out", "status", "updated_at"])
+    else:
+        assert req.end_at is not None
+        site = req.placement.post.work_site_link.site
+        clock_in = _makeup_punch(req, site, PunchKind.IN, req.at)
+        try:
+            with transaction.atomic():
+                period = WorkPeriod.objects.create(
+                    placement=req.placement,
+                    student=req.student,
+                    site=site,
+                    day=req.day,
+                    clock_in=clock_in,
+                    clock_out=_makeup_punch(req, site, PunchKind.OUT, req.end_at),
+                    status=PeriodStatus.CLOSED,
+                )
+        except IntegrityError as exc:
+            raise _refuse(
+                "ATT_MAKEUP_OVERLAP", "补卡与已有出勤冲突", "the make-up clashes with a period", 409
+            ) from exc
+    req.status, req.decided_by, req.decided_at, req.period = (
+        RequestStatus.APPROVED,
+        actor,
+        timezone.now(),
+        period,
+    )
+    req.save(update_fields=["status", "decided_by", "decided_at", "period", "updated_at"])
+    audit_record(actor=actor, action="attendance.makeup_approve", obj=req, changes={"period": period.pk})
+    rules_bridge.findings_raise(
+        placement=req.placement,
+        spans=_violation_spans(period, timezone.now()),
+        rules=rules_bridge.AT_CLOCK_OUT,
+    )
+    _makeup_told(req)
+    return req
+
+
+@transaction.atomic
+def makeup_refuse(*, actor: Any, request: MakeUpRequest, reason: str) -> MakeUpRequest:
+    req = _locked_makeup(request)
+    _check_mentor_of(actor, req.placement, "补卡")
+    _check_pending(req)
+    if not reason.strip():
+        raise _refuse("ATT_REFUSAL_REASON", "拒绝须说明原因", "a refusal needs a reason")
+    req.status, req.decided_by, req.decided_at = RequestStatus.REFUSED, actor, timezone.now()
+    req.refusal_reason = reason.strip()
+    req.save(update_fields=["status", "decided_by", "decided_at", "refusal_reason", "updated_at"])
+    audit_record(
+        actor=actor, action="attendance.makeup_refuse", obj=req, changes={"reason": req.refusal_reason}
+    )
+    _makeup_told(req)
+    return req
+
+
+def _makeup_told(req: MakeUpRequest) -> None:
+    zh, en = ("已批准", "approved") if req.status == RequestStatus.APPROVED else ("被拒绝", "refused")
+    _tell(
+        _users(Q(role=Role.STUDENT, student_id=req.student_id)),
+        kind="attendance.makeup",
+        title=f"补卡申请{zh}：{req.day}",
+        body=f"{req.refusal_reason}\nYour make-up request was {en}.".strip(),
+        link="/me/requests/",
+        key=f"attendance.makeup:{req.pk}:{req.status}",
+    )
+
+
+# -- leave (请假) --------------------------------------------------------------------------------
+
+LEAVE_MAX_DAYS = 30  # one request covers at most 30 days
+LEAVE_BACK_DAYS = 7  # sick leave may be asked for afterwards, within a week
+ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+ATTACHMENT_TYPES = {
+    ".pdf": b"%PDF-",
+    ".png": b"\x89PNG\r\n\x1a\n",
+    ".jpg": b"\xff\xd8\xff",
+    ".jpeg": b"\xff\xd8\xff",
+}
+LEAVE_LINK_MENTOR = "/mentor/requests/"
+LEAVE_LINK_TEACHER = "/teacher/leave/"
+
+
+def _check_attachment(upload: UploadedFile) -> None:
+    name = (upload.name or "").lower()
+    ext = name[name.rfind(".") :] if "." in name else ""
+    head = upload.read(16)
+    upload.seek(0)
+    if upload.size is None or upload.size > ATTACHMENT_MAX_BYTES:
+        raise _refuse(
+            "LEAVE_ATTACHMENT_TOO_LARGE",
+            "附件不能超过5MB",
+            "the attachment may not exceed 5 MB",
+            max_bytes=ATTACHMENT_MAX_BYTES,
+        )
+    if ext not in ATTACHMENT_TYPES or not head.startswith(ATTACHMENT_TYPES[ext]):
+        raise _refuse(
+            "LEAVE_ATTACHMENT_TYPE",
+            "附件须为PDF、JPG或PNG文件",
+            "the attachment must be a PDF, JPG or PNG file",
+            allowed=sorted(ATTACHMENT_TYPES),
+        )
+
+
+@transaction.atomic
+def leave_request(
+    *,
+    actor: Any,
+    kind: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    hours: Decimal,
+    reason: str,
+    attachment: UploadedFile | None = None,
+    today: dt.date | None = None,
+) -> LeaveRequest:
+    """The apprentice asks for leave (事假/病假); the mentor and the supervising teacher are told, and the
+    guardian of a minor."""
+    student = _student_of(actor)
+    today = today or local_today()
+    reason = reason.strip()
+    if kind not in LeaveKind.values:
+        raise _refuse("LEAVE_KIND", "请假类型不正确", "unknown leave kind")
+    if not reason:
+        raise _refuse("LEAVE_REASON", "请假须说明原因", "leave needs a reason")
+    if end_date < start_date or (end_date - start_date).days >= LEAVE_MAX_DAYS:
+        raise _refuse(
+            "LEAVE_DATES",
+            f"结束日期须不早于开始日期，一次最多{LEAVE_MAX_DAYS}天",
+            f"the end may not come before the start; at most {LEAVE_MAX_DAYS} days at once",
+        )
+    if start_date < today - dt.timedelta(days=LEAVE_BACK_DAYS):
+        raise _refuse(
+            "LEAVE_TOO_OLD",
+            f"只能为最近{LEAVE_BACK_DAYS}天内及以后的日期请假",
+            f"leave can start at most {LEAVE_BACK_DAYS} days back",
+        )
+    days = (end_date - start_date).days + 1
+    if hours is None or hours <= 0 or hours > Decimal(24 * days):
+        raise _refuse(
+            "LEAVE_HOURS", "请假小时数须大于0且不超过所选天数", "hours must be positive and fit the days"
+        )
+    placement = _placement_on(student, start_date)
+    if end_date > placement.end_date:
+        raise _refuse(
+            "LEAVE_PAST_PLACEMENT", "请假日期超出岗位安排期限", "the leave runs past the placement", 409
+        )
+    overlap = LeaveRequest.objects.filter(
+        student=student,
+        status__in=(RequestStatus.PENDING, RequestStatus.APPROVED),
+        start_date__lte=end_date,
+        end_date__gte=start_date,
+    )
+    if overlap.exists():
+        raise _refuse(
+            "LEAVE_OVERLAP", "与已有的请假申请日期重叠", "the dates overlap another leave request", 409
+        )
+    if attachment is not None:
+        _check_attachment(attachment)
+    leave = LeaveRequest(
+        placement=placement,
+        student=student,
+        kind=kind,
+        start_date=start_date,
+        end_date=end_date,
+        hours=Decimal(hours).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP),
+        reason=reason,
+    )
+    if attachment is not None:
+        leave.attachment.save(os.path.basename(attachment.name or "attachment"), attachment, save=False)
+    leave.save()
+    audit_record(
+        actor=actor,
+        action="attendance.leave_request",
+        obj=leave,
+        changes={"kind": kind, "start": start_date, "end": end_date, "hours": leave.hours},
+    )
+    label = leave.get_kind_display()
+    body = (
+        f"{student.name} 申请{label} {start_date}～{end_date}，{leave.hours} 小时：{reason}\n"
+        f"{student.name} asks for {kind} leave {start_date}–{end_date}, {leave.hours} h."
+    )
+    title = f"请假申请：{student.name} {start_date}～{end_date}"
+    key = f"attendance.leave:{leave.pk}:asked"
+    _tell(
+        _users(Q(role=Role.MENTOR, mentor_id=placement.mentor_id)),
+        kind="attendance.leave",
+        title=title,
+        body=body,
+        link=LEAVE_LINK_MENTOR,
+        key=key,
+    )
+    _tell(
+        _users(_teacher_q(placement)),
+        kind="attendance.leave",
+        title=title,
+        body=body,
+        link=LEAVE_LINK_TEACHER,
+        key=key,
+    )
+    _tell(
+        _guardians_if_minor(placement, start_date),
+        kind="attendance.leave",
+        title=title,
+        body=body,
+        link="",
+        key=key,
+    )
+    return leave
+
+
+def _locked_leave(leave: LeaveRequest) -> LeaveRequest:
+    return (
+        LeaveRequest.objects.select_for_update(of=("self",))
+        .select_related("placement__pilot", "placement__student", "student")
+        .get(pk=leave.pk)
+    )
+
+
+def _leave_side(actor: Any, placement: Placement) -> str:
+    """Which approval the actor gives: the placement's mentor, or its assigned supervising teacher."""
+    if actor.role == Role.MENTOR and actor.mentor_id and actor.mentor_id == placement.mentor_id:
+        return "mentor"
+    if (
+        actor.role == Role.TEACHER
+        and TeacherAssignment.objects.filter(placement=placement, teacher_id=actor.pk).exists()
+    ):
+        return "teacher"
+    raise _refuse(
+        "LEAVE_NOT_APPROVER",
+        "只有该学徒的师傅和指导教师可以审批请假",
+        "only the apprentice's mentor and supervising teacher decide leave",
+        403,
+    )
+
+
+@transaction.atomic
+def leave_decide(*, actor: Any, leave: LeaveRequest, approve: bool, reason: str = "") -> LeaveRequest:
+    """The mentor's or the teacher's decision. Approved when both approve; refused when either refuses (with a
+    reason). Approved, the placement's weeks of the leave are re-audited at once (the leave days count as no
+    work)."""
+    leave = _locked_leave(leave)
+    side = _leave_side(actor, leave.placement)
+    _check_pending(leave)
+    if getattr(leave, f"{side}_decision"):
+        raise _refuse(
+            "LEAVE_ALREADY_DECIDED", "你已经审批过该请假", "you have already decided this leave", 409
+        )
+    reason = reason.strip()
+    if not approve and not reason:
+        raise _refuse("ATT_REFUSAL_REASON", "拒绝须说明原因", "a refusal needs a reason")
+    setattr(leave, f"{side}_decision", Decision.APPROVED if approve else Decision.REFUSED)
+    setattr(leave, f"{side}_by", actor)
+    setattr(leave, f"{side}_at", timezone.now())
+    fields = [f"{side}_decision", f"{side}_by", f"{side}_at", "updated_at"]
+    if not approve:
+        leave.status, leave.refusal_reason = RequestStatus.REFUSED, reason
+        fields += ["status", "refusal_reason"]
+    elif leave.mentor_decision == Decision.APPROVED and leave.teacher_decision == Decision.APPROVED:
+        leave.status = RequestStatus.APPROVED
+        fields.append("status")
+    leave.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        action=f"attendance.leave_{side}_" + ("approve" if approve else "refuse"),
+        obj=leave,
+        changes={"reason": reason, "status": leave.status},
+    )
+    if leave.status == RequestStatus.APPROVED:
+        rules_bridge.placement_reaudit(
+            placement=leave.placement, lo_day=leave.start_date, hi_day=leave.end_date
+        )
+    if leave.status != RequestStatus.PENDING:
+        zh, en = ("已批准", "approved") if leave.status == RequestStatus.APPROVED else ("未获批准", "refused")
+        title = f"请假{zh}：{leave.student.name} {leave.start_date}～{leave.end_date}"
+        body = f"{leave.refusal_reason}\nLeave {leave.start_date}–{leave.end_date} {en}.".strip()
+        key = f"attendance.leave:{leave.pk}:{leave.status}"
+        _tell(
+            _users(Q(role=Role.STUDENT, student_id=leave.student_id)),
+            kind="attendance.leave",
+            title=title,
+            body=body,
+            link="/me/requests/",
+            key=key,
+        )
+        _tell(
+            _guardians_if_minor(leave.placement, leave.start_date),
+            kind="attendance.leave",
+            title=title,
+            body=body,
+            link="",
+            key=key,
+        )
+    return leave
+
+
+# -- a clock-out still missing the next morning -------------------------------------------------
+
+MISSING_OUT_BY = dt.time(8, 0)  # local: a period opened on a day is flagged from 08:00 the day after
+
+
+def missing_clock_out_sweep(*, now: dt.datetime | None = None) -> int:
+    """The beat's sweep: flag every period still open at 08:00 (Asia/Shanghai) the morning after its day, once,
+    telling the apprentice, the mentor, the company's HR and the supervising teacher. Returns how many."""
+    now = now or timezone.now()
+    local = now.astimezone(RULES_ZONE)
+    overdue_day = local.date() - dt.timedelta(days=1 if local.time() >= MISSING_OUT_BY else 2)
+    flagged = 0
+    rows = (
+        WorkPeriod.objects.filter(
+            status=PeriodStatus.OPEN, missing_out_flagged_at__isnull=True, day__lte=overdue_day
+        )
+        .select_related("placement__post", "placement__pilot", "student", "clock_in")
+        .order_by("pk")[:2000]
+    )
+    for period in rows:
+        with transaction.atomic():
+            if not WorkPeriod.objects.filter(pk=period.pk, missing_out_flagged_at__isnull=True).update(
+                missing_out_flagged_at=now
+            ):
+                continue  # another sweep flagged it meanwhile
+            p = period.placement
+            audit_record(
+                actor=None, action="attendance.missing_clock_out", obj=period, changes={"day": period.day}
+            )
+            since = period.clock_in.at.astimezone(RULES_ZONE)
+            _tell(
+                _users(
+                    Q(role=Role.STUDENT, student_id=period.student_id)
+                    | Q(role=Role.MENTOR, mentor_id=p.mentor_id)
+                    | Q(role=Role.HR, company_id=p.post.company_id)
+                    | _teacher_q(p)
+                ),
+                kind="attendance.missing_clock_out",
+                title=f"【漏打卡】{period.student.name} {period.day} 未下班打卡",
+                body=(
+                    f"{period.student.name} {since:%Y-%m-%d %H:%M} 上班打卡后未下班打卡，请补卡。\n"
+                    f"{period.student.name} clocked in at {since:%Y-%m-%d %H:%M} and has not clocked out: "
+                    "ask for a make-up."
+                ),
+                link="/me/requests/",
+                key=f"attendance.missing_out:{period.pk}",
+            )
+            flagged += 1
+    return flagged

@@ -240,6 +240,14 @@ if feature("attendance"):
         path("me/clock/<int:pk>/respond", attendance.clock_respond, name="me-clock-respond"),
         path("mentor/attendance/", attendance.mentor_day, name="mentor-attendance"),
         path("teacher/", attendance.teacher_home, name="teacher-home"),
+        path("teacher/leave/", attendance.teacher_leave, name="teacher-leave"),
+        path("me/requests/", attendance.my_requests, name="me-requests"),
+        path("mentor/requests/", attendance.mentor_requests, name="mentor-requests"),
+        path(
+            "attendance/placements/<int:pk>/record.pdf",
+            attendance.attendance_pdf,
+            name="attendance-record-pdf",
+        ),
     ]
 
 if feature("journals"):

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from backend.rules import absence
 from backend.rules.worktime import WORKTIME_RULES
 
 SHIFT_RULES = WORKTIME_RULES
@@ -358,6 +359,8 @@ def run_worktime_audit(
     cursor.execute(FINDING_SQL)
     cursor.execute(RULES_SQL, {"lo_week": lo_week, "hi_day": hi_day})
     cursor.execute(EXCEPTION_SQL)
+    for waiver in absence.waiver_sql():  # approved leave days count as no work (rules/absence.py)
+        cursor.execute(waiver)
     # An index, not only statistics: the resolve step's anti-join must not turn quadratic on a bad estimate.
     cursor.execute("CREATE INDEX ON audit_finding (placement_id, rule_code, period_start, period_end)")
     cursor.execute("ANALYZE audit_finding")

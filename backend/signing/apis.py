@@ -386,6 +386,7 @@ class VerifyApi(APIView):
                 "signature": serializers.DictField(allow_null=True),
                 "agreement": serializers.DictField(allow_null=True),
                 "history": serializers.ListField(child=serializers.DictField()),
+                "record": serializers.DictField(allow_null=True),
             },
         ),
     )

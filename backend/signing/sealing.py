@@ -282,6 +282,7 @@ class VerifyAnswer:
     signature: dict[str, Any] | None = None
     agreement: dict[str, Any] | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
+    record: dict[str, Any] | None = None  # another sealed document than an agreement (register_sealed_record)
 
 
 def _public_record(sealed: SealedAgreement) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -337,10 +338,30 @@ def _answer_from_other_records(digest: str, base: dict[str, Any]) -> VerifyAnswe
             return VerifyAnswer(
                 valid=True, reason=VALID, message=zh, message_en=en, agreement=info, history=history, **base
             )
+# Other documents the platform seals with the same certificate (an attendance record, ...): each app registers a
+# lookup from the sealed file's SHA-256 to what anyone holding the file may learn of it (or None).
+_sealed_record_lookups: list[Callable[[str], dict[str, Any] | None]] = []
+
+
+def register_sealed_record(lookup: Callable[[str], dict[str, Any] | None]) -> None:
+    if lookup not in _sealed_record_lookups:
+        _sealed_record_lookups.append(lookup)
+
+
+def _other_sealed_record(sha256: str) -> dict[str, Any] | None:
+    for lookup in _sealed_record_lookups:
+        found = lookup(sha256)
+        if found is not None:
+            return found
     return None
 
 
 def _answer_from_record(sealed: SealedAgreement | None, base: dict[str, Any]) -> VerifyAnswer:
+    if sealed is None and (other := _other_sealed_record(base["document_sha256"])) is not None:
+        from contracts.sealing.verify import MESSAGES, VALID
+
+        zh, en = MESSAGES[VALID]
+        return VerifyAnswer(valid=True, reason=VALID, message=zh, message_en=en, record=other, **base)
     if sealed is None:
         other = _answer_from_other_records(base["document_sha256"], base)
         if other is not None:

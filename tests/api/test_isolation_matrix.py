@@ -17,7 +17,7 @@ from django.utils import timezone
 from backend.accounts.models import Role
 from backend.api.urls import router
 from backend.assessments.models import AssessmentRule
-from backend.attendance.models import Punch, WorkPeriod
+from backend.attendance.models import LeaveRequest, MakeUpRequest, Punch, WorkPeriod
 from backend.journals.models import JournalRule
 from backend.matching.models import (
     ApplicantScore,
@@ -243,6 +243,31 @@ def active_this_month(side: Side, users: dict[str, Any]) -> Any:
     side.placement.end_date = today + datetime.timedelta(days=120)
     side.placement.save(update_fields=["status", "start_date", "end_date"])
     return side.placement
+def makeup(side: Side, users: dict[str, Any]) -> Any:
+    """A make-up asked for by the side's apprentice (a whole forgotten period)."""
+    at = datetime.datetime(2026, 9, 7, 1, 0, tzinfo=datetime.UTC)
+    return MakeUpRequest.objects.create(
+        placement=side.placement,
+        student=side.placement.student,
+        kind="in",
+        day=datetime.date(2026, 9, 7),
+        at=at,
+        end_at=at + datetime.timedelta(hours=8),
+        reason="忘记打卡",
+    )
+
+
+def leave(side: Side, users: dict[str, Any]) -> Any:
+    day = datetime.date(2026, 9, 8)
+    return LeaveRequest.objects.create(
+        placement=side.placement,
+        student=side.placement.student,
+        kind="sick",
+        start_date=day,
+        end_date=day,
+        hours=Decimal("8"),
+        reason="发烧",
+    )
 
 
 SCHOOL_AND_COMPANY = {Role.COORDINATOR, Role.HR}
@@ -355,6 +380,13 @@ MATRIX: dict[str, Rows | Reference | Report | ActionsOnly | OverseersOnly] = {
     "work-sites": Rows(work_site, {Role.COORDINATOR, Role.HR, Role.MENTOR, Role.STUDENT}),
     "attendance/periods": Rows(work_period, ALL),
     "attendance/clock": ActionsOnly(),
+    "attendance/makeups": Rows(makeup, ALL),
+    "attendance/records": Rows(
+        attribute("placement"),
+        {Role.COORDINATOR, Role.HR, Role.MENTOR, Role.STUDENT},
+        overseers_see_all=False,
+    ),
+    "attendance/leave": Rows(leave, ALL),
     "teacher-assignments": Rows(
         lambda side, users: TeacherAssignmentFactory(
             placement=side.placement, teacher=TeacherFactory(school=side.school)

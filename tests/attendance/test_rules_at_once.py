@@ -10,17 +10,24 @@ from backend.notices.models import Notice
 from backend.rules.models import Violation
 from tests.conftest import wait_for
 from tests.factories.accounts import CoordinatorFactory, HrFactory
+from tests.factories.attendance import TeacherAssignmentFactory, TeacherFactory
 
 from .conftest import MONDAY, local, make_world
 
 NATIONAL_DAY = dt.date(2026, 10, 2)  # a statutory holiday (National Day break, 1-7 October 2026)
 
 
-def test_a_night_clock_in_raises_night_work_at_once_and_notifies_the_school_and_the_company(celery_worker):
-    # given an apprentice whose school and company have accounts
+def test_a_night_clock_in_raises_night_work_at_once_and_notifies_the_school_the_company_and_the_teacher(
+    celery_worker,
+):
+    # given an apprentice whose school and company have accounts, and a supervising teacher
     world = make_world()
     coordinator = CoordinatorFactory(school=world.placement.pilot.school)
     hr = HrFactory(company=world.placement.post.company)
+    teacher = TeacherAssignmentFactory(
+        placement=world.placement, teacher=TeacherFactory(school=world.placement.pilot.school)
+    ).teacher
+    TeacherFactory(school=world.placement.pilot.school)  # another teacher of the school: not told
     # when the apprentice clocks in at 22:30
     result = world.clock("in", local(MONDAY, 22, 30, 5))
     # then the violation exists before anybody attests anything
@@ -33,13 +40,13 @@ def test_a_night_clock_in_raises_night_work_at_once_and_notifies_the_school_and_
     )
     assert violation.figures["window"] == "22:00-06:00"
 
-    # and the school and the company are told (the worker sends the notices after commit)
+    # and the school, the company and the teacher are told (the worker sends the notices after commit)
     def violation_notices():
         rows = list(Notice.objects.filter(kind="rules.violation"))
-        return rows if len(rows) >= 2 else None
+        return rows if len(rows) >= 3 else None
 
     notices = wait_for(violation_notices, timeout=60)
-    assert {n.recipient_id for n in notices} >= {coordinator.pk, hr.pk}
+    assert {n.recipient_id for n in notices} == {coordinator.pk, hr.pk, teacher.pk}
     assert all("NIGHT_WORK" in n.title for n in notices)
 
 

@@ -10,6 +10,7 @@ TASK_MODULES = [
     "worker.tasks.subsidy",
     "worker.tasks.matching",
     "worker.tasks.journals",
+    "worker.tasks.attendance",
 ]
 
 for _module in TASK_MODULES:

@@ -54,6 +54,7 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
         ("portal:me", _("我的"), None),
         ("portal:me-clock", _("打卡"), "attendance"),
         ("portal:me-journals", _("日报周记"), "journals"),
+        ("portal:me-requests", _("补卡/请假"), "attendance"),
         ("portal:me-shifts", _("我的排班"), "rules"),
         ("portal:training", _("培养标准"), "training"),
     ],
@@ -62,6 +63,7 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
         ("portal:me", _("我的"), None),
         ("portal:mentor-attendance", _("出勤确认"), "attendance"),
         ("portal:journals-review", _("批阅日报周记"), "journals"),
+        ("portal:mentor-requests", _("补卡/请假审批"), "attendance"),
         ("portal:training", _("培养标准"), "training"),
     ],
     "teacher": [
@@ -69,6 +71,7 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
         ("portal:training", _("培养标准"), "training"),
         ("portal:journals-review", _("批阅日报周记"), "journals"),
         ("portal:journals-visits", _("走访记录"), "journals"),
+        ("portal:teacher-leave", _("请假审批"), "attendance"),
     ],
 }
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,8 +23,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from backend.accounts.models import Role
-from backend.attendance import selectors, services, totp
-from backend.attendance.models import PeriodStatus, PunchKind, WorkPeriod
+from backend.attendance import record, selectors, services, totp
+from backend.attendance.models import LeaveKind, PeriodStatus, PunchKind, WorkPeriod
 from backend.core.clock import RULES_ZONE, local_today
 from backend.core.errors import ApplicationError
 from backend.placements.models import PlacementStatus
@@ -355,7 +356,14 @@ def chain_page(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     check = selectors.chain_check(placement=placement)
     return render(
-        request, "portal/attendance/chain.html", {"placement": placement, "records": records, "check": check}
+        request,
+        "portal/attendance/chain.html",
+        {
+            "placement": placement,
+            "records": records,
+            "check": check,
+            "can_download": record.can_download(request.user, placement),
+        },
     )
 
 
@@ -368,3 +376,150 @@ def _local_span(period: dict[str, Any]) -> dict[str, Any]:
         "end": local(period.get("end")),
         "corrected": period.get("corrected"),
     }
+
+
+# --- make-ups (补卡) and leave (请假) -----------------------------------------------------------------------
+
+
+def _local_dt(day: str, time: str) -> dt.datetime:
+    try:
+        return dt.datetime.combine(dt.date.fromisoformat(day), dt.time.fromisoformat(time), tzinfo=RULES_ZONE)
+    except ValueError as exc:
+        raise ApplicationError("ATT_MAKEUP_TIME", "请填写日期和时间", "enter the date and the time") from exc
+
+
+def _decimal(value: str) -> Decimal:
+    try:
+        return Decimal(value)
+    except (InvalidOperation, TypeError) as exc:
+        raise ApplicationError("LEAVE_HOURS", "请填写请假小时数", "enter the hours of leave") from exc
+
+
+@role_required(Role.STUDENT)
+def my_requests(request: HttpRequest) -> HttpResponse:
+    """The apprentice's phone page: ask for a make-up or leave, and see what became of them."""
+    status = 200
+    if request.method == "POST":
+        form = request.POST.get("form", "")
+        try:
+            if form == "makeup":
+                kind = request.POST.get("kind", "")
+                day = request.POST.get("day", "")
+                at = _local_dt(day, request.POST.get("at", ""))
+                end_at = None
+                if kind == PunchKind.IN:
+                    end_at = _local_dt(day, request.POST.get("end", ""))
+                    if end_at <= at:
+                        end_at += dt.timedelta(days=1)  # ends after midnight
+                services.makeup_request(
+                    actor=request.user, kind=kind, at=at, end_at=end_at, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, _("补卡申请已提交，等待师傅审批"))
+            else:
+                services.leave_request(
+                    actor=request.user,
+                    kind=request.POST.get("kind", ""),
+                    start_date=_day_or_error(request.POST.get("start_date", "")),
+                    end_date=_day_or_error(request.POST.get("end_date", "")),
+                    hours=_decimal(request.POST.get("hours", "")),
+                    reason=request.POST.get("reason", ""),
+                    attachment=request.FILES.get("attachment"),
+                )
+                messages.success(request, _("请假申请已提交，等待师傅和指导教师审批"))
+        except ApplicationError as exc:
+            messages.error(request, error_text(exc))
+            status = 400
+        else:
+            return redirect("portal:me-requests")
+    return render(
+        request,
+        "portal/attendance/my_requests.html",
+        {
+            "makeups": selectors.makeup_list(user=request.user).order_by("-created_at")[:20],
+            "leaves": selectors.leave_list(user=request.user).order_by("-created_at")[:20],
+            "placements": selectors.record_placements(user=request.user).filter(status__in=OPEN_PLACEMENTS),
+            "open": selectors.open_period(user=request.user),
+            "today": local_today(),
+            "max_days": services.MAKEUP_MAX_DAYS,
+            "leave_kinds": LeaveKind.choices,
+        },
+        status=status,
+    )
+
+
+def _day_or_error(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ApplicationError("LEAVE_DATES", "请填写请假日期", "enter the dates of leave") from exc
+
+
+def _decide(request: HttpRequest) -> None:
+    """One decision posted from the mentor's or the teacher's list: a make-up or a leave, approve or refuse."""
+    what, decision, reason = (
+        request.POST.get("what"),
+        request.POST.get("decision"),
+        request.POST.get("reason", ""),
+    )
+    pk = request.POST.get("pk") or 0
+    if what == "makeup":
+        req = scoped_get(request, selectors.makeup_list(user=request.user), pk=pk)
+        if decision == "approve":
+            services.makeup_approve(actor=request.user, request=req)
+        else:
+            services.makeup_refuse(actor=request.user, request=req, reason=reason)
+    else:
+        leave = scoped_get(request, selectors.leave_list(user=request.user), pk=pk)
+        services.leave_decide(actor=request.user, leave=leave, approve=decision == "approve", reason=reason)
+
+
+def _approvals(request: HttpRequest, template: str, url_name: str) -> HttpResponse:
+    status = 200
+    if request.method == "POST":
+        try:
+            _decide(request)
+        except ApplicationError as exc:
+            messages.error(request, error_text(exc))
+            status = 400
+        else:
+            messages.success(request, _("已审批"))
+            return redirect(f"portal:{url_name}")
+    return render(
+        request,
+        template,
+        {
+            "makeups": selectors.makeups_waiting(user=request.user),
+            "leaves": selectors.leave_waiting(user=request.user),
+        },
+        status=status,
+    )
+
+
+@role_required(Role.MENTOR)
+def mentor_requests(request: HttpRequest) -> HttpResponse:
+    """The mentor's phone page: the make-ups and the leave of their apprentices waiting for them."""
+    return _approvals(request, "portal/attendance/approvals.html", "mentor-requests")
+
+
+@role_required(Role.TEACHER)
+def teacher_leave(request: HttpRequest) -> HttpResponse:
+    """The supervising teacher's list of leave waiting for their approval."""
+    return _approvals(request, "portal/attendance/approvals.html", "teacher-leave")
+
+
+@role_required(Role.STUDENT, Role.COORDINATOR, Role.TEACHER, Role.HR, Role.MENTOR)
+def attendance_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    """The placement's attested attendance as a sealed PDF (verifiable at /verify)."""
+    placement = scoped_get(request, selectors.record_placements(user=request.user), pk=pk)
+    try:
+        sealed = record.attendance_record_seal(actor=request.user, placement=placement)
+    except ApplicationError as exc:
+        if exc.status == 404:
+            raise Http404 from exc
+        raise
+    return FileResponse(
+        sealed.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"attendance-ATT-{placement.pk}.pdf",
+        content_type="application/pdf",
+    )

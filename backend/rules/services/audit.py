@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from backend.core.clock import RULES_ZONE, local_today
 from backend.placements.models import Placement, PlacementStatus
-from backend.rules import worktime
+from backend.rules import absence, worktime
 from backend.rules.audit_sql import (
     AUTO_RESOLVE_NOTE,
     REOPEN_NOTE,
@@ -134,6 +134,9 @@ def placement_worktime_audit(
         and f.period_end <= hi_week
         and not exception_covers(placement_id=placement.pk, finding=f)
     ]
+    # approved leave days count as no work (REST_DAY, OVERTIME): see rules/absence.py
+    worked = {d for d, secs in worktime.seconds_per_day(actual, RULES_ZONE).items() if secs > 0}
+    found = absence.waive_findings(found, placement_id=placement.pk, worked=worked)
     created, reopened = upsert_findings(
         placement_id=placement.pk,
         policy_code=policy.code,

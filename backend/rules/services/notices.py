@@ -1,5 +1,5 @@
-"""Notices of the rules: a violation is told at once to the school's coordinators, the company's HR and the
-guardian of a minor (once per violation and severity); the monthly 信息通报 to all of them."""
+"""Notices of the rules: a violation is told at once to the school's coordinators, the company's HR, the
+placement's supervising teacher and the guardian of a minor (once per violation and severity); the monthly 信息通报 to all of them."""
 
 from __future__ import annotations
 
@@ -38,12 +38,15 @@ def _recipients(
     the policy's ``adult_age`` on ``minor_on``)."""
     from backend.accounts.models import User
 
-    q = Q(role="coordinator", school_id=placement.pilot.school_id) | Q(
-        role="hr", company_id=placement.post.company_id
+    q = (
+        Q(role="coordinator", school_id=placement.pilot.school_id)
+        | Q(role="hr", company_id=placement.post.company_id)
+        # the supervising teacher assigned to the placement (attendance.TeacherAssignment)
+        | Q(role="teacher", teacher_assignments__placement_id=placement.pk)
     )
     if guardians or (minor_on is not None and age_on(placement.student.birth_date, minor_on) < adult_age):
         q |= Q(role="guardian", guardian__student_id=placement.student_id)
-    return list(User.objects.filter(q, is_active=True))
+    return list(User.objects.filter(q, is_active=True).distinct())
 
 
 def violations_notify(*, violation_ids: Sequence[int]) -> int:
