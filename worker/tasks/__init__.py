@@ -9,6 +9,7 @@ TASK_MODULES = [
     "worker.tasks.rules",
     "worker.tasks.subsidy",
     "worker.tasks.matching",
+    "worker.tasks.lifecycle",
 ]
 
 for _module in TASK_MODULES:
