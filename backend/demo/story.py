@@ -75,6 +75,11 @@ def tell_demo_story(*, now: datetime.datetime | None = None) -> dict[str, int]:
     from backend.subsidy.demo import seed_subsidy_demo
 
     seed_subsidy_demo(placements=list(pilot.placements.order_by("id")), now=now)
+    from backend.lifecycle.demo import (
+        seed_lifecycle_demo,  # last: a pause and an injury on the story's placements
+    )
+
+    story.update(seed_lifecycle_demo(pilot=pilot, now=now))
     return story
 
 

@@ -288,7 +288,7 @@ def termination_request(
             f"{placement.post.company.name} asks to terminate the placement of {placement.student.name} from "
             f"{effective_date} ({reason}). Confirm or decline it on the placement page."
         ),
-        link=f"/portal/placements/{placement.pk}/",
+        link=f"/placements/{placement.pk}/lifecycle/",
         dedupe_key=f"termination-request:{termination.pk}",
     )
     audit_record(
@@ -379,7 +379,7 @@ def termination_decline(*, actor: Any, termination: Termination, note: str) -> T
         kind="lifecycle.termination_declined",
         title=f"【终止申请未同意】{placement.student.name}",
         body=f"学校未同意终止申请：{termination.decision_note}\nThe school declined the termination request.",
-        link=f"/portal/placements/{placement.pk}/",
+        link=f"/placements/{placement.pk}/lifecycle/",
         dedupe_key=f"termination-declined:{termination.pk}",
     )
     audit_record(actor=actor, action="lifecycle.termination_decline", obj=termination, changes={"note": note})
@@ -449,7 +449,7 @@ def _confirm(termination: Termination, *, actor: Any, note: str, now: datetime.d
             f"The placement of {placement.student.name} at {placement.post.company.name} ends on "
             f"{termination.effective_date}: {termination.reason} (asked by {termination.initiated_by})."
         ),
-        link=f"/portal/placements/{placement.pk}/",
+        link=f"/placements/{placement.pk}/lifecycle/",
         dedupe_key=f"termination:{termination.pk}",
     )
     termination.status = TerminationStatus.CONFIRMED
@@ -614,7 +614,7 @@ def injury_report(
         kind="lifecycle.injury",
         title=title,
         body=body,
-        link=f"/portal/injuries/{injury.pk}/",
+        link=f"/placements/{placement.pk}/lifecycle/#injury-{injury.pk}",
         dedupe_key=f"injury:{injury.pk}",
     )
     for policy in policies:
@@ -804,7 +804,7 @@ def injuries_sweep(*, now: datetime.datetime) -> dict[str, int]:
                     f"The injury of {p.student.name} was due to be reported to the authorities by "
                     f"{deadline:%Y-%m-%d %H:%M}; no report is recorded."
                 ),
-                link=f"/portal/injuries/{injury.pk}/",
+                link=f"/placements/{p.pk}/lifecycle/#injury-{injury.pk}",
                 dedupe_key=f"injury-overdue:{injury.pk}",
             )
             flagged += 1

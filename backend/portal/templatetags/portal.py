@@ -25,6 +25,7 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
         ("portal:school-teachers", _("指导教师"), "attendance"),
         ("portal:school-subsidy", _("补贴"), "subsidy"),
         ("portal:training", _("培养标准"), "training"),
+        ("portal:injuries", _("伤害事故"), "lifecycle"),
     ],
     "hr": [
         ("portal:company-dashboard", _("概览"), None),
@@ -39,6 +40,7 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
         ("portal:company-sites", _("工作地点与打卡"), "attendance"),
         ("portal:company-subsidy", _("补贴"), "subsidy"),
         ("portal:training", _("培养标准"), "training"),
+        ("portal:injuries", _("伤害事故"), "lifecycle"),
     ],
     "bureau": [
         ("portal:bureau-dashboard", _("概览"), None),
