@@ -266,6 +266,12 @@ SPECTACULAR_SETTINGS = {
         "TrainingPlanStatusEnum": "backend.training.models.PlanStatus.choices",
         "SignOffStatusEnum": "backend.training.models.SignOffStatus.choices",
         "EvaluationStatusEnum": "backend.training.models.EvaluationStatus.choices",
+        "PauseReasonEnum": "backend.lifecycle.models.PauseReason.choices",
+        "TerminationReasonEnum": "backend.lifecycle.models.TerminationReason.choices",
+        "TerminationPartyEnum": "backend.lifecycle.models.TerminationParty.choices",
+        "TerminationStatusEnum": "backend.lifecycle.models.TerminationStatus.choices",
+        "InjurySeverityEnum": "backend.lifecycle.models.InjurySeverity.choices",
+        "InjuryClaimStatusEnum": "backend.lifecycle.models.ClaimStatus.choices",
     },
 }
 
