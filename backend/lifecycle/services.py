@@ -165,7 +165,7 @@ def placement_pause(
         placement=placement,
         to=PlacementStatus.PAUSED,
         actor=actor,
-        note=f"暂停 {start_date}–{end_date}：{pause.get_reason_display()} / paused ({reason}) {note}".strip(),
+        note=f"暂停 {start_date}–{end_date}：{pause.get_reason_display()} / paused {start_date} to {end_date} {note}".strip(),
     )
     audit_record(
         actor=actor,
@@ -433,7 +433,7 @@ def _confirm(termination: Termination, *, actor: Any, note: str, now: datetime.d
         actor=actor,
         note=(
             f"终止 {termination.effective_date}：{termination.get_reason_display()}（提出方：{by}）"
-            f" / terminated on {termination.effective_date}: {termination.reason} (by {termination.initiated_by})"
+            f" / terminated on {termination.effective_date}"
         ),
     )
     reversed_ids = _reverse_unearned_claims(placement, actor, now)
