@@ -43,6 +43,8 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 280},
     },
+    # Injury reports past their 24-hour reporting deadline are flagged (told once); owed insurer e-mails sent.
+    "lifecycle-injuries-sweep": {"task": "lifecycle.injuries_sweep", "schedule": crontab(minute="*/15")},
     "subsidy-monthly-statements": {
         "task": "subsidy.monthly_statements",
         "schedule": crontab(day_of_month=1, hour=8, minute=0),

@@ -21,6 +21,7 @@ ROUTE_MODULES = [
     "backend.journals.apis",
     "backend.training.apis",
     "backend.reports.apis",
+    "backend.lifecycle.apis",
 ]
 
 router = DefaultRouter()

@@ -205,6 +205,7 @@ class InsurancePolicySerializer(ScopedModelSerializer):
             "kind",
             "insurer",
             "policy_number",
+            "contact_email",
             "start_date",
             "end_date",
             "premium_paid_by",

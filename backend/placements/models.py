@@ -51,13 +51,15 @@ class PlacementStatus(models.TextChoices):
     PROPOSED = "proposed", _("拟安排")
     SIGNING = "signing", _("协议签署中")
     ACTIVE = "active", _("在岗")
+    PAUSED = "paused", _("暂停")
     COMPLETED = "completed", _("已完成")
     TERMINATED = "terminated", _("已终止")
 
     @classproperty
     def LIVE(cls) -> tuple["PlacementStatus", ...]:  # noqa: N802 (a constant of the enum, not a member)
-        """The statuses of a placement that holds its student, post place and mentor: proposed, signing or active."""
-        return (cls.PROPOSED, cls.SIGNING, cls.ACTIVE)
+        """The statuses of a placement that holds its student, post place and mentor: proposed, signing, active or
+        paused (a paused apprentice comes back to the same post and mentor, so the place stays taken)."""
+        return (cls.PROPOSED, cls.SIGNING, cls.ACTIVE, cls.PAUSED)
 
 
 class InternshipType(models.TextChoices):
@@ -82,7 +84,11 @@ class Placement(TimeStampedModel):
         PlacementStatus.SIGNING: frozenset(
             {PlacementStatus.ACTIVE, PlacementStatus.PROPOSED, PlacementStatus.TERMINATED}
         ),
-        PlacementStatus.ACTIVE: frozenset({PlacementStatus.COMPLETED, PlacementStatus.TERMINATED}),
+        PlacementStatus.ACTIVE: frozenset(
+            {PlacementStatus.PAUSED, PlacementStatus.COMPLETED, PlacementStatus.TERMINATED}
+        ),
+        # A pause (suspension, e.g. illness) ends by resuming or by termination, never by completion.
+        PlacementStatus.PAUSED: frozenset({PlacementStatus.ACTIVE, PlacementStatus.TERMINATED}),
         PlacementStatus.COMPLETED: frozenset(),
         PlacementStatus.TERMINATED: frozenset(),
     }
@@ -225,6 +231,8 @@ class InsurancePolicy(TimeStampedModel):
     kind = models.CharField(_("险种"), max_length=20, choices=InsuranceKind.choices)
     insurer = models.CharField(_("保险公司"), max_length=200)
     policy_number = models.CharField(_("保单号"), max_length=100)
+    # Where the insurer takes accident reports (报案); an injury report e-mails it (backend/lifecycle).
+    contact_email = models.EmailField(_("保险公司报案邮箱"), blank=True)
     start_date = models.DateField(_("保险起期"))
     end_date = models.DateField(_("保险止期"))
     premium_paid_by = models.CharField(

@@ -52,6 +52,24 @@ urlpatterns = [
 ]
 
 # Feature pages, present once the app that owns the feature is installed.
+if feature("lifecycle"):
+    from .views import lifecycle
+
+    urlpatterns += [
+        path("placements/<int:pk>/lifecycle/", lifecycle.placement_lifecycle, name="placement-lifecycle"),
+        path("placements/<int:pk>/lifecycle/pause", lifecycle.pause, name="placement-pause"),
+        path("placements/<int:pk>/lifecycle/resume", lifecycle.resume, name="placement-resume"),
+        path("placements/<int:pk>/lifecycle/terminate", lifecycle.terminate, name="placement-terminate"),
+        path(
+            "placements/<int:pk>/lifecycle/terminations/<int:termination_pk>",
+            lifecycle.decide,
+            name="placement-termination-decide",
+        ),
+        path("placements/<int:pk>/lifecycle/complete", lifecycle.complete, name="placement-complete"),
+        path("placements/<int:pk>/lifecycle/injury", lifecycle.injury_new, name="placement-injury"),
+        path("injuries/", lifecycle.injuries, name="injuries"),
+        path("injuries/<int:pk>/update", lifecycle.injury_update, name="injury-update"),
+    ]
 if feature("assessments"):
     from .views import assessments
 

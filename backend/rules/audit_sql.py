@@ -18,6 +18,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from backend.rules import absence
 from backend.rules.worktime import WORKTIME_RULES
@@ -50,6 +51,8 @@ class Scope:
     groups: Sequence[ScopeGroup]
     placements_sql: str
     placements_params: Sequence[object]
+    # (placement id, first day, last day) of every pause in the audited weeks: those days' shift pieces are skipped
+    paused: Sequence[tuple[int, date, date]] = ()
 
 
 @dataclass(frozen=True)
@@ -136,11 +139,18 @@ SELECT placement_id, week AS monday, sum(worked) AS worked, count(*) FILTER (WHE
                   FROM rules_shift sh
                  WHERE sh.local_start + sh.duration > 86400
                    AND sh.local_day BETWEEN %(lo_week)s - 1 AND %(hi_day)s - 1) pieces
-         WHERE week BETWEEN %(lo_week)s AND %(hi_week)s AND day <= %(hi_day)s
+         WHERE week BETWEEN %(lo_week)s AND %(hi_week)s AND day <= %(hi_day)s{paused}
          GROUP BY week, placement_id, day) days
  GROUP BY week, placement_id
 HAVING sum(worked) > %(min_week)s OR count(*) FILTER (WHERE worked > 0) > %(max_days)s OR bool_or(hot)
 """
+
+# The pieces on a paused day are not audited (backend.rules.pauses). Only added when the audited weeks hold a
+# pause, and written as a filter the planner cannot turn into a join: the ordered streaming scan stays as it is.
+PAUSED_SQL = """
+           AND NOT (pieces.placement_id = ANY(%(paused_ids)s) AND EXISTS (
+               SELECT 1 FROM unnest(%(pz_ids)s::bigint[], %(pz_lo)s::date[], %(pz_hi)s::date[]) AS z (pid, lo, hi)
+                WHERE z.pid = pieces.placement_id AND pieces.day BETWEEN z.lo AND z.hi))"""
 
 FINDING_SQL = """
 CREATE TEMP TABLE audit_finding (
@@ -302,7 +312,18 @@ def _week_sql(scope: Scope) -> str:
         "planned": PLANNED,
         "night_worked": NIGHT_WORKED.format(night=NIGHT.format(ns=int(ns), ne=int(ne))),
     }
-    return WEEK_SQL.format(**sums, hot=HOT_DAY.format(**sums))
+    return WEEK_SQL.format(**sums, hot=HOT_DAY.format(**sums), paused=PAUSED_SQL if scope.paused else "")
+
+
+def _paused_params(scope: Scope) -> dict[str, list[Any]]:
+    if not scope.paused:
+        return {}
+    return {
+        "paused_ids": sorted({pid for pid, _, _ in scope.paused}),
+        "pz_ids": [pid for pid, _, _ in scope.paused],
+        "pz_lo": [lo for _, lo, _ in scope.paused],
+        "pz_hi": [hi for _, _, hi in scope.paused],
+    }
 
 
 def run_worktime_audit(
@@ -353,7 +374,7 @@ def run_worktime_audit(
         "hi_week": hi_day - timedelta(days=hi_day.isoweekday() - 1),
         "hi_day": hi_day,
     }
-    cursor.execute(_week_sql(scope), {**weeks, **thresholds})
+    cursor.execute(_week_sql(scope), {**weeks, **thresholds, **_paused_params(scope)})
     cursor.execute(DEFAULT_PLANNER_SQL)
     lap("weeks")
     cursor.execute(FINDING_SQL)

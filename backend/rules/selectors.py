@@ -88,9 +88,15 @@ def violation_list(*, user: Any) -> QuerySet[Violation]:
     return scope_queryset(user, Violation.objects.select_related("placement__student", "placement__post"))
 
 
+# The placements the audits and the monthly notices cover: active and paused. A pause stops the working-time audit
+# for its days only (its days' shifts are skipped, ``paused_days``); insurance and health-check warnings and the
+# parties' monthly 信息通报 go on.
+AUDITED_STATUSES = (PlacementStatus.ACTIVE, PlacementStatus.PAUSED)
+
+
 def active_placements() -> QuerySet[Placement]:
-    """The placements the audits and the monthly notices cover."""
-    return Placement.objects.filter(status=PlacementStatus.ACTIVE)
+    """The placements the audits and the monthly notices cover (active or paused)."""
+    return Placement.objects.filter(status__in=AUDITED_STATUSES)
 
 
 # -- gates --------------------------------------------------------------------------------------

@@ -393,3 +393,25 @@ def check_new_shifts(
         if refs:
             findings.append(dataclasses.replace(f, refs=refs))
     return findings
+
+
+def without_days(
+    spans: Iterable[ShiftSpan], days: Iterable[tuple[date, date]], tz: ZoneInfo = RULES_ZONE
+) -> list[ShiftSpan]:
+    """The shifts with every piece that falls on a skipped local day cut away (a pause: its days are not audited).
+
+    ``days`` are inclusive (first, last) periods. A shift crossing midnight into a skipped day keeps its part on
+    the day before, as the SQL audit keeps only the pieces on the days it audits. Every rule sums by local day,
+    so a shift cut at midnight is judged as the whole one was."""
+    periods = list(days)
+    if not periods:
+        return list(spans)
+    out: list[ShiftSpan] = []
+    for span in spans:
+        pieces = split_by_day(span, tz)
+        kept = [(a, b) for day, a, b in pieces if not any(lo <= day <= hi for lo, hi in periods)]
+        if len(kept) == len(pieces):
+            out.append(span)
+        else:
+            out += [ShiftSpan(a, b, span.ref) for a, b in kept]
+    return out

@@ -117,5 +117,9 @@ def agreement_set_status(*, agreement: Agreement, to: str, actor: Any, reason: s
         agreements.agreement_set_status(actor=actor, agreement=agreement, to=to)
 
 
+def agreements_of_placement(placement: Any) -> Any:
+    return Agreement.objects.filter(placement=placement).order_by("pk")
+
+
 def agreement_is_void(agreement: Agreement) -> bool:
     return agreement.status == AgreementStatus.VOID

@@ -769,6 +769,38 @@ def signing_close_agreement(*, actor: Any, agreement: Any, reason: str, now: dt.
     return closed
 
 
+# Envelopes whose signing has not ended in a seal: a placement that ends closes them.
+OPEN_ENVELOPES = (
+    EnvelopeStatus.SIGNING,
+    EnvelopeStatus.DECLINED,
+    EnvelopeStatus.COMPLETED,
+    EnvelopeStatus.SEAL_FAILED,
+)
+
+
+@transaction.atomic
+def signing_close_placement(*, actor: Any, placement: Any, reason: str, now: dt.datetime) -> int:
+    """A placement ends (terminated): every agreement of it still in signing (an envelope not sealed and not
+    voided; a supplementary agreement too) is voided through the agreements app, which closes its envelopes,
+    requests and links (`signing_close_agreement`; a placement out for signing goes back to proposed on the way).
+    Sealed agreements stay as they are: they are the record of what was agreed. Returns how many envelopes were
+    closed."""
+    reason = (reason or "").strip() or "学徒安排终止 / placement terminated"
+    open_envelopes = SigningEnvelope.objects.filter(
+        revision__agreement__placement=placement, status__in=OPEN_ENVELOPES
+    )
+    closed = open_envelopes.count()
+    agreement_ids = set(open_envelopes.values_list("revision__agreement_id", flat=True))
+    for agreement in source.agreements_of_placement(placement).filter(pk__in=agreement_ids):
+        if source.agreement_is_void(agreement):
+            signing_close_agreement(actor=actor, agreement=agreement, reason=reason, now=now)
+        else:
+            source.agreement_set_status(
+                agreement=agreement, to=AgreementStatus.VOID, actor=actor, reason=reason
+            )
+    return closed
+
+
 @transaction.atomic
 def signing_void(*, actor: Any, envelope: SigningEnvelope, reason: str, now: dt.datetime) -> SigningEnvelope:
     """Void the agreement being signed, from its envelope: the agreement is voided through the agreements app,

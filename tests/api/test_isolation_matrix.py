@@ -19,6 +19,7 @@ from backend.api.urls import router
 from backend.assessments.models import AssessmentRule
 from backend.attendance.models import LeaveRequest, MakeUpRequest, Punch, WorkPeriod
 from backend.journals.models import JournalRule
+from backend.lifecycle.models import Completion, Termination
 from backend.matching.models import (
     ApplicantScore,
     MatchRun,
@@ -44,6 +45,7 @@ from tests.factories.attendance import (
 )
 from tests.factories.companies import MentorFactory, PostFactory
 from tests.factories.journals import JournalEntryFactory, TeacherVisitFactory
+from tests.factories.lifecycle import InjuryReportFactory, PauseFactory
 from tests.factories.placements import (
     HealthCheckFactory,
     InsurancePolicyFactory,
@@ -387,6 +389,25 @@ MATRIX: dict[str, Rows | Reference | Report | ActionsOnly | OverseersOnly] = {
         overseers_see_all=False,
     ),
     "attendance/leave": Rows(leave, ALL),
+    # lifecycle: pauses, endings and injuries follow the placement
+    "placement-pauses": Rows(lambda side, users: PauseFactory(placement=side.placement), ALL),
+    "placement-terminations": Rows(
+        lambda side, users: Termination.objects.create(
+            placement=side.placement,
+            initiated_by="company",
+            reason="company_closed",
+            effective_date=datetime.date(2026, 11, 20),
+            status="requested",
+        ),
+        ALL,
+    ),
+    "placement-completions": Rows(
+        lambda side, users: Completion.objects.create(
+            placement=side.placement, completed_on=datetime.date(2027, 1, 31), standard_reached=False
+        ),
+        ALL,
+    ),
+    "injury-reports": Rows(lambda side, users: InjuryReportFactory(placement=side.placement), ALL),
     "teacher-assignments": Rows(
         lambda side, users: TeacherAssignmentFactory(
             placement=side.placement, teacher=TeacherFactory(school=side.school)

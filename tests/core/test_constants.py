@@ -7,9 +7,15 @@ from backend.placements.models import Placement, PlacementStatus
 def test_live_placement_statuses_are_the_ones_that_hold_a_place_and_are_not_choices():
     # then LIVE is every status that is not an end state, in lifecycle order, and is not itself a choice
     ends = {s for s, moves in Placement.ALLOWED_TRANSITIONS.items() if not moves}
-    assert PlacementStatus.LIVE == (PlacementStatus.PROPOSED, PlacementStatus.SIGNING, PlacementStatus.ACTIVE)
+    # (a paused placement keeps its post place and mentor: the apprentice comes back to them)
+    assert PlacementStatus.LIVE == (
+        PlacementStatus.PROPOSED,
+        PlacementStatus.SIGNING,
+        PlacementStatus.ACTIVE,
+        PlacementStatus.PAUSED,
+    )
     assert set(PlacementStatus.LIVE) == set(PlacementStatus) - ends - {PlacementStatus.COMPLETED}
-    assert "LIVE" not in PlacementStatus.names and len(PlacementStatus.choices) == 5
+    assert "LIVE" not in PlacementStatus.names and len(PlacementStatus.choices) == 6
     assert "active" in PlacementStatus.LIVE and "completed" not in PlacementStatus.LIVE
 
 

@@ -11,6 +11,7 @@ TASK_MODULES = [
     "worker.tasks.matching",
     "worker.tasks.journals",
     "worker.tasks.attendance",
+    "worker.tasks.lifecycle",
 ]
 
 for _module in TASK_MODULES:

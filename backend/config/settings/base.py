@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "backend.journals",
     "backend.training",
     "backend.reports",
+    "backend.lifecycle",
     "backend.portal",
     "backend.demo",
 ]
@@ -270,6 +271,12 @@ SPECTACULAR_SETTINGS = {
         "EvaluationStatusEnum": "backend.training.models.EvaluationStatus.choices",
         "JournalKindEnum": "backend.journals.models.JournalKind.choices",
         "JournalStatusEnum": "backend.journals.models.JournalStatus.choices",
+        "PauseReasonEnum": "backend.lifecycle.models.PauseReason.choices",
+        "TerminationReasonEnum": "backend.lifecycle.models.TerminationReason.choices",
+        "TerminationPartyEnum": "backend.lifecycle.models.TerminationParty.choices",
+        "TerminationStatusEnum": "backend.lifecycle.models.TerminationStatus.choices",
+        "InjurySeverityEnum": "backend.lifecycle.models.InjurySeverity.choices",
+        "InjuryClaimStatusEnum": "backend.lifecycle.models.ClaimStatus.choices",
     },
 }
 

@@ -28,6 +28,7 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
         ("portal:training", _("培养标准"), "training"),
         ("portal:school-yearly-report", _("年检报告"), "reports"),
         ("portal:school-data-return", _("数据上报"), "reports"),
+        ("portal:injuries", _("伤害事故"), "lifecycle"),
     ],
     "hr": [
         ("portal:company-dashboard", _("概览"), None),
@@ -42,6 +43,7 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
         ("portal:company-sites", _("工作地点与打卡"), "attendance"),
         ("portal:company-subsidy", _("补贴"), "subsidy"),
         ("portal:training", _("培养标准"), "training"),
+        ("portal:injuries", _("伤害事故"), "lifecycle"),
     ],
     "bureau": [
         ("portal:bureau-dashboard", _("概览"), None),

@@ -28,6 +28,7 @@ from backend.rules.audit_sql import (
     run_worktime_audit,
 )
 from backend.rules.models import Severity, Shift, ShiftKind, Violation, ViolationStatus
+from backend.rules.pauses import paused_periods
 from backend.rules.policy import Policy
 from backend.rules.selectors import (
     PolicyBook,
@@ -122,8 +123,14 @@ def placement_worktime_audit(
     rows = Shift.objects.filter(placement=placement, start_at__lt=hi, end_at__gt=lo).values_list(
         "kind", "start_at", "end_at"
     )
-    actual = [worktime.ShiftSpan(a, b) for k, a, b in rows if k == ShiftKind.ACTUAL]
-    planned = [worktime.ShiftSpan(a, b) for k, a, b in rows if k == ShiftKind.PLANNED]
+    # A pause's days are not audited: their pieces of every shift are cut away, as the SQL audit drops them.
+    paused = paused_periods(placement_ids=[placement.pk], lo=lo_week, hi=hi_week).get(placement.pk, [])
+    actual = worktime.without_days(
+        [worktime.ShiftSpan(a, b) for k, a, b in rows if k == ShiftKind.ACTUAL], paused
+    )
+    planned = worktime.without_days(
+        [worktime.ShiftSpan(a, b) for k, a, b in rows if k == ShiftKind.PLANNED], paused
+    )
     calendar = calendar_between(lo_week, hi_week)
     found = [
         f
@@ -150,9 +157,12 @@ def placement_worktime_audit(
     return created
 
 
-def audit_scopes(book: PolicyBook | None = None) -> list[Scope]:
-    """The active placements, grouped by the policy figures that judge them: one scope per night window (in
-    practice one: every policy version so far shares 22:00-06:00)."""
+def audit_scopes(
+    book: PolicyBook | None = None, *, lo: datetime.date | None = None, hi: datetime.date | None = None
+) -> list[Scope]:
+    """The active (and paused) placements, grouped by the policy figures that judge them: one scope per night
+    window (in practice one: every policy version so far shares 22:00-06:00). With lo..hi, each scope carries the
+    pauses within those days (their shifts are skipped)."""
     book = book or PolicyBook()
     active = active_placements().order_by()
     by_window: dict[tuple[int, int], list[ScopeGroup]] = defaultdict(list)
@@ -171,8 +181,18 @@ def audit_scopes(book: PolicyBook | None = None) -> list[Scope]:
         )
         by_window[(group.night_start_seconds, group.night_end_seconds)].append(group)
     sql, params = active.values_list("pk", "pilot_id", "start_date").query.sql_with_params()
+    paused = (
+        [
+            (pid, a, b)
+            for pid, periods in sorted(paused_periods(placement_ids=None, lo=lo, hi=hi).items())
+            for a, b in periods
+        ]
+        if lo is not None and hi is not None
+        else []
+    )
     return [
-        Scope(groups=groups, placements_sql=sql, placements_params=params) for groups in by_window.values()
+        Scope(groups=groups, placements_sql=sql, placements_params=params, paused=paused)
+        for groups in by_window.values()
     ]
 
 
@@ -237,7 +257,7 @@ def worktime_audit(
     lo_week = lo_day - datetime.timedelta(days=lo_day.isoweekday() - 1)
     hi_week = hi_day + datetime.timedelta(days=7 - hi_day.isoweekday())
     if connection.vendor == "postgresql":
-        scopes = audit_scopes()
+        scopes = audit_scopes(lo=lo_week, hi=hi_week)
         # The full audit uses every core the database may: its weeks are split into parts, each a complete,
         # idempotent audit of its weeks in its own transaction on its own connection. (Not inside a caller's
         # transaction: other connections would not see its uncommitted rows.)
