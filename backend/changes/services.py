@@ -348,7 +348,7 @@ def change_request_apply(*, change: ChangeRequest, now: datetime.datetime) -> Ch
     """The sealed supplementary agreement makes the change effective: the placement takes the new values (its
     event log notes the change and the agreement), under the same locks and gates as a new placement. A gate that
     fails by now (the mentor took another apprentice meanwhile) refuses the change and tells the school."""
-    change = ChangeRequest.objects.select_for_update().select_related("agreement").get(pk=change.pk)
+    change = ChangeRequest.objects.select_for_update().get(pk=change.pk)
     if change.status != ChangeStatus.SIGNING:
         return change
     placement = Placement.objects.select_for_update().get(pk=change.placement_id)
