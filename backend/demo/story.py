@@ -75,6 +75,9 @@ def tell_demo_story(*, now: datetime.datetime | None = None) -> dict[str, int]:
     from backend.subsidy.demo import seed_subsidy_demo
 
     seed_subsidy_demo(placements=list(pilot.placements.order_by("id")), now=now)
+    from backend.changes.demo import seed_changes_demo
+
+    story["changes"] = seed_changes_demo(pilot=pilot)
     return story
 
 
