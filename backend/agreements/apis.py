@@ -267,7 +267,11 @@ class TemplateVersionOutSerializer(serializers.ModelSerializer):
 
 
 class TemplateUploadInSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=AgreementKind.choices)
+    # Schools upload their own three- and four-party agreements; the supplementary agreements (补充协议,
+    # backend/changes) use the shipped templates.
+    kind = serializers.ChoiceField(
+        choices=[(k.value, k.label) for k in (AgreementKind.THREE_PARTY, AgreementKind.FOUR_PARTY)]
+    )
     file = serializers.FileField()
     note = serializers.CharField(max_length=200, required=False, default="")
     school = serializers.IntegerField(

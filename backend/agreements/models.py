@@ -13,6 +13,13 @@ from backend.schools.models import Cohort, School
 class AgreementKind(models.TextChoices):
     THREE_PARTY = "three_party", _("三方协议")
     FOUR_PARTY = "four_party", _("四方协议")
+    # 补充协议 (backend/changes): a change of an active placement, signed by the parties of the original.
+    SUPPLEMENT_THREE_PARTY = "supplement_three", _("三方补充协议")
+    SUPPLEMENT_FOUR_PARTY = "supplement_four", _("四方补充协议")
+
+
+SUPPLEMENT_KINDS = (AgreementKind.SUPPLEMENT_THREE_PARTY, AgreementKind.SUPPLEMENT_FOUR_PARTY)
+FOUR_PARTY_KINDS = (AgreementKind.FOUR_PARTY, AgreementKind.SUPPLEMENT_FOUR_PARTY)
 
 
 class TemplateVersion(TimeStampedModel):
@@ -80,12 +87,19 @@ class Agreement(TimeStampedModel):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
     )
     void_reason = models.CharField(_("作废原因"), max_length=300, blank=True)
+    # A supplementary agreement (补充协议) names the agreement it supplements; the placement's own agreement
+    # has none. The "one live agreement per placement" rule is about the placement's own agreement.
+    supplements = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supplementary_agreements"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["placement"], condition=~Q(status="void"), name="agreement_one_live_per_placement"
+                fields=["placement"],
+                condition=~Q(status="void") & Q(supplements__isnull=True),
+                name="agreement_one_live_per_placement",
             ),
         ]
         verbose_name = _("协议")

@@ -119,7 +119,12 @@ def template_version_current(*, kind: str, school: School) -> TemplateVersion:
 
 
 # pg_advisory_xact_lock keys: one per template kind, so the shipped default is installed once.
-_DEFAULT_TEMPLATE_LOCKS = {"three_party": 7_301_001, "four_party": 7_301_002}
+_DEFAULT_TEMPLATE_LOCKS = {
+    "three_party": 7_301_001,
+    "four_party": 7_301_002,
+    "supplement_three": 7_301_003,
+    "supplement_four": 7_301_004,
+}
 
 
 def _shipped_default_install(*, kind: str) -> TemplateVersion:
@@ -144,7 +149,11 @@ def _shipped_default_install(*, kind: str) -> TemplateVersion:
 
 
 def _live_agreement(placement: Placement) -> Agreement | None:
-    return Agreement.objects.filter(placement=placement).exclude(status=AgreementStatus.VOID).first()
+    return (
+        Agreement.objects.filter(placement=placement, supplements__isnull=True)
+        .exclude(status=AgreementStatus.VOID)
+        .first()
+    )
 
 
 def _refuse_signed(agreement: Agreement) -> None:
@@ -254,8 +263,81 @@ def agreement_generate(*, actor: Any, placement: Placement, keep_existing: bool 
         raise
 
 
+def agreement_supplement_generate(
+    *, actor: Any, original: Agreement, kind: str, context: dict[str, Any]
+) -> Agreement:
+    """A supplementary agreement (补充协议, kinds SUPPLEMENT_*) of a signed agreement, from the school's newest
+    template of that kind (else the shipped default): rendered, converted and stored as a draft agreement of the
+    same placement with one revision, ready for signing_send. `context` is what the template prints (names of
+    the parties as the signers must type them under student/guardian/company/school, like an agreement's)."""
+    if original.status != AgreementStatus.SIGNED or original.supplements_id is not None:
+        raise ApplicationError(
+            "AGREEMENT_NOT_SIGNED",
+            f"协议{original.number}尚未签署，不能订立补充协议。",
+            f"Agreement {original.number} is not signed; it cannot be supplemented.",
+            status=409,
+        )
+    placement = original.placement
+    template = template_version_current(kind=kind, school=placement.pilot.school)
+    with template.file.open("rb") as fh:
+        template_bytes = fh.read()
+    count = Agreement.objects.filter(supplements=original).count()
+    number = f"{original.number}-B{count + 1}"
+    data = {**context, "number": number, "original_number": original.number}
+    try:
+        docx = render_docx(template_bytes, data)
+        pdf = convert_docx_to_pdf(docx)
+    except RenderError as exc:
+        raise ApplicationError(
+            "AGREEMENT_RENDER_FAILED", f"补充协议生成失败：{exc}", str(exc), status=500
+        ) from exc
+    except ConversionError as exc:
+        raise ApplicationError(
+            "PDF_CONVERSION_FAILED",
+            "补充协议转换为PDF失败，请稍后重试。",
+            f"PDF conversion failed: {exc}",
+            status=503,
+        ) from exc
+    saved: list[Any] = []
+    try:
+        with transaction.atomic():
+            agreement = Agreement.objects.create(
+                placement=placement, kind=kind, number=number, supplements=original
+            )
+            revision = AgreementRevision(
+                agreement=agreement,
+                number=1,
+                template_version=template,
+                context=data,
+                docx_sha256=_sha256(docx),
+                pdf_sha256=_sha256(pdf),
+                created_by=actor if getattr(actor, "pk", None) else None,
+            )
+            revision.docx.save(f"{number}-r1.docx", ContentFile(docx), save=False)
+            saved.append(revision.docx)
+            revision.pdf.save(f"{number}-r1.pdf", ContentFile(pdf), save=False)
+            saved.append(revision.pdf)
+            revision.save()
+            audit_record(
+                actor=actor,
+                action="agreement.supplement_generate",
+                obj=agreement,
+                changes={
+                    "supplements": original.number,
+                    "kind": kind,
+                    "template_version": template.pk,
+                    "pdf_sha256": revision.pdf_sha256,
+                },
+            )
+            return agreement
+    except BaseException:
+        for f in saved:
+            f.storage.delete(f.name)
+        raise
+
+
 def _new_number(placement: Placement) -> str:
-    count = Agreement.objects.filter(placement=placement).count()
+    count = Agreement.objects.filter(placement=placement, supplements__isnull=True).count()
     return f"XT{placement.pilot.year}-{placement.pk:06d}-{count + 1}"
 
 

@@ -22,6 +22,7 @@ ROUTE_MODULES = [
     "backend.training.apis",
     "backend.reports.apis",
     "backend.lifecycle.apis",
+    "backend.changes.apis",
 ]
 
 router = DefaultRouter()

@@ -82,6 +82,9 @@ def tell_demo_story(*, now: datetime.datetime | None = None) -> dict[str, int]:
     from backend.reports.demo import seed_reports_demo
 
     seed_reports_demo(pilot=pilot, now=now)
+    from backend.changes.demo import seed_changes_demo
+
+    story["changes"] = seed_changes_demo(pilot=pilot)
     from backend.lifecycle.demo import (
         seed_lifecycle_demo,  # last: a pause and an injury on the story's placements
     )

@@ -295,3 +295,16 @@ if feature("training"):
         ),
         path("training/sign-offs/<int:pk>/<slug:action>", training.sign_off_action, name="training-sign-off"),
     ]
+
+if feature("changes"):
+    from .views import changes
+
+    urlpatterns += [
+        path("changes/", changes.change_list, name="changes"),
+        path("changes/new/<int:placement_pk>/", changes.change_new, name="change-new"),
+        path("changes/<int:pk>/", changes.change_detail, name="change"),
+        path("changes/<int:pk>/approve", changes.change_approve, name="change-approve"),
+        path("changes/<int:pk>/send", changes.change_send, name="change-send"),
+        path("changes/<int:pk>/refuse", changes.change_refuse, name="change-refuse"),
+        path("changes/<int:pk>/withdraw", changes.change_withdraw, name="change-withdraw"),
+    ]

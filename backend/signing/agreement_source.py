@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from backend.agreements.models import Agreement, AgreementKind, AgreementRevision, AgreementStatus
+from backend.agreements.models import FOUR_PARTY_KINDS, Agreement, AgreementRevision, AgreementStatus
 
 from .models import Party
 
@@ -29,7 +29,7 @@ def placement_of(revision: AgreementRevision) -> Any:
 
 
 def is_four_party(agreement: Agreement) -> bool:
-    return agreement.kind == AgreementKind.FOUR_PARTY
+    return agreement.kind in FOUR_PARTY_KINDS
 
 
 def _printed(revision: AgreementRevision, who: str, key: str) -> str:
@@ -91,6 +91,12 @@ def agreement_reference(agreement: Agreement) -> str:
 
 
 def agreement_title(agreement: Agreement) -> str:
+    if agreement.supplements_id is not None:  # 补充协议 of a change (backend/changes)
+        return (
+            "现代学徒制学徒培养协议补充协议（四方）"
+            if is_four_party(agreement)
+            else "现代学徒制学徒培养协议补充协议（三方）"
+        )
     return "现代学徒制四方协议" if is_four_party(agreement) else "现代学徒制三方协议"
 
 

@@ -103,6 +103,18 @@ def signing_record_for(envelope: SigningEnvelope, *, unsigned_sha256: str, now: 
 
 SEALABLE = (EnvelopeStatus.COMPLETED, EnvelopeStatus.SEAL_FAILED)
 
+# What other apps do when an envelope seals, inside the sealing transaction (backend/changes applies a change when
+# its supplementary agreement seals). A hook records its own refusals; an exception undoes the seal (to be retried).
+SealedHook = Callable[[SigningEnvelope, dt.datetime], None]
+_SEALED_HOOKS: list[SealedHook] = []
+
+
+def register_sealed_hook(hook: SealedHook) -> SealedHook:
+    if hook not in _SEALED_HOOKS:
+        _SEALED_HOOKS.append(hook)
+    return hook
+
+
 # Failures that outlived the seal task's retries, or that no retry can fix by itself.
 SEAL_FAILURE_MESSAGES: dict[str, str] = {
     "DATABASE_UNAVAILABLE": "封存时数据库暂时不可用，系统将自动重试。",
@@ -227,6 +239,8 @@ def agreement_seal(*, envelope_id: int, now: dt.datetime) -> SealedAgreement | N
             obj=envelope,
             changes={"sha256": sealed.sha256, "unsigned": unsigned_sha},
         )
+        for hook in _SEALED_HOOKS:
+            hook(envelope, now)
         from .services import account_signers, coordinators
 
         company_request = envelope.requests.filter(party="company").first()

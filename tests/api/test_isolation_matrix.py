@@ -43,6 +43,7 @@ from tests.factories.attendance import (
     WorkSiteFactory,
     WorkSitePostFactory,
 )
+from tests.factories.changes import ChangeRequestFactory
 from tests.factories.companies import MentorFactory, PostFactory
 from tests.factories.journals import JournalEntryFactory, TeacherVisitFactory
 from tests.factories.lifecycle import InjuryReportFactory, PauseFactory
@@ -274,6 +275,13 @@ def leave(side: Side, users: dict[str, Any]) -> Any:
 
 SCHOOL_AND_COMPANY = {Role.COORDINATOR, Role.HR}
 MATRIX: dict[str, Rows | Reference | Report | ActionsOnly | OverseersOnly] = {
+    # changes: the parties who sign the supplementary agreement (not the mentor)
+    "change-requests": Rows(
+        lambda side, users: ChangeRequestFactory(
+            placement=side.placement, new_mentor=MentorFactory(company=side.company)
+        ),
+        SCHOOL_AND_COMPANY | {Role.STUDENT, Role.GUARDIAN},
+    ),
     # schools
     "schools": Rows(attribute("school"), ALL),
     "programs": Rows(attribute("program"), ALL),

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "backend.training",
     "backend.reports",
     "backend.lifecycle",
+    "backend.changes",
     "backend.portal",
     "backend.demo",
 ]
