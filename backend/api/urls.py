@@ -19,6 +19,7 @@ ROUTE_MODULES = [
     "backend.matching.apis",
     "backend.attendance.apis",
     "backend.training.apis",
+    "backend.checklist.apis",
 ]
 
 router = DefaultRouter()

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "backend.matching",
     "backend.attendance",
     "backend.training",
+    "backend.checklist",
     "backend.portal",
     "backend.demo",
 ]
