@@ -215,3 +215,17 @@ if feature("training"):
         ),
         path("training/sign-offs/<int:pk>/<slug:action>", training.sign_off_action, name="training-sign-off"),
     ]
+
+if feature("checklist"):
+    from .views import checklist
+
+    urlpatterns += [
+        path("school/checklist/", checklist.index, name="checklist"),
+        path("school/checklist/visits/new", checklist.visit_new, name="checklist-visit"),
+        path("school/checklist/approvals/new", checklist.approval_new, name="checklist-approval"),
+        path("school/checklist/documents/new", checklist.document_new, name="checklist-document"),
+        path("school/checklist/<slug:kind>/new", checklist.bulk, name="checklist-bulk"),
+        path("checklist/photos/<int:pk>", checklist.photo, name="checklist-photo"),
+        path("checklist/documents/<int:pk>", checklist.document, name="checklist-document-file"),
+        path("company/checklist/", checklist.company_checklist, name="company-checklist"),
+    ]
