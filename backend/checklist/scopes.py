@@ -48,5 +48,7 @@ register_scope(ConsentRecord)(
         guardian=lambda u: Q(placement__student__guardians__id=u.guardian_id),
     )
 )
-for _model in (Filing, SafetyTraining, ProvinceApproval):
-    register_scope(_model)(by_role(coordinator=lambda u: Q(pilot__school_id=u.school_id)))
+_the_pilots_school = by_role(coordinator=lambda u: Q(pilot__school_id=u.school_id))
+register_scope(Filing)(_the_pilots_school)
+register_scope(SafetyTraining)(_the_pilots_school)
+register_scope(ProvinceApproval)(_the_pilots_school)
