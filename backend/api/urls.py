@@ -23,6 +23,7 @@ ROUTE_MODULES = [
     "backend.reports.apis",
     "backend.lifecycle.apis",
     "backend.changes.apis",
+    "backend.checklist.apis",
 ]
 
 router = DefaultRouter()

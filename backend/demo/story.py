@@ -26,6 +26,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from backend.accounts.models import Role, User
+from backend.checklist.demo import seed_checklist_demo
 from backend.companies.models import Post
 from backend.core.clock import RULES_ZONE, local_date
 from backend.core.errors import ApplicationError
@@ -63,6 +64,7 @@ def tell_demo_story(*, now: datetime.datetime | None = None) -> dict[str, int]:
         placement = _propose(coordinator, pilot, student, post, mentor)
         _insure(placement)
         sealed = _agree_sign_and_seal(coordinator, placement, sent)
+        seed_checklist_demo(coordinator=coordinator, placement=placement)  # 八个事先, before activation
         placement_transition(placement=placement, to=PlacementStatus.ACTIVE, actor=coordinator, note="演示")
         _date_history(placement, proposed=sent - datetime.timedelta(days=1), sent=sent, sealed=sealed)
         enter_weeks(placement, now)

@@ -27,6 +27,13 @@ RULE_LABELS: dict[str, Any] = {
     RuleCode.HOLIDAY_WORK: _("法定节假日工作"),
     RuleCode.OVERTIME: _("加班"),
     RuleCode.REST_DAY: _("休息日"),
+    RuleCode.HOST_VISIT: _("企业走访"),
+    RuleCode.HOST_APPROVED: _("合作企业准入"),
+    RuleCode.CONSENT: _("知情同意书"),
+    RuleCode.FILING: _("实习备案"),
+    RuleCode.PLACEMENT_PLAN: _("实习计划与应急预案"),
+    RuleCode.SAFETY_TRAINING: _("岗前安全培训"),
+    RuleCode.OUT_OF_PROVINCE: _("跨省实习审批"),
 }
 
 

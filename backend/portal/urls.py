@@ -307,4 +307,16 @@ if feature("changes"):
         path("changes/<int:pk>/send", changes.change_send, name="change-send"),
         path("changes/<int:pk>/refuse", changes.change_refuse, name="change-refuse"),
         path("changes/<int:pk>/withdraw", changes.change_withdraw, name="change-withdraw"),
+if feature("checklist"):
+    from .views import checklist
+
+    urlpatterns += [
+        path("school/checklist/", checklist.index, name="checklist"),
+        path("school/checklist/visits/new", checklist.visit_new, name="checklist-visit"),
+        path("school/checklist/approvals/new", checklist.approval_new, name="checklist-approval"),
+        path("school/checklist/documents/new", checklist.document_new, name="checklist-document"),
+        path("school/checklist/<slug:kind>/new", checklist.bulk, name="checklist-bulk"),
+        path("checklist/photos/<int:pk>", checklist.photo, name="checklist-photo"),
+        path("checklist/documents/<int:pk>", checklist.document, name="checklist-document-file"),
+        path("company/checklist/", checklist.company_checklist, name="company-checklist"),
     ]

@@ -40,6 +40,7 @@ class RuleCode(StrEnum):
     FILING = "FILING"
     PLACEMENT_PLAN = "PLACEMENT_PLAN"
     SAFETY_TRAINING = "SAFETY_TRAINING"
+    OUT_OF_PROVINCE = "OUT_OF_PROVINCE"
 
 
 GATE_CODES: tuple[RuleCode, ...] = (
@@ -73,6 +74,7 @@ CHECKLIST_CODES: tuple[RuleCode, ...] = (
     RuleCode.FILING,
     RuleCode.PLACEMENT_PLAN,
     RuleCode.SAFETY_TRAINING,
+    RuleCode.OUT_OF_PROVINCE,
 )
 
 # What a violation or an exception may be recorded for (the checklist is checked, never recorded as one).

@@ -3,6 +3,7 @@ violations (scoped), the monthly summary. Nothing here writes."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Iterable
 from typing import Any
@@ -177,10 +178,14 @@ def placement_gates_check(
     *, placement: Placement, stage: str, as_of: datetime.date | None = None
 ) -> gates.GateReport:
     """Every gate for a placement under the policy in force on its start date. Writes nothing."""
+    from .services.gates import gate_source_results  # the registered sources (checklist), read-only
+
     policy = policy_for_placement(placement)
-    return gates.check_gates(
+    report = gates.check_gates(
         placement_gate_input(placement), stage=stage, as_of=as_of or local_today(), policy=policy
     )
+    extra = gate_source_results(placement, stage)
+    return dataclasses.replace(report, results=report.results + tuple(extra)) if extra else report
 
 
 # -- shifts and violations ----------------------------------------------------------------------

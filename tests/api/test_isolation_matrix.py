@@ -44,6 +44,15 @@ from tests.factories.attendance import (
     WorkSitePostFactory,
 )
 from tests.factories.changes import ChangeRequestFactory
+from tests.factories.checklist import (
+    ConsentRecordFactory,
+    FilingFactory,
+    HostApprovalFactory,
+    HostVisitFactory,
+    PilotDocumentFactory,
+    ProvinceApprovalFactory,
+    SafetyTrainingFactory,
+)
 from tests.factories.companies import MentorFactory, PostFactory
 from tests.factories.journals import JournalEntryFactory, TeacherVisitFactory
 from tests.factories.lifecycle import InjuryReportFactory, PauseFactory
@@ -416,6 +425,29 @@ MATRIX: dict[str, Rows | Reference | Report | ActionsOnly | OverseersOnly] = {
         ALL,
     ),
     "injury-reports": Rows(lambda side, users: InjuryReportFactory(placement=side.placement), ALL),
+    # the "八个事先" checklist
+    "host-visits": Rows(
+        lambda side, users: HostVisitFactory(pilot=side.pilot, company=side.company), SCHOOL_AND_COMPANY
+    ),
+    "host-approvals": Rows(
+        lambda side, users: HostApprovalFactory(school=side.school, company=side.company), SCHOOL_AND_COMPANY
+    ),
+    "pilot-documents": Rows(lambda side, users: PilotDocumentFactory(pilot=side.pilot), SCHOOL_AND_COMPANY),
+    "consents": Rows(
+        lambda side, users: ConsentRecordFactory(placement=side.placement),
+        {Role.COORDINATOR, Role.STUDENT, Role.GUARDIAN},
+    ),
+    "filings": Rows(
+        lambda side, users: FilingFactory(pilot=side.pilot, placements=[side.placement]), {Role.COORDINATOR}
+    ),
+    "safety-trainings": Rows(
+        lambda side, users: SafetyTrainingFactory(pilot=side.pilot, attendees=[side.placement]),
+        {Role.COORDINATOR},
+    ),
+    "province-approvals": Rows(
+        lambda side, users: ProvinceApprovalFactory(pilot=side.pilot, placements=[side.placement]),
+        {Role.COORDINATOR},
+    ),
     "teacher-assignments": Rows(
         lambda side, users: TeacherAssignmentFactory(
             placement=side.placement, teacher=TeacherFactory(school=side.school)

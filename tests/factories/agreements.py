@@ -9,9 +9,14 @@ from tests.factories.schools import GuardianFactory, StudentFactory
 
 
 def complete_placement(
-    *, birth: datetime.date = datetime.date(2007, 5, 12), guardian: bool = True, **kwargs: Any
+    *,
+    birth: datetime.date = datetime.date(2007, 5, 12),
+    guardian: bool = True,
+    checklist: bool = True,
+    **kwargs: Any,
 ) -> Placement:
-    """A placement ready for its agreement: two stages, both insurances, a guardian on record."""
+    """A placement ready for its agreement: two stages, both insurances, a guardian on record, and (unless
+    `checklist=False`) the "八个事先" checklist its activation needs."""
     if "student" not in kwargs and "pilot" in kwargs:
         from tests.factories.schools import CohortFactory
 
@@ -40,4 +45,8 @@ def complete_placement(
     )
     for kind in (InsuranceKind.LIABILITY, InsuranceKind.WORK_INJURY):
         InsurancePolicyFactory(placement=placement, kind=kind)
+    if checklist:
+        from tests.factories.checklist import checklist_done
+
+        checklist_done(placement)
     return placement

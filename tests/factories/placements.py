@@ -69,6 +69,19 @@ class PlacementFactory(factory.django.DjangoModelFactory):
         if create:
             self.pilot.companies.add(self.post.company)
 
+    @factory.post_generation
+    def checklist(self, create: bool, extracted: object, **kwargs: object) -> None:
+        """A placement made out for signing or active has its "八个事先" checklist done (`checklist=False` leaves
+        it out; `checklist__leave_out=("CONSENT",)` leaves out single items)."""
+        if (
+            create
+            and extracted is not False
+            and self.status in (PlacementStatus.SIGNING, PlacementStatus.ACTIVE)
+        ):
+            from .checklist import checklist_done
+
+            checklist_done(self, leave_out=tuple(kwargs.get("leave_out", ())))  # type: ignore[arg-type]
+
 
 class PlacementStageFactory(factory.django.DjangoModelFactory):
     class Meta:

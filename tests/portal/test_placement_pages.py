@@ -12,6 +12,7 @@ from backend.signing.models import EnvelopeStatus, RequestStatus
 from backend.signing.sealing import agreement_seal
 from backend.signing.services import signing_send
 from tests.factories.accounts import CoordinatorFactory, HrFactory
+from tests.factories.checklist import checklist_done
 from tests.factories.placements import (
     HealthCheckFactory,
     InsurancePolicyFactory,
@@ -43,6 +44,7 @@ def sent(settings, tmp_path):
         start_date=START,
     )
     GuardianFactory(student=placement.student, name="李建国", phone="13811112222", is_primary=True)
+    checklist_done(placement)
     hr = HrFactory(company=placement.post.company, display_name="王芳", phone="13700001111")
     coordinator = CoordinatorFactory(
         school=placement.pilot.school, display_name="陈老师", phone="13600002222"

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "backend.reports",
     "backend.lifecycle",
     "backend.changes",
+    "backend.checklist",
     "backend.portal",
     "backend.demo",
 ]

@@ -215,4 +215,8 @@ def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = placement_context(request, pk)
     context["activation"] = activation_check(context["placement"], is_chinese())
     context["missing"] = agreement_missing(context["placement"])
+    if feature("checklist"):
+        from backend.portal.views.checklist import placement_panel
+
+        context["checklist"] = placement_panel(context["placement"])
     return render(request, "portal/school/placement_detail.html", context)

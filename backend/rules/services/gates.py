@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 
 from backend.core.audit import audit_record
@@ -9,6 +11,21 @@ from backend.core.errors import ApplicationError
 from backend.placements.models import Placement, PlacementStatus
 from backend.rules import gates
 from backend.rules.selectors import placement_gates_check
+
+# A gate source gives more gate results for a placement at a stage (e.g. the checklist app's "八个事先"), so that
+# rules never imports the app that owns them. Registered from the owning app's AppConfig.ready.
+GateSource = Callable[[Placement, str], list[gates.GateResult]]
+_GATE_SOURCES: list[GateSource] = []
+
+
+def register_gate_source(source: GateSource) -> GateSource:
+    if source not in _GATE_SOURCES:
+        _GATE_SOURCES.append(source)
+    return source
+
+
+def gate_source_results(placement: Placement, stage: str) -> list[gates.GateResult]:
+    return [result for source in _GATE_SOURCES for result in source(placement, stage)]
 
 
 def gate_error(report: gates.GateReport) -> ApplicationError:

@@ -1,0 +1,190 @@
+"""Reads for the checklist: each item of a placement done or missing, the gate results for activation, and the
+scoped lists the portal and the API show. Nothing here writes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from backend.accounts.scoping import scope_queryset
+from backend.placements.models import Placement
+from backend.rules import gates
+from backend.rules.codes import RuleCode
+
+from .models import (
+    ConsentRecord,
+    Filing,
+    HostApproval,
+    HostVisit,
+    PilotDocument,
+    PilotDocumentKind,
+    ProvinceApproval,
+    SafetyTraining,
+)
+from .provinces import first_province, province_of_credit_code
+
+
+@dataclass(frozen=True)
+class Item:
+    """One checklist item of a placement: done or missing, with the sentence that says what is missing."""
+
+    code: str
+    done: bool
+    message: str = ""
+    message_en: str = ""
+    figures: dict[str, Any] | None = None
+
+
+def school_province(placement: Placement) -> str | None:
+    school = placement.pilot.school
+    return first_province(school.region, school.address)
+
+
+def site_province(placement: Placement) -> str | None:
+    post = placement.post
+    company = post.company
+    return first_province(post.location, company.address) or province_of_credit_code(company.credit_code)
+
+
+def checklist_status(placements: Sequence[Placement]) -> dict[int, dict[str, bool]]:
+    """Per saved placement, each checklist code it needs and whether it is done; in a fixed number of queries.
+    OUT_OF_PROVINCE appears only for a placement whose work site lies in another province than the school."""
+    rows = [p for p in placements if p.pk is not None]
+    ids = [p.pk for p in rows]
+    pilots = {p.pilot_id for p in rows}
+    companies = {p.post.company_id for p in rows}
+    visits = set(
+        HostVisit.objects.filter(company_id__in=companies).values_list("pilot__school_id", "company_id")
+    )
+    approvals = set(
+        HostApproval.objects.filter(company_id__in=companies).values_list("school_id", "company_id")
+    )
+    documents = set(PilotDocument.objects.filter(pilot_id__in=pilots).values_list("pilot_id", "kind"))
+    consented = set(ConsentRecord.objects.filter(placement_id__in=ids).values_list("placement_id", flat=True))
+    filed = set(
+        Filing.placements.through.objects.filter(placement_id__in=ids).values_list("placement_id", flat=True)
+    )
+    trained = set(
+        SafetyTraining.attendees.through.objects.filter(placement_id__in=ids).values_list(
+            "placement_id", flat=True
+        )
+    )
+    allowed = set(
+        ProvinceApproval.placements.through.objects.filter(placement_id__in=ids).values_list(
+            "placement_id", flat=True
+        )
+    )
+    out: dict[int, dict[str, bool]] = {}
+    for p in rows:
+        school_id, company_id = p.pilot.school_id, p.post.company_id
+        status = {
+            RuleCode.HOST_VISIT.value: (school_id, company_id) in visits,
+            RuleCode.HOST_APPROVED.value: (school_id, company_id) in approvals,
+            RuleCode.PLACEMENT_PLAN.value: all((p.pilot_id, k.value) in documents for k in PilotDocumentKind),
+            RuleCode.CONSENT.value: p.pk in consented,
+            RuleCode.FILING.value: p.pk in filed,
+            RuleCode.SAFETY_TRAINING.value: p.pk in trained,
+        }
+        home, site = school_province(p), site_province(p)
+        if home and site and home != site:
+            status[RuleCode.OUT_OF_PROVINCE.value] = p.pk in allowed
+        out[p.pk] = status
+    return out
+
+
+def checklist_items(placement: Placement) -> list[Item]:
+    """Every item of the "八个事先" checklist for one saved placement, with what is missing in words."""
+    pilot, company = placement.pilot, placement.post.company
+    student = placement.student.name
+    status = checklist_status([placement])[placement.pk]
+    kinds = set(PilotDocument.objects.filter(pilot_id=pilot.pk).values_list("kind", flat=True))
+    missing = [k for k in PilotDocumentKind if k not in kinds]
+    home, site = school_province(placement), site_province(placement)
+    texts: dict[str, tuple[str, str, dict[str, Any]]] = {
+        RuleCode.HOST_VISIT: (
+            f"学校尚无对企业 {company.name} 的走访报告",
+            f"the school has no visit report on company {company.name}",
+            {"company": company.pk},
+        ),
+        RuleCode.HOST_APPROVED: (
+            f"企业 {company.name} 尚未列入学校的合作企业名单",
+            f"company {company.name} is not on the school's approved list of hosts",
+            {"company": company.pk},
+        ),
+        RuleCode.PLACEMENT_PLAN: (
+            f"试点项目 {pilot.name} 缺少：" + "、".join(str(k.label) for k in missing),
+            f"pilot {pilot.name} lacks: " + ", ".join(k.value.replace("_", " ") for k in missing),
+            {"missing": [k.value for k in missing]},
+        ),
+        RuleCode.CONSENT: (
+            f"学生 {student} 的知情同意书（学生及监护人签署）尚未登记",
+            f"the informed-consent form of student {student} (signed by student and guardian) is not recorded",
+            {},
+        ),
+        RuleCode.FILING: (
+            f"学生 {student} 的实习尚未向教育行政部门备案",
+            f"the placement of student {student} is not filed with the education department",
+            {},
+        ),
+        RuleCode.SAFETY_TRAINING: (
+            f"学生 {student} 尚无岗前安全培训记录",
+            f"student {student} has no recorded pre-placement safety training",
+            {},
+        ),
+        RuleCode.OUT_OF_PROVINCE: (
+            f"实习地点在{site}，学校在{home}，跨省实习须经教育行政部门批准",
+            f"the work site is in {site} and the school in {home}: "
+            "a placement in another province needs the department's approval",
+            {"school_province": home, "site_province": site},
+        ),
+    }
+    return [Item(code, done, *texts[code]) for code, done in status.items()]
+
+
+def checklist_gate_results(placement: Placement, stage: str) -> list[gates.GateResult]:
+    """The gate source (registered in ChecklistConfig.ready): every missing item refuses activation."""
+    if stage != gates.ACTIVATE or placement.pk is None:
+        return []
+    return [
+        gates.GateResult(item.code, gates.ERROR, item.figures or {}, item.message, item.message_en)
+        for item in checklist_items(placement)
+        if not item.done
+    ]
+
+
+# -- scoped lists -------------------------------------------------------------------------------------------------
+
+
+def host_visit_list(*, user: Any) -> QuerySet[HostVisit]:
+    return scope_queryset(
+        user, HostVisit.objects.select_related("pilot", "company").prefetch_related("photos")
+    )
+
+
+def host_approval_list(*, user: Any) -> QuerySet[HostApproval]:
+    return scope_queryset(user, HostApproval.objects.select_related("school", "company"))
+
+
+def pilot_document_list(*, user: Any) -> QuerySet[PilotDocument]:
+    return scope_queryset(user, PilotDocument.objects.select_related("pilot"))
+
+
+def consent_list(*, user: Any) -> QuerySet[ConsentRecord]:
+    return scope_queryset(user, ConsentRecord.objects.select_related("placement__student"))
+
+
+def filing_list(*, user: Any) -> QuerySet[Filing]:
+    return scope_queryset(user, Filing.objects.select_related("pilot").prefetch_related("placements"))
+
+
+def safety_training_list(*, user: Any) -> QuerySet[SafetyTraining]:
+    return scope_queryset(user, SafetyTraining.objects.select_related("pilot").prefetch_related("attendees"))
+
+
+def province_approval_list(*, user: Any) -> QuerySet[ProvinceApproval]:
+    return scope_queryset(
+        user, ProvinceApproval.objects.select_related("pilot").prefetch_related("placements")
+    )

@@ -1,0 +1,371 @@
+"""Writes for the checklist. Each is keyword-only, atomic, taken by the pilot school's coordinator, and audited.
+Cohort work (filings, consents, safety-training attendance, department approvals) takes many placements at once:
+all of them or none."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+
+from backend.accounts.models import Role
+from backend.companies.models import Company
+from backend.core.audit import actor_user, audit_record
+from backend.core.errors import ApplicationError
+from backend.core.services import full_clean_or_raise
+from backend.placements.models import PilotProject, Placement
+from backend.schools.models import School
+
+from .models import (
+    ConsentRecord,
+    Filing,
+    HostApproval,
+    HostVisit,
+    HostVisitPhoto,
+    PilotDocument,
+    PilotDocumentKind,
+    ProvinceApproval,
+    SafetyTraining,
+)
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_PHOTOS = 12
+PDF = {".pdf": b"%PDF"}
+IMAGES = {".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".png": b"\x89PNG\r\n\x1a\n"}
+DOCUMENT_TYPES = {**PDF, ".docx": b"PK\x03\x04"}
+SCAN_TYPES = {**PDF, **IMAGES}
+
+
+def _require_school(actor: Any, school_id: int) -> None:
+    """Only the school's own coordinator (or an admin) writes its checklist: a company never approves itself."""
+    if getattr(actor, "role", None) == Role.ADMIN or getattr(actor, "is_superuser", False):
+        return
+    if getattr(actor, "role", None) != Role.COORDINATOR or actor.school_id != school_id:
+        raise ApplicationError(
+            "NOT_FOUND", "未找到该记录", "not found", status=404
+        )  # another school's pilot does not exist for this user
+
+
+def check_upload(upload: UploadedFile, *, allowed: dict[str, bytes], what_zh: str, what_en: str) -> bytes:
+    """The file's bytes when its size and type (by extension and content) are allowed."""
+    name = (upload.name or "").lower()
+    ext = name[name.rfind(".") :] if "." in name else ""
+    if upload.size is None or upload.size > MAX_FILE_BYTES or upload.size == 0:
+        raise ApplicationError(
+            "FILE_TOO_LARGE",
+            f"{what_zh}须为非空文件且不超过10MB",
+            f"the {what_en} must be a non-empty file of at most 10 MB",
+            details={"max_bytes": MAX_FILE_BYTES, "file": upload.name},
+        )
+    data = upload.read()
+    upload.seek(0)
+    if ext not in allowed or not data.startswith(allowed[ext]):
+        kinds = "、".join(sorted(e.lstrip(".").upper() for e in allowed))
+        raise ApplicationError(
+            "FILE_TYPE",
+            f"{what_zh}须为 {kinds} 文件",
+            f"the {what_en} must be one of: {kinds}",
+            details={"allowed": sorted(allowed), "file": upload.name},
+        )
+    return data
+
+
+def _pilot_placements(pilot: PilotProject, placements: Sequence[Placement]) -> list[Placement]:
+    if not placements:
+        raise ApplicationError("PLACEMENTS_REQUIRED", "请至少选择一名学徒", "select at least one placement")
+    foreign = [p.pk for p in placements if p.pilot_id != pilot.pk]
+    if foreign:
+        raise ApplicationError(
+            "PLACEMENT_NOT_IN_PILOT",
+            "所选学徒不属于该试点项目",
+            "a selected placement is not in the pilot",
+            details={"placements": foreign},
+        )
+    return list({p.pk: p for p in placements}.values())
+
+
+@transaction.atomic
+def host_visit_create(
+    *,
+    actor: Any,
+    pilot: PilotProject,
+    company: Company,
+    visited_on: datetime.date,
+    visitors: str,
+    findings_safety: str,
+    findings_posts: str,
+    findings_lodging: str,
+    photos: Sequence[UploadedFile] = (),
+) -> HostVisit:
+    _require_school(actor, pilot.school_id)
+    if not pilot.companies.filter(pk=company.pk).exists():
+        raise ApplicationError(
+            "COMPANY_NOT_IN_PILOT",
+            "该企业不是本试点项目的合作企业",
+            "the company is not part of the pilot",
+            details={"company": company.pk},
+        )
+    if len(photos) > MAX_PHOTOS:
+        raise ApplicationError("TOO_MANY_PHOTOS", f"照片最多 {MAX_PHOTOS} 张", f"at most {MAX_PHOTOS} photos")
+    for photo in photos:
+        check_upload(photo, allowed=IMAGES, what_zh="走访照片", what_en="visit photo")
+    visit = HostVisit(
+        pilot=pilot,
+        company=company,
+        visited_on=visited_on,
+        visitors=visitors.strip(),
+        findings_safety=findings_safety.strip(),
+        findings_posts=findings_posts.strip(),
+        findings_lodging=findings_lodging.strip(),
+        recorded_by=actor_user(actor),
+    )
+    full_clean_or_raise(visit)
+    visit.save()
+    for photo in photos:
+        HostVisitPhoto.objects.create(visit=visit, file=photo, name=(photo.name or "")[:200])
+    audit_record(
+        actor=actor,
+        action="checklist.host_visit",
+        obj=visit,
+        changes={"company": company.pk, "visited_on": visited_on, "photos": len(photos)},
+    )
+    return visit
+
+
+@transaction.atomic
+def host_approval_record(
+    *,
+    actor: Any,
+    school: School,
+    company: Company,
+    approved_on: datetime.date,
+    approver: str,
+    reference: str,
+) -> HostApproval:
+    """The company onto the school's list of hosts (recorded again: the date, approver and reference replaced)."""
+    _require_school(actor, school.pk)
+    if not PilotProject.objects.filter(school=school, companies=company).exists():
+        raise ApplicationError(
+            "COMPANY_NOT_IN_PILOT",
+            "该企业不是本校试点项目的合作企业",
+            "the company is not part of the school's pilots",
+            details={"company": company.pk},
+        )
+    approval = HostApproval.objects.filter(school=school, company=company).first() or HostApproval(
+        school=school, company=company
+    )
+    approval.approved_on, approval.approver, approval.reference = (
+        approved_on,
+        approver.strip(),
+        reference.strip(),
+    )
+    approval.recorded_by = actor_user(actor)
+    full_clean_or_raise(approval, exclude=["school", "company"])
+    approval.save()
+    audit_record(
+        actor=actor,
+        action="checklist.host_approval",
+        obj=approval,
+        changes={"company": company.pk, "approved_on": approved_on, "reference": approval.reference},
+    )
+    return approval
+
+
+@transaction.atomic
+def pilot_document_upload(
+    *, actor: Any, pilot: PilotProject, kind: str, title: str, upload: UploadedFile
+) -> PilotDocument:
+    """A new version of the pilot's internship plan or emergency plan (the earlier versions stay)."""
+    _require_school(actor, pilot.school_id)
+    if kind not in PilotDocumentKind.values:
+        raise ApplicationError("DOCUMENT_KIND", "文件类型无效", "unknown document kind")
+    data = check_upload(upload, allowed=DOCUMENT_TYPES, what_zh="计划文件", what_en="plan document")
+    PilotProject.objects.select_for_update().filter(pk=pilot.pk).first()  # one version number at a time
+    last = PilotDocument.objects.filter(pilot=pilot, kind=kind).aggregate(v=Max("version"))["v"] or 0
+    document = PilotDocument(
+        pilot=pilot,
+        kind=kind,
+        version=last + 1,
+        title=(title.strip() or str(PilotDocumentKind(kind).label))[:200],
+        file=upload,
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=actor_user(actor),
+    )
+    document.save()
+    audit_record(
+        actor=actor,
+        action="checklist.pilot_document",
+        obj=document,
+        changes={"kind": kind, "version": document.version, "sha256": document.sha256},
+    )
+    return document
+
+
+def _guardian_name(placement: Placement) -> str:
+    guardians = list(placement.student.guardians.all())
+    primary = [g for g in guardians if getattr(g, "is_primary", False)] or guardians
+    return primary[0].name if primary else ""
+
+
+@transaction.atomic
+def consents_record(
+    *,
+    actor: Any,
+    pilot: PilotProject,
+    placements: Sequence[Placement],
+    student_signed_on: datetime.date,
+    guardian_signed_on: datetime.date,
+    guardian_name: str = "",
+    upload: UploadedFile | None = None,
+) -> list[ConsentRecord]:
+    """知情同意书 collected for many placements at once (signed on paper by the student and the guardian); the
+    guardian is the student's guardian on record unless named. Placements without a guardian are refused, all
+    together. One scan may go with it (a single placement's form, or the cohort's batch scan)."""
+    _require_school(actor, pilot.school_id)
+    chosen = _pilot_placements(pilot, placements)
+    if upload is not None:
+        check_upload(upload, allowed=SCAN_TYPES, what_zh="知情同意书扫描件", what_en="consent scan")
+    names = {
+        p.pk: (guardian_name.strip() if len(chosen) == 1 and guardian_name.strip() else "")
+        or _guardian_name(p)
+        for p in chosen
+    }
+    without = [p for p in chosen if not names[p.pk]]
+    if without:
+        raise ApplicationError(
+            "GUARDIAN_REQUIRED",
+            "以下学生没有监护人记录，知情同意书须由监护人签署：" + "、".join(p.student.name for p in without),
+            "the informed consent is signed by a guardian; these students have none on record: "
+            + ", ".join(p.student.name for p in without),
+            details={"placements": [p.pk for p in without]},
+        )
+    records = []
+    for placement in chosen:
+        record = ConsentRecord.objects.filter(placement=placement).first() or ConsentRecord(
+            placement=placement
+        )
+        record.student_signed_on = student_signed_on
+        record.guardian_signed_on = guardian_signed_on
+        record.guardian_name = names[placement.pk][:50]
+        record.recorded_by = actor_user(actor)
+        if upload is not None:
+            upload.seek(0)
+            record.file.save(upload.name or "consent.pdf", upload, save=False)
+        record.save()
+        audit_record(
+            actor=actor,
+            action="checklist.consent",
+            obj=record,
+            changes={
+                "placement": placement.pk,
+                "student_signed_on": student_signed_on,
+                "guardian": record.guardian_name,
+                "guardian_signed_on": guardian_signed_on,
+            },
+        )
+        records.append(record)
+    return records
+
+
+@transaction.atomic
+def filing_create(
+    *,
+    actor: Any,
+    pilot: PilotProject,
+    placements: Sequence[Placement],
+    reference: str,
+    filed_on: datetime.date,
+    authority: str,
+) -> Filing:
+    """备案: one filing with the education department for many placements of a pilot."""
+    _require_school(actor, pilot.school_id)
+    chosen = _pilot_placements(pilot, placements)
+    filing = Filing(
+        pilot=pilot,
+        reference=reference.strip(),
+        filed_on=filed_on,
+        authority=authority.strip(),
+        filed_by=actor_user(actor),
+    )
+    full_clean_or_raise(filing)
+    filing.save()
+    filing.placements.set(chosen)
+    audit_record(
+        actor=actor,
+        action="checklist.filing",
+        obj=filing,
+        changes={"reference": filing.reference, "placements": [p.pk for p in chosen]},
+    )
+    return filing
+
+
+@transaction.atomic
+def safety_training_create(
+    *,
+    actor: Any,
+    pilot: PilotProject,
+    placements: Sequence[Placement],
+    held_on: datetime.date,
+    hours: Decimal,
+    content: str,
+    trainer: str = "",
+) -> SafetyTraining:
+    """岗前安全培训: one session and its attendance list (the placements of the apprentices who attended)."""
+    _require_school(actor, pilot.school_id)
+    chosen = _pilot_placements(pilot, placements)
+    training = SafetyTraining(
+        pilot=pilot,
+        held_on=held_on,
+        hours=hours,
+        content=content.strip(),
+        trainer=trainer.strip(),
+        recorded_by=actor_user(actor),
+    )
+    full_clean_or_raise(training)
+    training.save()
+    training.attendees.set(chosen)
+    audit_record(
+        actor=actor,
+        action="checklist.safety_training",
+        obj=training,
+        changes={"held_on": held_on, "hours": hours, "attendees": [p.pk for p in chosen]},
+    )
+    return training
+
+
+@transaction.atomic
+def province_approval_create(
+    *,
+    actor: Any,
+    pilot: PilotProject,
+    placements: Sequence[Placement],
+    department: str,
+    reference: str,
+    approved_on: datetime.date,
+) -> ProvinceApproval:
+    """The department's approval of placements in another province (跨省实习)."""
+    _require_school(actor, pilot.school_id)
+    chosen = _pilot_placements(pilot, placements)
+    approval = ProvinceApproval(
+        pilot=pilot,
+        department=department.strip(),
+        reference=reference.strip(),
+        approved_on=approved_on,
+        recorded_by=actor_user(actor),
+    )
+    full_clean_or_raise(approval)
+    approval.save()
+    approval.placements.set(chosen)
+    audit_record(
+        actor=actor,
+        action="checklist.province_approval",
+        obj=approval,
+        changes={"reference": approval.reference, "placements": [p.pk for p in chosen]},
+    )
+    return approval
