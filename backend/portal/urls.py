@@ -307,6 +307,8 @@ if feature("changes"):
         path("changes/<int:pk>/send", changes.change_send, name="change-send"),
         path("changes/<int:pk>/refuse", changes.change_refuse, name="change-refuse"),
         path("changes/<int:pk>/withdraw", changes.change_withdraw, name="change-withdraw"),
+    ]
+
 if feature("checklist"):
     from .views import checklist
 

@@ -135,7 +135,9 @@ class YearlyReportViewSet(viewsets.ViewSet):
         )
         return response
 
-    @extend_schema(parameters=[PILOT_PARAM, YEAR_PARAM], responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @extend_schema(
+        parameters=[PILOT_PARAM, YEAR_PARAM], responses={(200, "application/pdf"): OpenApiTypes.BINARY}
+    )
     @action(detail=True, methods=["get"])
     def pdf(self, request: Request, pk: str) -> HttpResponse:
         figures = self._figures(self._pilot(pk))

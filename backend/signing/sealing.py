@@ -352,6 +352,8 @@ def _answer_from_other_records(digest: str, base: dict[str, Any]) -> VerifyAnswe
             return VerifyAnswer(
                 valid=True, reason=VALID, message=zh, message_en=en, agreement=info, history=history, **base
             )
+
+
 # Other documents the platform seals with the same certificate (an attendance record, ...): each app registers a
 # lookup from the sealed file's SHA-256 to what anyone holding the file may learn of it (or None).
 _sealed_record_lookups: list[Callable[[str], dict[str, Any] | None]] = []

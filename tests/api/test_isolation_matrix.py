@@ -255,6 +255,8 @@ def active_this_month(side: Side, users: dict[str, Any]) -> Any:
     side.placement.end_date = today + datetime.timedelta(days=120)
     side.placement.save(update_fields=["status", "start_date", "end_date"])
     return side.placement
+
+
 def makeup(side: Side, users: dict[str, Any]) -> Any:
     """A make-up asked for by the side's apprentice (a whole forgotten period)."""
     at = datetime.datetime(2026, 9, 7, 1, 0, tzinfo=datetime.UTC)

@@ -18,7 +18,10 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 def school():
     first = PlacementFactory()
     second = PlacementFactory(
-        pilot=first.pilot, post=first.post, mentor=first.mentor, student=StudentFactory(cohort=first.student.cohort)
+        pilot=first.pilot,
+        post=first.post,
+        mentor=first.mentor,
+        student=StudentFactory(cohort=first.student.cohort),
     )
     return {
         "pilot": first.pilot,
