@@ -352,6 +352,7 @@ def _answer_from_other_records(digest: str, base: dict[str, Any]) -> VerifyAnswe
             return VerifyAnswer(
                 valid=True, reason=VALID, message=zh, message_en=en, agreement=info, history=history, **base
             )
+    return None
 
 
 # Other documents the platform seals with the same certificate (an attendance record, ...): each app registers a
@@ -379,9 +380,9 @@ def _answer_from_record(sealed: SealedAgreement | None, base: dict[str, Any]) ->
         zh, en = MESSAGES[VALID]
         return VerifyAnswer(valid=True, reason=VALID, message=zh, message_en=en, record=other, **base)
     if sealed is None:
-        other = _answer_from_other_records(base["document_sha256"], base)
-        if other is not None:
-            return other
+        answer = _answer_from_other_records(base["document_sha256"], base)
+        if answer is not None:
+            return answer
         zh, en = _EXTRA_MESSAGES[NOT_ON_RECORD]
         return VerifyAnswer(valid=False, reason=NOT_ON_RECORD, message=zh, message_en=en, **base)
     info, history = _public_record(sealed)

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('placements', '0002_data_return_fields'),
+        ('placements', '0003_data_return_fields'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
