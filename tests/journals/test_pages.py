@@ -248,3 +248,14 @@ def test_the_manifest_has_icons_and_every_page_links_it_and_registers_the_worker
     policy = response["Content-Security-Policy"]
     assert "manifest-src 'self'" in policy and "worker-src 'self'" in policy
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+def test_the_review_page_opens_on_the_latest_week_with_a_journal_waiting(client, apprentice):
+    # given an older reviewed journal and a waiting one of 2026-W42
+    JournalEntryFactory(placement=apprentice.placement, period_start=dt.date(2026, 10, 5), approved=True)
+    JournalEntryFactory(placement=apprentice.placement)
+    # when the mentor opens the page without choosing a week
+    page = logged_in(client, apprentice.mentor).get("/journals/review/")
+    # then
+    assert page.context["week"] == MONDAY
+    assert page.content.decode().count('data-testid="review-entry"') == 1

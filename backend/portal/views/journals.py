@@ -162,7 +162,8 @@ def visit_photo(request: HttpRequest, pk: int) -> FileResponse:
 @role_required(Role.MENTOR, Role.TEACHER)
 def review(request: HttpRequest) -> HttpResponse:
     """One ISO week of the reviewer's apprentices' journals: each one reviewed alone, or all waiting at once."""
-    start = _week(request.GET.get("week") or request.POST.get("week"))
+    chosen = request.GET.get("week") or request.POST.get("week")
+    start = _week(chosen) if chosen else _latest_waiting_week(request.user) or _week(None)
     status = 200
     if request.method == "POST":
         p = request.POST
@@ -197,6 +198,18 @@ def review(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _latest_waiting_week(user: Any) -> dt.date | None:
+    """Without a chosen week the page opens on the latest week with a journal waiting for this reviewer."""
+    latest = (
+        services.reviewable_entries(user)
+        .filter(status=JournalStatus.SUBMITTED)
+        .order_by("-period_start")
+        .values_list("period_start", flat=True)
+        .first()
+    )
+    return rhythm.week_start(latest) if latest else None
 
 
 # --- the teacher's visits ---------------------------------------------------------------------------------
