@@ -265,6 +265,10 @@ SPECTACULAR_SETTINGS = {
         "TrainingPlanStatusEnum": "backend.training.models.PlanStatus.choices",
         "SignOffStatusEnum": "backend.training.models.SignOffStatus.choices",
         "EvaluationStatusEnum": "backend.training.models.EvaluationStatus.choices",
+        "PunchKindEnum": "backend.attendance.models.PunchKind.choices",
+        "LeaveKindEnum": "backend.attendance.models.LeaveKind.choices",
+        "AttendanceRequestStatusEnum": "backend.attendance.models.RequestStatus.choices",
+        "AttendanceDecisionEnum": "backend.attendance.models.Decision.choices",
     },
 }
 
