@@ -279,6 +279,10 @@ SPECTACULAR_SETTINGS = {
         "TerminationStatusEnum": "backend.lifecycle.models.TerminationStatus.choices",
         "InjurySeverityEnum": "backend.lifecycle.models.InjurySeverity.choices",
         "InjuryClaimStatusEnum": "backend.lifecycle.models.ClaimStatus.choices",
+        "PunchKindEnum": "backend.attendance.models.PunchKind.choices",
+        "LeaveKindEnum": "backend.attendance.models.LeaveKind.choices",
+        "AttendanceRequestStatusEnum": "backend.attendance.models.RequestStatus.choices",
+        "AttendanceDecisionEnum": "backend.attendance.models.Decision.choices",
     },
 }
 
