@@ -235,6 +235,163 @@ def complete_placements(j: Journey) -> None:
     j.shot(page, "placements-complete")
 
 
+def generate_agreements(j: Journey) -> None:
+    """One batch per cohort of the new placements, on the worker; every agreement is generated."""
+    from backend.agreements.models import Agreement
+
+    page = j.as_("coord1")
+    cohorts = sorted({p.student.cohort_id for p in j.placements})
+    for cohort in cohorts:
+        page.goto(j.url("/school/agreements/"))
+        page.select_option("[data-testid=batch-cohort]", str(cohort))
+        with page.expect_navigation():
+            page.click("[data-testid=batch-generate]")
+        page.wait_for_selector("[data-testid=batch-finished]", timeout=240_000)
+        bar = page.locator("[data-testid=batch-bar]")
+        assert bar.get_attribute("value") == bar.get_attribute("max")
+        assert page.locator("[data-testid=batch-failure]").count() == 0, page.locator("main").inner_text()
+        assert j.t("失败 0 份", "0 failed") in page.locator("[data-testid=batch-progress]").inner_text()
+        j.shot(page, f"agreements-batch-{cohort}")
+    assert Agreement.objects.filter(placement__in=j.placements).count() == len(j.placements)
+    minors = [p for p in j.placements if 16 <= p.student.age_on(p.start_date) < 18]
+    assert minors, "the matching placed a 16- or 17-year-old"
+    j.four_party = minors[0]
+
+
+def send_four_party(j: Journey) -> None:
+    page = j.as_("coord1")
+    assert j.four_party is not None
+    page.goto(j.url("/school/agreements/"))
+    page.locator("#results tbody tr", has_text=j.four_party.student.name).locator("a").first.click()
+    page.wait_for_selector("[data-testid=send-for-signing]")
+    assert page.locator("[data-testid=signing-parties]").count() in (0, 1)
+    with page.expect_navigation():
+        page.click("[data-testid=send-for-signing]")
+    j.shot(page, "agreement-sent")
+    assert len(_requests(j)) == 4
+
+
+def _requests(j: Journey) -> list[Any]:
+    from backend.signing.models import SignatureRequest
+
+    return list(
+        SignatureRequest.objects.filter(envelope__revision__agreement__placement=j.four_party).order_by(
+            "position"
+        )
+    )
+
+
+def _outbox(page: Any, j: Journey) -> Any:
+    """The development SMS outbox (/dev/sms/) in a tab of the same phone."""
+    outbox = page.context.new_page()
+    outbox.goto(j.url("/dev/sms/"))
+    return outbox
+
+
+def _code_from_outbox(page: Any, j: Journey, phone: str) -> str:
+    outbox = _outbox(page, j)
+    text = outbox.locator("[data-testid=sms-outbox] tbody tr", has_text=phone).first.inner_text()
+    outbox.close()
+    found = re.search(r"验证码\D{0,3}(\d{6})", text)
+    assert found, text
+    return found.group(1)
+
+
+def _sign(page: Any, j: Journey, phone: str, name: str | None, shot: str) -> None:
+    page.wait_for_selector("[data-testid=agreement-pages] img")
+    page.click("[data-testid=send-code]")
+    page.wait_for_selector("[data-testid=code-sent]")
+    j.shot(page, f"{shot}-read")
+    page.fill("[data-testid=sign-form] input[name=code]", _code_from_outbox(page, j, phone))
+    if name is not None:
+        page.fill("[data-testid=sign-form] input[name=typed_name]", name)
+    draw_signature(page)
+    page.check("[data-testid=sign-form] input[name=agreed]")
+    with page.expect_navigation():
+        page.click("[data-testid=sign]")
+    page.wait_for_selector("[data-testid=signing-done]")
+    j.shot(page, f"{shot}-done")
+
+
+def sign_four_party(j: Journey) -> None:
+    """The student, then the guardian: on a 390x844 phone, from the link in their text message, no login."""
+    from backend.signing.models import RequestStatus
+
+    for request in _requests(j)[:2]:
+        page = j.new_page(viewport=PHONE)
+        outbox = _outbox(page, j)
+        j.shot(outbox, f"sms-outbox-{request.party}")
+        row = outbox.locator("[data-testid=sms-outbox] tbody tr", has_text=request.phone).first
+        with outbox.expect_navigation():
+            row.locator("a").first.click()
+        page.close()
+        page = outbox
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        _sign(page, j, request.phone, request.signer_name, f"sign-{request.party}")
+        wait_for(lambda r=request: type(r).objects.get(pk=r.pk).status == RequestStatus.SIGNED, timeout=10)
+    # the company (HR) and the school (coordinator): from their inbox of requests awaiting them
+    for request in _requests(j)[2:]:
+        username = _account_for(request)
+        page = j.as_(username)
+        page.goto(j.url("/"))
+        page.goto(j.url("/signing/requests/"))
+        j.shot(page, f"inbox-{request.party}")
+        page.locator("[data-testid=inbox-row]", has_text=j.four_party.student.name).locator(
+            "[data-testid=inbox-sign]"
+        ).click()
+        page.wait_for_selector("[data-testid=signatory]")  # the named signatory, not the account's name
+        _sign(page, j, request.phone, None, f"sign-{request.party}")
+    assert [r.status for r in _requests(j)] == [RequestStatus.SIGNED] * 4
+
+
+def _account_for(request: Any) -> str:
+    from backend.accounts.models import User
+
+    placement = request.envelope.revision.agreement.placement
+    if request.party == "company":
+        accounts = User.objects.filter(role="hr", company=placement.post.company)
+    else:
+        accounts = User.objects.filter(role="coordinator", school=placement.pilot.school)
+    return str(accounts.order_by("id").values_list("username", flat=True).first())
+
+
+def see_it_sealed(j: Journey) -> None:
+    """The worker seals the signed agreement; the coordinator sees it and downloads the sealed PDF."""
+    from backend.signing.models import EnvelopeStatus, SigningEnvelope
+
+    wait_for(
+        lambda: SigningEnvelope.objects.filter(
+            revision__agreement__placement=j.four_party, status=EnvelopeStatus.SEALED
+        ).exists(),
+        timeout=120,
+    )
+    page = j.as_("coord1")
+    page.goto(j.url("/school/agreements/"))
+    page.locator("#results tbody tr", has_text=j.four_party.student.name).locator("a").first.click()
+    page.wait_for_selector("[data-testid=agreement-status]")
+    j.shot(page, "agreement-sealed")
+    link = page.locator(f"a:has-text('{j.t('已封存的协议 PDF', 'Sealed agreement PDF')}')")
+    response = page.request.get(j.url(str(link.get_attribute("href"))))  # the link, with the page's cookies
+    assert response.ok and response.body().startswith(b"%PDF")
+    pdf = j.tmp / f"sealed-{j.language}.pdf"
+    pdf.write_bytes(response.body())
+    j.pages["sealed-pdf"] = pdf
+
+
+def activate(j: Journey) -> None:
+    """在岗: the coordinator activates the sealed placement from its page (or sees it active already)."""
+    assert j.four_party is not None
+    page = j.as_("coord1")
+    page.goto(j.url(f"/school/placements/{j.four_party.pk}/"))
+    if page.locator("[data-testid=activate]").count():
+        assert page.locator("[data-testid=failing-gates]").count() == 0, page.locator("main").inner_text()
+        with page.expect_navigation():
+            page.click("[data-testid=activate]")
+    j.four_party.refresh_from_db()
+    assert j.four_party.status == PlacementStatus.ACTIVE, page.locator("main").inner_text()[:1500]
+    j.shot(page, "placement-active")
+
+
 @pytest.mark.parametrize("language", ["zh-hans"])
 def test_the_year_through_the_portal(live_server, new_page, settings, tmp_path, celery_worker, language):
     seed_demo()
@@ -246,4 +403,9 @@ def test_the_year_through_the_portal(live_server, new_page, settings, tmp_path, 
     import_roster(journey)
     run_and_accept_matching(journey)
     complete_placements(journey)
+    generate_agreements(journey)
+    send_four_party(journey)
+    sign_four_party(journey)
+    see_it_sealed(journey)
+    activate(journey)
     print(f"\njourney screenshots: {ARTIFACTS}")
