@@ -16,7 +16,6 @@ Each step is a function taking the Journey, so that later gates (consent, filing
 Screenshots of every step land in var/test-artifacts/journey/year-<language>-NN-<step>.png."""
 
 import datetime
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,6 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from backend.core.clock import local_today
 from backend.core.ids import compose_resident_id
 from backend.placements.models import Placement, PlacementStatus
 from backend.schools.models import Student
@@ -69,13 +67,17 @@ class Journey:
         """The signed-in page of a demo login, one browser context each, kept for the later steps."""
         key = f"{username}:{viewport}"
         if key not in self.pages:
-            self.pages[key] = sign_in(self.new_page(viewport=viewport), self.live_server, username, self.language)
+            self.pages[key] = sign_in(
+                self.new_page(viewport=viewport), self.live_server, username, self.language
+            )
         return self.pages[key]
 
     def shot(self, page: Any, name: str) -> None:
         self.step += 1
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"year-{self.language}-{self.step:02d}-{name}.png"), full_page=True)
+        page.screenshot(
+            path=str(ARTIFACTS / f"year-{self.language}-{self.step:02d}-{name}.png"), full_page=True
+        )
 
     def t(self, zh: str, en: str) -> str:
         return zh if self.zh else en
@@ -169,7 +171,9 @@ def run_and_accept_matching(j: Journey) -> None:
         page.click("[data-testid=accept-all]")
     j.shot(page, "matching-accepted")
     j.placements = list(
-        Placement.objects.filter(status=PlacementStatus.PROPOSED, pilot__school__name="北京市第一职业技术学校")
+        Placement.objects.filter(
+            status=PlacementStatus.PROPOSED, pilot__school__name="北京市第一职业技术学校"
+        )
         .select_related("student")
         .order_by("pk")
     )
@@ -207,7 +211,10 @@ def complete_placements(j: Journey) -> None:
     out.append(headings)
     start, end = datetime.date.fromisoformat(START), datetime.date.fromisoformat(END)
     for placement in j.placements:
-        for kind, insurer in (("实习责任保险", "中国人民财产保险股份有限公司"), ("工伤保险", "北京市社会保险基金")):
+        for kind, insurer in (
+            ("实习责任保险", "中国人民财产保险股份有限公司"),
+            ("工伤保险", "北京市社会保险基金"),
+        ):
             values = {
                 "学号": placement.student.student_number,
                 "身份证号": placement.student.resident_id,
