@@ -71,6 +71,7 @@ if feature("subsidy"):
         path("bureau/subsidy/claims.<str:fmt>", subsidy.bureau_export, name="bureau-subsidy-export"),
         path("bureau/subsidy/<int:pk>/approve", subsidy.bureau_claim_approve, name="bureau-claim-approve"),
         path("bureau/subsidy/pay", subsidy.bureau_claims_pay, name="bureau-claims-pay"),
+        path("bureau/subsidy/budget", subsidy.bureau_budget_set, name="bureau-budget-set"),
     ]
 
 if feature("signing"):

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from backend.core.clock import local_today
 from backend.core.ids import compose_resident_id
 from backend.placements.models import Placement, PlacementStatus
 from backend.schools.models import Student
@@ -146,7 +147,7 @@ def import_roster(j: Journey) -> None:
     j.shot(page, "roster-preview")
     with page.expect_navigation():
         page.click("[data-testid=roster-confirm]")
-    assert re.search(j.t("已导入 2 名学生", "Imported 2 students"), page.locator(".flash").first.inner_text())
+    assert j.t("已导入 2 名学生", "Imported 2 students") in page.locator(".flash").first.inner_text()
     j.shot(page, "roster-imported")
     j.roster = list(Student.objects.filter(name__in=[r["姓名"] for r in rows]))
     assert len(j.roster) == 2
@@ -158,6 +159,7 @@ def run_and_accept_matching(j: Journey) -> None:
     page.click(f"nav.sections >> text={j.t('匹配', 'Matching')}")
     page.fill("input[name=start_date]", START)
     page.fill("input[name=end_date]", END)
+    page.fill("input[name=seed]", "2026")  # reproducible: the same proposals on every run
     j.shot(page, "matching-form")
     page.click("[data-testid=match-start]")
     page.wait_for_selector("[data-testid=run-done]", timeout=120_000)
@@ -257,12 +259,10 @@ def generate_agreements(j: Journey) -> None:
         bar = page.locator("[data-testid=batch-bar]")
         assert bar.get_attribute("value") == bar.get_attribute("max")
         assert page.locator("[data-testid=batch-failure]").count() == 0, page.locator("main").inner_text()
-        assert j.t("失败 0 份", "0 failed") in page.locator("[data-testid=batch-progress]").inner_text()
+        assert j.t("失败 0 份", " 0 failed") in page.locator("[data-testid=batch-progress]").inner_text()
         j.shot(page, f"agreements-batch-{cohort}")
     assert Agreement.objects.filter(placement__in=j.placements).count() == len(j.placements)
-    minors = [p for p in j.placements if 16 <= p.student.age_on(p.start_date) < 18]
-    assert minors, "the matching placed a 16- or 17-year-old"
-    j.four_party = minors[0]
+    assert j.four_party in j.placements
 
 
 def send_four_party(j: Journey) -> None:
@@ -399,7 +399,213 @@ def activate(j: Journey) -> None:
     j.shot(page, "placement-active")
 
 
-@pytest.mark.parametrize("language", ["zh-hans"])
+def choose_four_party(j: Journey) -> None:
+    """The four-party placement to follow: a 16- or 17-year-old placed with the company whose mentor has the demo's
+    mentor login (mentor1), so that the mentor can score the assessment; the coordinator names that mentor."""
+    from backend.accounts.models import User
+
+    mentor = User.objects.get(username="mentor1").mentor
+    minors = [p for p in j.placements if 16 <= p.student.age_on(p.start_date) < 18]
+    here = [p for p in minors if p.post.company_id == mentor.company_id]
+    assert here, "the matching placed a 16- or 17-year-old with the mentor's company"
+    j.four_party = next((p for p in here if p.mentor_id == mentor.pk), here[0])
+    if j.four_party.mentor_id != mentor.pk:
+        page = j.as_("coord1")
+        page.goto(j.url(f"/school/placements/{j.four_party.pk}/edit"))
+        page.select_option("[data-testid=details-form] select[name=mentor]", str(mentor.pk))
+        with page.expect_navigation():
+            page.click("[data-testid=details-form] button[type=submit]")
+        j.four_party.refresh_from_db()
+        assert j.four_party.mentor_id == mentor.pk
+
+
+def plan_a_week(j: Journey) -> None:
+    """HR plans next week for the new apprentice on the weekly grid (each shift checked by the rules)."""
+    from backend.rules.models import Shift, ShiftKind
+
+    assert j.four_party is not None
+    page = j.as_(_hr(j))
+    page.click(f"nav.sections >> text={j.t('排班', 'Shifts')}")
+    j.shot(page, "hr-shifts")
+    today = local_today()
+    monday = today + datetime.timedelta(days=7 - today.weekday())
+    page.goto(j.url(f"/company/shifts/{j.four_party.pk}/?week={monday.isoformat()}"))
+    for day in range(1, 6):
+        page.fill(f"input[name=start_{day}]", "09:00")
+        page.fill(f"input[name=end_{day}]", "17:00")
+    page.click("[data-testid=shift-submit]")
+    page.wait_for_selector("[data-testid=shift-saved], [data-testid=shift-refused]")
+    j.shot(page, "hr-week-planned")
+    planned = Shift.objects.filter(placement=j.four_party, kind=ShiftKind.PLANNED, start_at__date__gte=monday)
+    assert planned.count() >= 4  # a statutory holiday in that week is refused, and shown
+
+
+def _hr(j: Journey) -> str:
+    from backend.accounts.models import User
+
+    assert j.four_party is not None
+    return str(
+        User.objects.filter(role="hr", company=j.four_party.post.company)
+        .order_by("id")
+        .values_list("username", flat=True)
+        .first()
+    )
+
+
+def upload_attendance(j: Journey) -> None:
+    """Last week's hours, with Chinese headings; Thursday is 9.5 hours: DAILY_HOURS."""
+    from backend.rules.models import Violation
+
+    assert j.four_party is not None
+    page = j.as_(_hr(j))
+    today = local_today()
+    monday = today - datetime.timedelta(days=today.weekday() + 7)
+    lines = ["日期,开始,结束"]
+    for offset, (start, end) in enumerate(
+        (("09:00", "17:00"), ("09:00", "17:00"), ("09:00", "17:00"), ("09:00", "18:30"), ("09:00", "16:30"))
+    ):
+        lines.append(f"{(monday + datetime.timedelta(days=offset)).isoformat()},{start},{end}")
+    upload = j.tmp / f"出勤-{j.language}.csv"
+    upload.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    page.goto(j.url("/company/shifts/"))
+    page.locator("tr", has_text=j.four_party.student.name).locator(
+        f"a:has-text('{j.t('上传出勤', 'Upload hours')}')"
+    ).click()
+    page.set_input_files("input[type=file]", str(upload))
+    with page.expect_navigation():
+        page.click("main form[enctype] button[type=submit]")
+    assert page.locator("[data-testid=attendance-errors]").count() == 0, page.locator("main").inner_text()
+    j.shot(page, "hr-attendance-uploaded")
+    wait_for(
+        lambda: Violation.objects.filter(placement=j.four_party, rule_code="DAILY_HOURS").exists(), timeout=30
+    )
+
+
+def resolve_the_violation(j: Journey) -> None:
+    """HR sees it and proposes a resolution; the school accepts it."""
+    from backend.rules.models import Violation, ViolationStatus
+
+    assert j.four_party is not None
+    name = j.four_party.student.name
+    page = j.as_(_hr(j))
+    page.goto(j.url("/company/violations/"))
+    card = page.locator("[data-testid=violation]", has_text=name).filter(has_text="DAILY_HOURS").first
+    j.shot(page, "hr-violation")
+    card.locator("textarea[name=text]").fill(
+        j.t("已调整周四排班，超时部分安排调休。", "Thursday rescheduled; time off in lieu.")
+    )
+    card.locator("[data-testid=propose]").click()
+    page.locator("[data-testid=violation]", has_text=name).locator("[data-testid=proposal]").first.wait_for()
+    j.shot(page, "hr-proposed")
+    page = j.as_("coord1")
+    page.goto(j.url("/school/violations/"))
+    card = page.locator("[data-testid=violation]", has_text=name).filter(has_text="DAILY_HOURS").first
+    card.locator("[data-testid=accept]").click()
+    violation = Violation.objects.get(placement=j.four_party, rule_code="DAILY_HOURS")
+    wait_for(lambda: Violation.objects.get(pk=violation.pk).status == ViolationStatus.RESOLVED, timeout=15)
+    page.locator(f"#violation-{violation.pk} [data-testid=violation-status]").wait_for()
+    j.shot(page, "school-resolved")
+
+
+def record_assessments(j: Journey) -> None:
+    """The school's teacher, the company and the mentor score it; the pass accrues the claim, shown on the page."""
+    from backend.subsidy.models import Claim
+
+    assert j.four_party is not None
+    pk = j.four_party.pk
+    for username, path, party, score, name in (
+        ("coord1", f"/school/placements/{pk}/", "teacher", "86", "王立新老师"),
+        (_hr(j), f"/company/placements/{pk}/", "company", "82", j.t("人事部", "HR office")),
+        ("mentor1", f"/me/placements/{pk}/", "mentor", "90", "mentor1"),
+    ):
+        page = j.as_(username)
+        page.goto(j.url(path))
+        form = page.locator("[data-testid=score-form]")
+        form.locator("select[name=party]").select_option(party)
+        form.locator("input[name=score]").fill(score)
+        form.locator("input[name=assessor_name]").fill(name)
+        with page.expect_navigation():
+            form.locator("[data-testid=score-submit]").click()
+        j.shot(page, f"assessment-{party}")
+    page.wait_for_selector("[data-testid=assessment-claim]")
+    assert Claim.objects.filter(placement=j.four_party).exists()
+    page = j.as_("coord1")
+    page.goto(j.url("/school/subsidy/"))
+    assert j.four_party.student.name in page.locator("main").inner_text()
+    j.shot(page, "school-claim-accrued")
+
+
+def bureau_approves_and_pays(j: Journey) -> None:
+    """The bureau raises the pilot's budget to cover the claim, approves it and pays it under a reference."""
+    from backend.subsidy.models import Claim, ClaimStatus, PilotBudget
+
+    claim = Claim.objects.get(placement=j.four_party)
+    page = j.as_("bureau")
+    page.click("[data-testid=bureau-subsidy-link]")
+    j.shot(page, "bureau-subsidy")
+    budget = PilotBudget.objects.filter(pilot_id=claim.pilot_id, year=claim.budget_year).first()
+    form = page.locator("[data-testid=budget-form]")
+    form.locator("select[name=pilot]").select_option(str(claim.pilot_id))
+    form.locator("input[name=year]").fill(str(claim.budget_year))
+    form.locator("input[name=amount]").fill(str((budget.amount if budget else 0) + claim.amount * 3))
+    with page.expect_navigation():
+        form.locator("[data-testid=budget-submit]").click()
+    j.shot(page, "bureau-budget")
+    with page.expect_navigation():
+        page.locator(
+            f"form[action$='/bureau/subsidy/{claim.pk}/approve'] [data-testid=claim-approve]"
+        ).click()
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.APPROVED, page.locator(".flash").first.inner_text()
+    for box in page.locator("[data-testid=pay-form] input[name=claims]").all():
+        if box.get_attribute("value") != str(claim.pk):
+            box.uncheck()
+    reference = f"CZ-YEAR-{j.language}"
+    page.fill("input[name=reference]", reference)
+    with page.expect_navigation():
+        page.click("[data-testid=pay-submit]")
+    assert reference in page.locator(".flash").first.inner_text()
+    j.shot(page, "bureau-paid")
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.PAID
+
+
+def verify_the_pdf(j: Journey) -> None:
+    """Anyone uploads the sealed PDF at /verify: valid, with the parties."""
+    page = j.new_page()
+    page.goto(j.url("/verify"))
+    page.set_input_files("input[name=file]", str(j.pages["sealed-pdf"]))
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    result = page.locator("#result")
+    assert "valid" in (result.get_attribute("class") or "").split(), result.inner_text()
+    assert j.four_party is not None and j.four_party.student.name in page.content()
+    j.shot(page, "verify-valid")
+
+
+# Every step in Chinese; in English the key steps once more (HR's week planning and the bureau's payment run in
+# English in tests/portal/test_journey.py).
+STEPS = [
+    import_roster,
+    run_and_accept_matching,
+    complete_placements,
+    choose_four_party,
+    generate_agreements,
+    send_four_party,
+    sign_four_party,
+    see_it_sealed,
+    activate,
+    plan_a_week,
+    upload_attendance,
+    resolve_the_violation,
+    record_assessments,
+    bureau_approves_and_pays,
+    verify_the_pdf,
+]
+ENGLISH_SKIPS = {plan_a_week, bureau_approves_and_pays}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_the_year_through_the_portal(live_server, new_page, settings, tmp_path, celery_worker, language):
     seed_demo()
     settings.DEBUG = True  # the development SMS outbox (/dev/sms/) answers only then
@@ -407,12 +613,7 @@ def test_the_year_through_the_portal(live_server, new_page, settings, tmp_path, 
     settings.VAR_DIR = tmp_path
     settings.XUETU_PUBLIC_URL = live_server.url
     journey = Journey(live_server=live_server, new_page=new_page, language=language, tmp=tmp_path)
-    import_roster(journey)
-    run_and_accept_matching(journey)
-    complete_placements(journey)
-    generate_agreements(journey)
-    send_four_party(journey)
-    sign_four_party(journey)
-    see_it_sealed(journey)
-    activate(journey)
+    for step in STEPS:
+        if language == "zh-hans" or step not in ENGLISH_SKIPS:
+            step(journey)
     print(f"\njourney screenshots: {ARTIFACTS}")
