@@ -11,6 +11,7 @@ urlpatterns = [
     # coordinators (学校)
     path("school/", school.dashboard, name="school-dashboard"),
     path("school/roster/", school.roster_upload, name="school-roster"),
+    path("school/roster/template.<str:fmt>", school.roster_template, name="school-roster-template"),
     path("school/roster/confirm/", school.roster_confirm, name="school-roster-confirm"),
     path("school/pilots/", school.pilots, name="school-pilots"),
     path("school/pilots/<int:pk>/", school.pilot_detail, name="school-pilot"),
@@ -128,6 +129,7 @@ if feature("subsidy"):
         path("bureau/subsidy/claims.<str:fmt>", subsidy.bureau_export, name="bureau-subsidy-export"),
         path("bureau/subsidy/<int:pk>/approve", subsidy.bureau_claim_approve, name="bureau-claim-approve"),
         path("bureau/subsidy/pay", subsidy.bureau_claims_pay, name="bureau-claims-pay"),
+        path("bureau/subsidy/budget", subsidy.bureau_budget_set, name="bureau-budget-set"),
     ]
 
 if feature("signing"):

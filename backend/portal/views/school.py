@@ -110,6 +110,29 @@ def roster_confirm(request: HttpRequest) -> HttpResponse:
 
 
 @coordinator_only
+def roster_template(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The roster template (CSV or XLSX) with the headings the import reads and one example row."""
+    from django.http import Http404
+    from django.utils.http import content_disposition_header
+
+    from backend.portal.roster_template import template_csv, template_xlsx
+
+    program = school_of(request).programs.order_by("id").values_list("name", flat=True).first() or ""
+    if fmt == "xlsx":
+        body = template_xlsx(program)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    elif fmt == "csv":
+        body, content_type = template_csv(program), "text/csv; charset=utf-8"
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{_('花名册模板')}.{fmt}"
+    )
+    return response
+
+
+@coordinator_only
 def pilots(request: HttpRequest) -> HttpResponse:
     return filtered_list(
         request,

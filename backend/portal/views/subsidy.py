@@ -4,6 +4,9 @@ reference per batch).
 
 Imported only when backend.subsidy is installed (see backend/portal/urls.py)."""
 
+from decimal import Decimal
+from typing import Any
+
 import django_filters
 from django import forms
 from django.contrib import messages
@@ -18,15 +21,16 @@ from django.views.decorators.http import require_POST
 from backend.accounts.models import Role
 from backend.core.clock import local_today
 from backend.core.errors import ApplicationError
-from backend.portal.access import company_of, error_text, role_required, scoped_get
+from backend.placements.models import PilotProject
+from backend.portal.access import company_of, error_text, role_required, scoped, scoped_get
 from backend.portal.filters import SearchFilterSet
 from backend.portal.integrations import subsidy_grouped, subsidy_totals
 from backend.portal.views.common import filtered_list
 from backend.portal.widgets import IsoDateInput
 from backend.subsidy.exports import claims_csv, claims_xlsx
-from backend.subsidy.models import Claim, ClaimStatus
+from backend.subsidy.models import Claim, ClaimStatus, PilotBudget
 from backend.subsidy.selectors import claim_list
-from backend.subsidy.services import batch_pay, claim_approve
+from backend.subsidy.services import batch_pay, claim_approve, pilot_budget_set
 
 
 class ClaimFilter(SearchFilterSet):
@@ -114,6 +118,27 @@ class PayForm(forms.Form):
     note = forms.CharField(label=_("备注"), required=False, max_length=200)
 
 
+class BudgetForm(forms.Form):
+    """A pilot's yearly subsidy budget (subsidy.services.pilot_budget_set): approvals stay within it."""
+
+    pilot = forms.ModelChoiceField(label=_("试点项目"), queryset=PilotProject.objects.none())
+    year = forms.IntegerField(label=_("预算年度"), min_value=2000, max_value=2100)
+    amount = forms.DecimalField(label=_("预算(元)"), min_value=Decimal("0"), max_digits=14, decimal_places=2)
+
+    def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["pilot"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = scoped(request, PilotProject.objects.order_by("name"))
+
+
+def _budgets(request: HttpRequest) -> list[Any]:
+    pilots = scoped(request, PilotProject.objects.all())
+    return list(
+        PilotBudget.objects.filter(pilot__in=pilots).select_related("pilot").order_by("-year", "pilot__name")
+    )
+
+
 bureau_only = role_required(Role.BUREAU)
 
 
@@ -128,8 +153,31 @@ def bureau_subsidy(request: HttpRequest) -> HttpResponse:
             "pay_form": PayForm(initial={"paid_on": local_today()}),
             "payable": claim_list(user=request.user).filter(status=ClaimStatus.APPROVED, held=False),
             "bureau": True,
+            "budgets": _budgets(request),
+            "budget_form": BudgetForm(request=request, initial={"year": local_today().year}),
         },
     )
+
+
+@bureau_only
+@require_POST
+def bureau_budget_set(request: HttpRequest) -> HttpResponse:
+    form = BudgetForm(request.POST, request=request)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(reverse("portal:bureau-subsidy") + "#budget")
+    data = form.cleaned_data
+    try:
+        pilot_budget_set(pilot=data["pilot"], year=data["year"], amount=data["amount"], actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(
+            request,
+            gettext("%(pilot)s %(year)s 年度预算已设为 %(amount)s 元")
+            % {"pilot": data["pilot"].name, "year": data["year"], "amount": data["amount"]},
+        )
+    return redirect(reverse("portal:bureau-subsidy") + "#budget")
 
 
 @bureau_only
