@@ -268,31 +268,24 @@ class MissingSerializer(serializers.Serializer):
     problem = serializers.CharField()
 
 
-class DataReturnSerializer(serializers.Serializer):
-    month = serializers.CharField()
-    count = serializers.IntegerField()
-    results = ReturnRowSerializer(many=True)
-    missing = MissingSerializer(many=True)
-
-
 class DataReturnViewSet(viewsets.ViewSet):
     """The month's data return (实习信息): one row per active placement of the coordinator's school, and what is
-    missing. The export is XLSX (records and missing list) or CSV (records; `?part=missing` for the list)."""
+    missing (`missing/`). The export is XLSX (records and missing list) or CSV (records; `?part=missing` for the
+    list)."""
 
     def _data(self, request: Request) -> datareturn.DataReturn:
         return datareturn.data_return(user=request.user, month=report_month(request))
 
-    @extend_schema(parameters=[MONTH_PARAM], responses=DataReturnSerializer)
+    @extend_schema(parameters=[MONTH_PARAM], responses=ReturnRowSerializer(many=True))
     def list(self, request: Request) -> Response:
         data = self._data(request)
         rows = [{"id": p, **row} for p, row in zip(data.placements, data.rows, strict=True)]
-        payload = {
-            "month": f"{data.month:%Y-%m}",
-            "count": len(rows),
-            "results": rows,
-            "missing": data.missing,
-        }
-        return Response(DataReturnSerializer(payload).data)
+        return Response(ReturnRowSerializer(rows, many=True).data)
+
+    @extend_schema(parameters=[MONTH_PARAM], responses=MissingSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def missing(self, request: Request) -> Response:
+        return Response(MissingSerializer(self._data(request).missing, many=True).data)
 
     @extend_schema(
         parameters=[

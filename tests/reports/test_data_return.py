@@ -126,11 +126,17 @@ def test_only_the_school_reads_its_data_return(api_client_for, school_month, rol
     }
     user = UserFactory(role=role, **links[role])
     # when
-    body = api_client_for(user).get("/api/v1/data-returns/", {"month": "2026-12"}).json()
+    client = api_client_for(user)
+    body = client.get("/api/v1/data-returns/", {"month": "2026-12"}).json()
+    missing = client.get("/api/v1/data-returns/missing/", {"month": "2026-12"}).json()
     own = api_client_for(coordinator).get("/api/v1/data-returns/", {"month": "2026-12"}).json()
+    own_missing = (
+        api_client_for(coordinator).get("/api/v1/data-returns/missing/", {"month": "2026-12"}).json()
+    )
     # then
-    assert body["results"] == [] and body["missing"] == []
-    assert sorted(r["id"] for r in own["results"]) == sorted(p.pk for p in active)
+    assert body == [] and missing == []
+    assert sorted(r["id"] for r in own) == sorted(p.pk for p in active)
+    assert {m["placement"] for m in own_missing} == {active[2].pk}
 
 
 def test_the_api_exports_xlsx_and_csv(api_client_for, school_month):
