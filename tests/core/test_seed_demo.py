@@ -32,8 +32,13 @@ def test_seed_demo_builds_the_data_set_and_tells_the_story_through_the_real_serv
     assert any(s.cohort.entry_year == 2026 for s in students)  # first-years
     assert {u.role for u in User.objects.all()} >= {r.value for r in Role}
     # and four apprenticeships (three adults, one minor) that went the whole way: sealed, activated, a week of work
-    active = Placement.objects.filter(status=PlacementStatus.ACTIVE)
+    # (one of them paused for illness by the lifecycle story, with one injury report on another)
+    active = Placement.objects.filter(status__in=[PlacementStatus.ACTIVE, PlacementStatus.PAUSED])
     assert active.count() == 4
+    assert (
+        Placement.objects.filter(status=PlacementStatus.PAUSED, pauses__resumed_on__isnull=True).count() == 1
+    )
+    assert Placement.objects.filter(injury_reports__isnull=False).count() == 1
     for placement in active:
         agreement = placement.agreements.get()
         assert agreement.status == "signed"
