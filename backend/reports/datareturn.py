@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -213,7 +214,9 @@ def build_return(placements: QuerySet[Placement], *, month: datetime.date) -> Da
 
 
 def data_return(*, user: Any, month: datetime.date) -> DataReturn:
-    return build_return(placements_for_return(user=user, month=month), month=month)
+    """The month's return, in Chinese whatever the page's language: it is the department's form."""
+    with translation.override("zh-hans"):
+        return build_return(placements_for_return(user=user, month=month), month=month)
 
 
 def _cells(row: dict[str, Any]) -> list[Any]:

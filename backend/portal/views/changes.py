@@ -19,6 +19,7 @@ from backend.core.clock import local_today
 from backend.core.errors import ApplicationError
 from backend.placements.models import Placement, PlacementStatus
 from backend.portal.access import error_text, role_required, scoped_get
+from backend.portal.widgets import IsoDateInput
 
 parties = role_required(Role.COORDINATOR, Role.HR)
 coordinator_only = role_required(Role.COORDINATOR)
@@ -31,12 +32,8 @@ class ChangeRequestForm(forms.Form):
     new_mentor = forms.ModelChoiceField(
         label=gettext_lazy("新师傅"), queryset=Mentor.objects.none(), required=False, empty_label="—"
     )
-    new_start_date = forms.DateField(
-        label=gettext_lazy("新开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    new_end_date = forms.DateField(
-        label=gettext_lazy("新结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    new_start_date = forms.DateField(label=gettext_lazy("新开始日期"), required=False, widget=IsoDateInput())
+    new_end_date = forms.DateField(label=gettext_lazy("新结束日期"), required=False, widget=IsoDateInput())
     reason = forms.CharField(label=gettext_lazy("变更理由"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, placement: Placement, **kwargs: Any) -> None:
