@@ -2,7 +2,10 @@
 coordinators, the company's HR, the mentor, the apprentice, the guardian) and the supervising teacher of it.
 Insurer e-mails (InsurerNotice) are registered for nobody: the overseers read them in the admin."""
 
+from typing import Any
+
 from django.apps import apps
+from django.db.models import Q
 
 from backend.accounts.models import Role
 from backend.accounts.scoping import register_role_scope, register_scope
@@ -12,8 +15,15 @@ from .models import Completion, InjuryReport, Pause, Termination
 
 MODELS = (Pause, Termination, Completion, InjuryReport)
 
-for model in MODELS:
-    register_scope(model)(lambda u: placements_q(u, "placement__"))
+
+def _placement_seen(u: Any) -> Q:
+    return placements_q(u, "placement__")
+
+
+register_scope(Pause)(_placement_seen)
+register_scope(Termination)(_placement_seen)
+register_scope(Completion)(_placement_seen)
+register_scope(InjuryReport)(_placement_seen)
 
 if apps.is_installed("backend.attendance"):
     from backend.attendance.scopes import teacher_placements_q
