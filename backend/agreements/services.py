@@ -19,6 +19,7 @@ from backend.notices.services import notice_send
 from backend.placements.models import Placement, PlacementStatus
 from backend.rules.codes import RuleCode
 from backend.schools.models import Cohort, School
+from contracts.context import AgreementContext
 from contracts.context import AgreementKind as ContractKind
 from contracts.convert import ConversionError, convert_docx_to_pdf
 from contracts.render import RenderError, render_docx
@@ -166,6 +167,61 @@ def _refuse_signed(agreement: Agreement) -> None:
     )
 
 
+def _render_pdf(
+    template: TemplateVersion, context: AgreementContext | dict[str, Any], *, what: str
+) -> tuple[bytes, bytes]:
+    """The template rendered with `context` (docxtpl) and converted to PDF (LibreOffice): (docx, pdf). A failure
+    is the one error shape, naming `what` is being made (协议, 补充协议); nothing is stored."""
+    with template.file.open("rb") as fh:
+        template_bytes = fh.read()
+    try:
+        docx = render_docx(template_bytes, context)
+        pdf = convert_docx_to_pdf(docx)
+    except RenderError as exc:
+        raise ApplicationError(
+            "AGREEMENT_RENDER_FAILED", f"{what}生成失败：{exc}", str(exc), status=500
+        ) from exc
+    except ConversionError as exc:
+        raise ApplicationError(
+            "PDF_CONVERSION_FAILED",
+            f"{what}转换为PDF失败，请稍后重试。",
+            f"PDF conversion failed: {exc}",
+            status=503,
+        ) from exc
+    return docx, pdf
+
+
+def _revision_store(
+    *,
+    agreement: Agreement,
+    number: int,
+    template: TemplateVersion,
+    context: dict[str, Any],
+    docx: bytes,
+    pdf: bytes,
+    actor: Any,
+    saved: list[Any],
+) -> AgreementRevision:
+    """Store one revision with its two files (inside the caller's transaction); each file stored is appended to
+    `saved`, for the caller to delete if the transaction rolls back."""
+    revision = AgreementRevision(
+        agreement=agreement,
+        number=number,
+        template_version=template,
+        context=context,
+        docx_sha256=_sha256(docx),
+        pdf_sha256=_sha256(pdf),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    stem = f"{agreement.number}-r{number}"
+    revision.docx.save(f"{stem}.docx", ContentFile(docx), save=False)
+    saved.append(revision.docx)
+    revision.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
+    saved.append(revision.pdf)
+    revision.save()
+    return revision
+
+
 def agreement_generate(*, actor: Any, placement: Placement, keep_existing: bool = False) -> Agreement:
     """Render and convert the placement's agreement; a new agreement or a new revision of an unsigned one.
 
@@ -192,22 +248,7 @@ def agreement_generate(*, actor: Any, placement: Placement, keep_existing: bool 
     number = live.number if live is not None and live.kind == kind else _new_number(placement)
     context = agreement_context_build(placement=placement, kind=kind, number=number)
     template = template_version_current(kind=kind, school=placement.pilot.school)
-    with template.file.open("rb") as fh:
-        template_bytes = fh.read()
-    try:
-        docx = render_docx(template_bytes, context)
-        pdf = convert_docx_to_pdf(docx)
-    except RenderError as exc:
-        raise ApplicationError(
-            "AGREEMENT_RENDER_FAILED", f"协议生成失败：{exc}", str(exc), status=500
-        ) from exc
-    except ConversionError as exc:
-        raise ApplicationError(
-            "PDF_CONVERSION_FAILED",
-            "协议转换为PDF失败，请稍后重试。",
-            f"PDF conversion failed: {exc}",
-            status=503,
-        ) from exc
+    docx, pdf = _render_pdf(template, context, what="协议")
 
     saved: list[Any] = []
     try:
@@ -230,21 +271,16 @@ def agreement_generate(*, actor: Any, placement: Placement, keep_existing: bool 
                 if agreement.status != AgreementStatus.DRAFT:
                     agreement.status = AgreementStatus.DRAFT  # a sent one goes out again with the new text
                     agreement.save(update_fields=["status", "updated_at"])
-            revision = AgreementRevision(
+            revision = _revision_store(
                 agreement=agreement,
                 number=revision_number,
-                template_version=template,
+                template=template,
                 context=context.to_template_dict(),
-                docx_sha256=_sha256(docx),
-                pdf_sha256=_sha256(pdf),
-                created_by=actor if getattr(actor, "pk", None) else None,
+                docx=docx,
+                pdf=pdf,
+                actor=actor,
+                saved=saved,
             )
-            stem = f"{agreement.number}-r{revision_number}"
-            revision.docx.save(f"{stem}.docx", ContentFile(docx), save=False)
-            saved.append(revision.docx)
-            revision.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
-            saved.append(revision.pdf)
-            revision.save()
             audit_record(
                 actor=actor,
                 action="agreement.generate",
@@ -279,45 +315,26 @@ def agreement_supplement_generate(
         )
     placement = original.placement
     template = template_version_current(kind=kind, school=placement.pilot.school)
-    with template.file.open("rb") as fh:
-        template_bytes = fh.read()
     count = Agreement.objects.filter(supplements=original).count()
     number = f"{original.number}-B{count + 1}"
     data = {**context, "number": number, "original_number": original.number}
-    try:
-        docx = render_docx(template_bytes, data)
-        pdf = convert_docx_to_pdf(docx)
-    except RenderError as exc:
-        raise ApplicationError(
-            "AGREEMENT_RENDER_FAILED", f"补充协议生成失败：{exc}", str(exc), status=500
-        ) from exc
-    except ConversionError as exc:
-        raise ApplicationError(
-            "PDF_CONVERSION_FAILED",
-            "补充协议转换为PDF失败，请稍后重试。",
-            f"PDF conversion failed: {exc}",
-            status=503,
-        ) from exc
+    docx, pdf = _render_pdf(template, data, what="补充协议")
     saved: list[Any] = []
     try:
         with transaction.atomic():
             agreement = Agreement.objects.create(
                 placement=placement, kind=kind, number=number, supplements=original
             )
-            revision = AgreementRevision(
+            revision = _revision_store(
                 agreement=agreement,
                 number=1,
-                template_version=template,
+                template=template,
                 context=data,
-                docx_sha256=_sha256(docx),
-                pdf_sha256=_sha256(pdf),
-                created_by=actor if getattr(actor, "pk", None) else None,
+                docx=docx,
+                pdf=pdf,
+                actor=actor,
+                saved=saved,
             )
-            revision.docx.save(f"{number}-r1.docx", ContentFile(docx), save=False)
-            saved.append(revision.docx)
-            revision.pdf.save(f"{number}-r1.pdf", ContentFile(pdf), save=False)
-            saved.append(revision.pdf)
-            revision.save()
             audit_record(
                 actor=actor,
                 action="agreement.supplement_generate",
