@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -29,6 +29,9 @@ from .models import (
     TeacherAssignment,
     WorkPeriod,
 )
+
+if TYPE_CHECKING:
+    from backend.signing.sealing import SealedDocument
 
 
 def can_download(user: Any, placement: Placement) -> bool:
@@ -164,8 +167,11 @@ def attendance_record_seal(*, actor: Any, placement: Placement) -> SealedAttenda
     return record
 
 
-def public_record(sha256: str) -> dict[str, Any] | None:
-    """What /verify tells anyone holding a sealed attendance record: no ID or phone numbers."""
+def verify_lookup(sha256: str) -> SealedDocument | None:
+    """For backend.signing's /verify: what anyone holding a sealed attendance record may learn of it (no ID or
+    phone numbers)."""
+    from backend.signing.sealing import SealedDocument  # signing builds on much else: import late
+
     record = (
         SealedAttendanceRecord.objects.select_related("placement__student", "placement__post__company")
         .filter(sha256=sha256)
@@ -174,15 +180,17 @@ def public_record(sha256: str) -> dict[str, Any] | None:
     if record is None:
         return None
     p = record.placement
-    return {
-        "kind": "attendance",
-        "title": "学徒考勤记录 / Attendance record",
-        "reference": f"ATT-{p.pk}",
-        "student": p.student.name,
-        "company": p.post.company.name,
-        "periods": record.periods,
-        "total_hours": str(record.total_hours),
-        "chain_head": record.chain_head,
-        "chain_length": record.chain_length,
-        "sealed_at": record.sealed_at.isoformat(),
-    }
+    return SealedDocument(
+        record={
+            "kind": "attendance",
+            "title": "学徒考勤记录 / Attendance record",
+            "reference": f"ATT-{p.pk}",
+            "student": p.student.name,
+            "company": p.post.company.name,
+            "periods": record.periods,
+            "total_hours": str(record.total_hours),
+            "chain_head": record.chain_head,
+            "chain_length": record.chain_length,
+            "sealed_at": record.sealed_at.isoformat(),
+        }
+    )

@@ -296,7 +296,7 @@ class VerifyAnswer:
     signature: dict[str, Any] | None = None
     agreement: dict[str, Any] | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
-    record: dict[str, Any] | None = None  # another sealed document than an agreement (register_sealed_record)
+    record: dict[str, Any] | None = None  # another sealed document than an agreement (SealedDocument.record)
 
 
 def _public_record(sealed: SealedAgreement) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -328,10 +328,21 @@ def _public_record(sealed: SealedAgreement) -> tuple[dict[str, Any], list[dict[s
     return info, history
 
 
-# Other documents the platform seals with the same certificate (e.g. backend.training's apprentice record) answer
-# /verify through a lookup registered from their app's ready(): sha256 -> (info, history) in the shape of
-# _public_record, or None when the digest is not theirs.
-SealedLookup = Callable[[str], "tuple[dict[str, Any], list[dict[str, Any]]] | None"]
+# Other documents the platform seals with the same certificate (backend.training's apprentice record,
+# backend.attendance's attendance record) answer /verify through one registry: each app registers, from its
+# ready(), a lookup from the sealed file's SHA-256 to what anyone holding the file may learn of it (or None when
+# the digest is not theirs).
+@dataclass(frozen=True)
+class SealedDocument:
+    """What /verify shows of another sealed document: in the agreement's shape (`agreement` and `history`, as
+    _public_record gives them) or as a record of its own kind (`record`, with its own title and fields)."""
+
+    agreement: dict[str, Any] | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+    record: dict[str, Any] | None = None
+
+
+SealedLookup = Callable[[str], SealedDocument | None]
 _SEALED_LOOKUPS: list[SealedLookup] = []
 
 
@@ -341,46 +352,29 @@ def register_sealed_lookup(lookup: SealedLookup) -> SealedLookup:
     return lookup
 
 
-def _answer_from_other_records(digest: str, base: dict[str, Any]) -> VerifyAnswer | None:
+def _answer_from_other_documents(digest: str, base: dict[str, Any]) -> VerifyAnswer | None:
     from contracts.sealing.verify import MESSAGES, VALID
 
     for lookup in _SEALED_LOOKUPS:
         found = lookup(digest)
         if found is not None:
-            info, history = found
             zh, en = MESSAGES[VALID]
             return VerifyAnswer(
-                valid=True, reason=VALID, message=zh, message_en=en, agreement=info, history=history, **base
+                valid=True,
+                reason=VALID,
+                message=zh,
+                message_en=en,
+                agreement=found.agreement,
+                history=list(found.history),
+                record=found.record,
+                **base,
             )
     return None
 
 
-# Other documents the platform seals with the same certificate (an attendance record, ...): each app registers a
-# lookup from the sealed file's SHA-256 to what anyone holding the file may learn of it (or None).
-_sealed_record_lookups: list[Callable[[str], dict[str, Any] | None]] = []
-
-
-def register_sealed_record(lookup: Callable[[str], dict[str, Any] | None]) -> None:
-    if lookup not in _sealed_record_lookups:
-        _sealed_record_lookups.append(lookup)
-
-
-def _other_sealed_record(sha256: str) -> dict[str, Any] | None:
-    for lookup in _sealed_record_lookups:
-        found = lookup(sha256)
-        if found is not None:
-            return found
-    return None
-
-
 def _answer_from_record(sealed: SealedAgreement | None, base: dict[str, Any]) -> VerifyAnswer:
-    if sealed is None and (other := _other_sealed_record(base["document_sha256"])) is not None:
-        from contracts.sealing.verify import MESSAGES, VALID
-
-        zh, en = MESSAGES[VALID]
-        return VerifyAnswer(valid=True, reason=VALID, message=zh, message_en=en, record=other, **base)
     if sealed is None:
-        answer = _answer_from_other_records(base["document_sha256"], base)
+        answer = _answer_from_other_documents(base["document_sha256"], base)
         if answer is not None:
             return answer
         zh, en = _EXTRA_MESSAGES[NOT_ON_RECORD]

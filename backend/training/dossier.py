@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from django.conf import settings
@@ -38,6 +38,9 @@ from .models import (
     TrainingEnrolment,
 )
 from .selectors import enrolment_standard, rotation_progress
+
+if TYPE_CHECKING:
+    from backend.signing.sealing import SealedDocument
 
 REASON = "xuetu apprentice record seal"
 
@@ -277,9 +280,12 @@ def record_seal(
     return pdf, sealed
 
 
-def verify_lookup(sha256: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
-    """For backend.signing's /verify: the public record of a sealed apprentice record with this SHA-256."""
+def verify_lookup(sha256: str) -> SealedDocument | None:
+    """For backend.signing's /verify: the public record of a sealed apprentice record with this SHA-256, shown
+    like an agreement's."""
+    from backend.signing.sealing import SealedDocument  # registered only when signing is installed
+
     sealed = SealedRecord.objects.filter(sha256=sha256).first()
     if sealed is None:
         return None
-    return sealed.public_record["info"], sealed.public_record["history"]
+    return SealedDocument(agreement=sealed.public_record["info"], history=sealed.public_record["history"])
