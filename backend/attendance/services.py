@@ -23,6 +23,7 @@ from backend.core.audit import audit_record
 from backend.core.clock import RULES_ZONE, local_date, local_today
 from backend.core.errors import ApplicationError
 from backend.core.ids import age_on
+from backend.core.uploads import Refusal, validate_upload
 from backend.placements.models import Placement, PlacementStatus
 from backend.schools.models import Student
 
@@ -910,35 +911,25 @@ def _makeup_told(req: MakeUpRequest) -> None:
 LEAVE_MAX_DAYS = 30  # one request covers at most 30 days
 LEAVE_BACK_DAYS = 7  # sick leave may be asked for afterwards, within a week
 ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
-ATTACHMENT_TYPES = {
-    ".pdf": b"%PDF-",
-    ".png": b"\x89PNG\r\n\x1a\n",
-    ".jpg": b"\xff\xd8\xff",
-    ".jpeg": b"\xff\xd8\xff",
-}
+ATTACHMENT_KINDS = ("pdf", "png", "jpeg")
 LEAVE_LINK_MENTOR = "/mentor/requests/"
 LEAVE_LINK_TEACHER = "/teacher/leave/"
 
 
 def _check_attachment(upload: UploadedFile) -> None:
-    name = (upload.name or "").lower()
-    ext = name[name.rfind(".") :] if "." in name else ""
-    head = upload.read(16)
-    upload.seek(0)
-    if upload.size is None or upload.size > ATTACHMENT_MAX_BYTES:
-        raise _refuse(
-            "LEAVE_ATTACHMENT_TOO_LARGE",
-            "附件不能超过5MB",
-            "the attachment may not exceed 5 MB",
-            max_bytes=ATTACHMENT_MAX_BYTES,
-        )
-    if ext not in ATTACHMENT_TYPES or not head.startswith(ATTACHMENT_TYPES[ext]):
-        raise _refuse(
+    validate_upload(
+        upload,
+        kinds=ATTACHMENT_KINDS,
+        max_bytes=ATTACHMENT_MAX_BYTES,
+        too_large=Refusal(
+            "LEAVE_ATTACHMENT_TOO_LARGE", "附件不能超过5MB", "the attachment may not exceed 5 MB"
+        ),
+        wrong_type=Refusal(
             "LEAVE_ATTACHMENT_TYPE",
             "附件须为PDF、JPG或PNG文件",
             "the attachment must be a PDF, JPG or PNG file",
-            allowed=sorted(ATTACHMENT_TYPES),
-        )
+        ),
+    )
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from backend.companies.models import Company
 from backend.core.audit import actor_user, audit_record
 from backend.core.errors import ApplicationError
 from backend.core.services import full_clean_or_raise
+from backend.core.uploads import KINDS, Refusal, validate_upload
 from backend.placements.models import PilotProject, Placement
 from backend.schools.models import School
 
@@ -36,10 +37,9 @@ from .models import (
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 12
-PDF = {".pdf": b"%PDF"}
-IMAGES = {".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".png": b"\x89PNG\r\n\x1a\n"}
-DOCUMENT_TYPES = {**PDF, ".docx": b"PK\x03\x04"}
-SCAN_TYPES = {**PDF, **IMAGES}
+IMAGES = ("jpeg", "png")  # kinds of backend.core.uploads
+DOCUMENT_TYPES = ("pdf", "docx")
+SCAN_TYPES = ("pdf", "jpeg", "png")
 
 
 def _require_school(actor: Any, school_id: int) -> None:
@@ -52,28 +52,24 @@ def _require_school(actor: Any, school_id: int) -> None:
         )  # another school's pilot does not exist for this user
 
 
-def check_upload(upload: UploadedFile, *, allowed: dict[str, bytes], what_zh: str, what_en: str) -> bytes:
+def check_upload(upload: UploadedFile, *, allowed: tuple[str, ...], what_zh: str, what_en: str) -> bytes:
     """The file's bytes when its size and type (by extension and content) are allowed."""
-    name = (upload.name or "").lower()
-    ext = name[name.rfind(".") :] if "." in name else ""
-    if upload.size is None or upload.size > MAX_FILE_BYTES or upload.size == 0:
-        raise ApplicationError(
+    names = "、".join(sorted(e.lstrip(".").upper() for k in allowed for e in KINDS[k].extensions))
+    return validate_upload(
+        upload,
+        kinds=allowed,
+        max_bytes=MAX_FILE_BYTES,
+        refuse_empty=True,
+        name_key="file",
+        too_large=Refusal(
             "FILE_TOO_LARGE",
             f"{what_zh}须为非空文件且不超过10MB",
             f"the {what_en} must be a non-empty file of at most 10 MB",
-            details={"max_bytes": MAX_FILE_BYTES, "file": upload.name},
-        )
-    data = upload.read()
-    upload.seek(0)
-    if ext not in allowed or not data.startswith(allowed[ext]):
-        kinds = "、".join(sorted(e.lstrip(".").upper() for e in allowed))
-        raise ApplicationError(
-            "FILE_TYPE",
-            f"{what_zh}须为 {kinds} 文件",
-            f"the {what_en} must be one of: {kinds}",
-            details={"allowed": sorted(allowed), "file": upload.name},
-        )
-    return data
+        ),
+        wrong_type=Refusal(
+            "FILE_TYPE", f"{what_zh}须为 {names} 文件", f"the {what_en} must be one of: {names}"
+        ),
+    ).data
 
 
 def _pilot_placements(pilot: PilotProject, placements: Sequence[Placement]) -> list[Placement]:

@@ -22,6 +22,7 @@ from backend.accounts.models import Role
 from backend.core.audit import actor_user, audit_record
 from backend.core.clock import local_date, local_today
 from backend.core.errors import ApplicationError
+from backend.core.uploads import Refusal, validate_upload
 from backend.placements.models import PilotProject, Placement, PlacementStatus
 from backend.rules import gates
 from backend.rules.selectors import policy_for_placement
@@ -51,13 +52,7 @@ from .models import (
 from .selectors import enrolment_standard, plan_in_force
 
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
-# extension -> the bytes the file must begin with (checked, not trusted from the name or the browser)
-EVIDENCE_TYPES = {
-    ".pdf": (b"%PDF-",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-}
+EVIDENCE_KINDS = ("pdf", "jpeg", "png")  # checked by name and by content (backend.core.uploads)
 WEIGHT_TOTAL = Decimal("1")
 
 
@@ -327,24 +322,17 @@ is_teacher_of = _is_teacher_of  # for the pages: who is shown the teacher's acti
 
 
 def _check_evidence(upload: UploadedFile) -> None:
-    name = (upload.name or "").lower()
-    ext = name[name.rfind(".") :] if "." in name else ""
-    head = upload.read(16)
-    upload.seek(0)
-    if upload.size is None or upload.size > EVIDENCE_MAX_BYTES:
-        raise ApplicationError(
-            "EVIDENCE_TOO_LARGE",
-            "佐证材料不能超过5MB",
-            "the evidence file may not exceed 5 MB",
-            details={"max_bytes": EVIDENCE_MAX_BYTES},
-        )
-    if ext not in EVIDENCE_TYPES or not head.startswith(EVIDENCE_TYPES[ext]):
-        raise ApplicationError(
-            "EVIDENCE_TYPE",
-            "佐证材料须为PDF、JPG或PNG文件",
-            "the evidence must be a PDF, JPG or PNG file",
-            details={"allowed": sorted(EVIDENCE_TYPES)},
-        )
+    validate_upload(
+        upload,
+        kinds=EVIDENCE_KINDS,
+        max_bytes=EVIDENCE_MAX_BYTES,
+        too_large=Refusal(
+            "EVIDENCE_TOO_LARGE", "佐证材料不能超过5MB", "the evidence file may not exceed 5 MB"
+        ),
+        wrong_type=Refusal(
+            "EVIDENCE_TYPE", "佐证材料须为PDF、JPG或PNG文件", "the evidence must be a PDF, JPG or PNG file"
+        ),
+    )
 
 
 def _competency_of(enrolment: TrainingEnrolment, competency: Competency) -> Competency:
