@@ -50,3 +50,33 @@ def complete_placement(
 
         checklist_done(placement)
     return placement
+
+
+def agreement_rows(placement: Placement, *, tag: str, status: str, template_number: int) -> tuple[Any, str]:
+    """The placement's agreement and its one revision as bare rows (no document is rendered: the agreements app's
+    own tests do that), numbered TEST-<tag>-<placement>; returns (revision, the digest its files are given)."""
+    import hashlib
+
+    from backend.agreements.models import Agreement, AgreementRevision, TemplateVersion
+
+    digest = hashlib.sha256(f"{tag.lower()}-{placement.pk}".encode()).hexdigest()
+    template, _ = TemplateVersion.objects.get_or_create(
+        kind="three_party",
+        school=None,
+        number=template_number,
+        defaults={"file": "agreements/templates/test.docx", "sha256": "0" * 64},
+    )
+    agreement = Agreement.objects.create(
+        placement=placement, kind="three_party", number=f"TEST-{tag}-{placement.pk}", status=status
+    )
+    revision = AgreementRevision.objects.create(
+        agreement=agreement,
+        number=1,
+        template_version=template,
+        context={},
+        docx="agreements/docx/test.docx",
+        docx_sha256=digest,
+        pdf="agreements/pdf/test.pdf",
+        pdf_sha256=digest,
+    )
+    return revision, digest

@@ -2,7 +2,6 @@
 an agreement out for signing (bare rows, as `tests.factories.subsidy.seal` makes a sealed one)."""
 
 import datetime
-import hashlib
 from typing import Any
 
 import factory
@@ -42,7 +41,7 @@ class InjuryReportFactory(factory.django.DjangoModelFactory):
 def envelope_out_for_signing(placement: Placement, *, phone: str = "13900000001") -> Any:
     """The placement's agreement sent for signing: an envelope signing, the student's request pending with an
     unused link, the school's waiting."""
-    from backend.agreements.models import Agreement, AgreementRevision, AgreementStatus, TemplateVersion
+    from backend.agreements.models import AgreementStatus
     from backend.signing.models import (
         EnvelopeStatus,
         Party,
@@ -52,28 +51,10 @@ def envelope_out_for_signing(placement: Placement, *, phone: str = "13900000001"
         SigningLink,
     )
 
-    digest = hashlib.sha256(f"sent-{placement.pk}".encode()).hexdigest()
-    template, _ = TemplateVersion.objects.get_or_create(
-        kind="three_party",
-        school=None,
-        number=9998,
-        defaults={"file": "agreements/templates/test.docx", "sha256": "0" * 64},
-    )
-    agreement = Agreement.objects.create(
-        placement=placement,
-        kind="three_party",
-        number=f"TEST-SENT-{placement.pk}",
-        status=AgreementStatus.SENT,
-    )
-    revision = AgreementRevision.objects.create(
-        agreement=agreement,
-        number=1,
-        template_version=template,
-        context={},
-        docx="agreements/docx/test.docx",
-        docx_sha256=digest,
-        pdf="agreements/pdf/test.pdf",
-        pdf_sha256=digest,
+    from .agreements import agreement_rows
+
+    revision, digest = agreement_rows(
+        placement, tag="SENT", status=AgreementStatus.SENT, template_number=9998
     )
     envelope = SigningEnvelope.objects.create(revision=revision, status=EnvelopeStatus.SIGNING)
     student = SignatureRequest.objects.create(

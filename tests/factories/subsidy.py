@@ -46,33 +46,13 @@ def insure(
 def seal(placement: Placement) -> None:
     """Record the placement's agreement as signed and sealed, as bare rows (no document is rendered or signed:
     the signing app's own tests do that). `backend.signing.selectors.agreement_is_sealed` then answers True."""
-    import hashlib
-
-    from backend.agreements.models import Agreement, AgreementRevision, AgreementStatus, TemplateVersion
+    from backend.agreements.models import AgreementStatus
     from backend.signing.models import EnvelopeStatus, SealedAgreement, SigningEnvelope
 
-    digest = hashlib.sha256(f"sealed-{placement.pk}".encode()).hexdigest()
-    template, _ = TemplateVersion.objects.get_or_create(
-        kind="three_party",
-        school=None,
-        number=9999,
-        defaults={"file": "agreements/templates/test.docx", "sha256": "0" * 64},
-    )
-    agreement = Agreement.objects.create(
-        placement=placement,
-        kind="three_party",
-        number=f"TEST-SEALED-{placement.pk}",
-        status=AgreementStatus.SIGNED,
-    )
-    revision = AgreementRevision.objects.create(
-        agreement=agreement,
-        number=1,
-        template_version=template,
-        context={},
-        docx="agreements/docx/test.docx",
-        docx_sha256=digest,
-        pdf="agreements/pdf/test.pdf",
-        pdf_sha256=digest,
+    from .agreements import agreement_rows
+
+    revision, digest = agreement_rows(
+        placement, tag="SEALED", status=AgreementStatus.SIGNED, template_number=9999
     )
     envelope = SigningEnvelope.objects.create(revision=revision, status=EnvelopeStatus.SEALED)
     SealedAgreement.objects.create(
