@@ -4,6 +4,7 @@ it, with the forms each role may use (the services decide again), and the list o
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -72,6 +73,22 @@ def _run(request: HttpRequest, placement: Placement, anchor: str, action: Any, d
     return _back(placement, anchor)
 
 
+def _on_placement(
+    request: HttpRequest,
+    pk: int,
+    anchor: str,
+    service: Callable[..., Any],
+    done: str,
+    fields: Callable[[], dict[str, Any]],
+) -> HttpResponse:
+    """A form on the placement's lifecycle page: the service called with the user, the placement and the form's
+    fields (read inside the call, so a missing date is the service's kind of error on the page)."""
+    placement = _placement(request, pk)
+    return _run(
+        request, placement, anchor, lambda: service(actor=request.user, placement=placement, **fields()), done
+    )
+
+
 @login_required
 def placement_lifecycle(request: HttpRequest, pk: int) -> HttpResponse:
     """暂停、终止与事故: the placement's pauses, terminations, completion and injuries, and what the user may do."""
@@ -121,36 +138,32 @@ def placement_lifecycle(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def pause(request: HttpRequest, pk: int) -> HttpResponse:
-    placement = _placement(request, pk)
-    return _run(
+    return _on_placement(
         request,
-        placement,
+        pk,
         "pause",
-        lambda: services.placement_pause(
-            actor=request.user,
-            placement=placement,
-            start_date=_date(request, "start_date"),
-            end_date=_date(request, "end_date"),
-            reason=request.POST.get("reason", ""),
-            note=request.POST.get("note", ""),
-            today=local_today(),
-        ),
+        services.placement_pause,
         _("已暂停"),
+        lambda: {
+            "start_date": _date(request, "start_date"),
+            "end_date": _date(request, "end_date"),
+            "reason": request.POST.get("reason", ""),
+            "note": request.POST.get("note", ""),
+            "today": local_today(),
+        },
     )
 
 
 @require_POST
 @login_required
 def resume(request: HttpRequest, pk: int) -> HttpResponse:
-    placement = _placement(request, pk)
-    return _run(
+    return _on_placement(
         request,
-        placement,
+        pk,
         "pause",
-        lambda: services.placement_resume(
-            actor=request.user, placement=placement, on=_date(request, "on"), today=local_today()
-        ),
+        services.placement_resume,
         _("已恢复在岗"),
+        lambda: {"on": _date(request, "on"), "today": local_today()},
     )
 
 
@@ -203,41 +216,37 @@ def decide(request: HttpRequest, pk: int, termination_pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def complete(request: HttpRequest, pk: int) -> HttpResponse:
-    placement = _placement(request, pk)
-    return _run(
+    return _on_placement(
         request,
-        placement,
+        pk,
         "complete",
-        lambda: services.placement_complete(
-            actor=request.user,
-            placement=placement,
-            completed_on=_date(request, "completed_on"),
-            note=request.POST.get("note", ""),
-            today=local_today(),
-        ),
+        services.placement_complete,
         _("已结业"),
+        lambda: {
+            "completed_on": _date(request, "completed_on"),
+            "note": request.POST.get("note", ""),
+            "today": local_today(),
+        },
     )
 
 
 @require_POST
 @login_required
 def injury_new(request: HttpRequest, pk: int) -> HttpResponse:
-    placement = _placement(request, pk)
-    return _run(
+    return _on_placement(
         request,
-        placement,
+        pk,
         "injuries",
-        lambda: services.injury_report(
-            actor=request.user,
-            placement=placement,
-            occurred_at=_moment(request, "occurred_at"),
-            location=request.POST.get("location", ""),
-            description=request.POST.get("description", ""),
-            treatment=request.POST.get("treatment", ""),
-            severity=request.POST.get("severity", ""),
-            now=timezone.now(),
-        ),
+        services.injury_report,
         _("事故已报告，已通知学校、指导教师、企业、监护人和保险公司"),
+        lambda: {
+            "occurred_at": _moment(request, "occurred_at"),
+            "location": request.POST.get("location", ""),
+            "description": request.POST.get("description", ""),
+            "treatment": request.POST.get("treatment", ""),
+            "severity": request.POST.get("severity", ""),
+            "now": timezone.now(),
+        },
     )
 
 
