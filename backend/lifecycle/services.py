@@ -336,11 +336,9 @@ def placement_terminate(
     return _confirm(termination, actor=actor, note="", now=now or timezone.now())
 
 
-@transaction.atomic
-def termination_confirm(
-    *, actor: Any, termination: Termination, note: str = "", now: datetime.datetime | None = None
-) -> Termination:
-    """A coordinator of the school confirms the company's request: the placement ends."""
+def _pending_request(termination: Termination, *, actor: Any) -> tuple[Termination, Placement]:
+    """The company's request, locked with its placement, for one of the school's coordinators to decide; a request
+    already decided is refused (TERMINATION_DECIDED)."""
     termination = Termination.objects.select_for_update().get(pk=termination.pk)
     placement = _lock(termination.placement)
     _require_coordinator(actor, placement)
@@ -351,6 +349,15 @@ def termination_confirm(
             "this termination request was already decided",
             status=409,
         )
+    return termination, placement
+
+
+@transaction.atomic
+def termination_confirm(
+    *, actor: Any, termination: Termination, note: str = "", now: datetime.datetime | None = None
+) -> Termination:
+    """A coordinator of the school confirms the company's request: the placement ends."""
+    termination, _placement = _pending_request(termination, actor=actor)
     return _confirm(termination, actor=actor, note=note, now=now or timezone.now())
 
 
@@ -358,16 +365,7 @@ def termination_confirm(
 def termination_decline(*, actor: Any, termination: Termination, note: str) -> Termination:
     from backend.notices.services import notice_send
 
-    termination = Termination.objects.select_for_update().get(pk=termination.pk)
-    placement = _lock(termination.placement)
-    _require_coordinator(actor, placement)
-    if termination.status != TerminationStatus.REQUESTED:
-        raise ApplicationError(
-            "TERMINATION_DECIDED",
-            "该终止申请已处理",
-            "this termination request was already decided",
-            status=409,
-        )
+    termination, placement = _pending_request(termination, actor=actor)
     if not note.strip():
         raise ApplicationError("DECISION_NOTE", "请填写不同意的理由", "give the reason for declining")
     termination.status = TerminationStatus.DECLINED
