@@ -4,10 +4,11 @@ evidence behind a claim. Each loads its rows once and hands plain values to the 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DurationField, ExpressionWrapper, F, QuerySet, Sum
+from django.db.models import DurationField, ExpressionWrapper, F, Prefetch, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
 from backend.accounts.scoping import scope_queryset
@@ -82,39 +83,55 @@ def hours_worked(*, placement_id: int, start: datetime.date, end: datetime.date 
     return (Decimal(total.total_seconds()) / HOUR).quantize(Decimal("0.01"))
 
 
+def _rotation_steps(plan_ids: Collection[int]) -> QuerySet[RotationStep]:
+    return (
+        RotationStep.objects.filter(plan_id__in=plan_ids)
+        .select_related("standard__post", "stage")
+        .order_by("order")
+    )
+
+
+def _step_progress(
+    enrolment: TrainingEnrolment,
+    step: RotationStep,
+    a: RotationAssignment | None,
+    *,
+    today: datetime.date,
+) -> dict[str, Any]:
+    done = (
+        hours_worked(placement_id=enrolment.placement_id, start=a.started_on, end=a.ended_on)
+        if a
+        else Decimal("0.00")
+    )
+    return {
+        "step": step,
+        "order": step.order,
+        "post": step.standard.post,
+        "stage": step.stage,
+        "weeks": step.weeks,
+        "planned_hours": step.hours,
+        "done_hours": done,
+        "status": a.status if a else "upcoming",
+        "started_on": a.started_on if a else None,
+        "ended_on": a.ended_on if a else None,
+        "behind": _step_behind(step, a, today=today),
+    }
+
+
+def _step_behind(step: RotationStep, a: RotationAssignment | None, *, today: datetime.date) -> bool:
+    return a is not None and rules.behind_plan(
+        started_on=a.started_on, weeks=step.weeks, finished=a.status == RotationStatus.DONE, today=today
+    )
+
+
 def rotation_progress(enrolment: TrainingEnrolment, *, today: datetime.date) -> list[dict[str, Any]]:
     """Every step of the pinned plan's rotation with its status, dates, planned and done hours, and whether the
     apprentice is behind on it."""
-    steps = RotationStep.objects.filter(plan_id=enrolment.plan_id).select_related("standard__post", "stage")
     assignments = {a.step_id: a for a in RotationAssignment.objects.filter(enrolment=enrolment)}
-    out = []
-    for step in steps.order_by("order"):
-        a = assignments.get(step.pk)
-        done = (
-            hours_worked(placement_id=enrolment.placement_id, start=a.started_on, end=a.ended_on)
-            if a
-            else Decimal("0.00")
-        )
-        finished = bool(a and a.status == RotationStatus.DONE)
-        out.append(
-            {
-                "step": step,
-                "order": step.order,
-                "post": step.standard.post,
-                "stage": step.stage,
-                "weeks": step.weeks,
-                "planned_hours": step.hours,
-                "done_hours": done,
-                "status": a.status if a else "upcoming",
-                "started_on": a.started_on if a else None,
-                "ended_on": a.ended_on if a else None,
-                "behind": a is not None
-                and rules.behind_plan(
-                    started_on=a.started_on, weeks=step.weeks, finished=finished, today=today
-                ),
-            }
-        )
-    return out
+    return [
+        _step_progress(enrolment, step, assignments.get(step.pk), today=today)
+        for step in _rotation_steps([enrolment.plan_id])
+    ]
 
 
 def scheme_figures(plan: TrainingPlan) -> rules.SchemeFigures:
@@ -196,21 +213,62 @@ def enrolment_standard(
 
 
 def behind_plan(user: Any, *, today: datetime.date) -> list[dict[str, Any]]:
-    """The apprentices the user may see who are behind their rotation plan (a step over its planned weeks)."""
+    """The apprentices the user may see who are behind their rotation plan (a step over its planned weeks), with
+    those steps as rotation_progress gives them. The plans' steps and the assignments are read once for all; only
+    a step shown (behind) reads its hours."""
+    enrolments = list(enrolments_visible(user).filter(rotations__status=RotationStatus.CURRENT).distinct())
+    steps: dict[int, list[RotationStep]] = {}
+    for step in _rotation_steps({e.plan_id for e in enrolments}):
+        steps.setdefault(step.plan_id, []).append(step)
+    assignments = {
+        (a.enrolment_id, a.step_id): a for a in RotationAssignment.objects.filter(enrolment__in=enrolments)
+    }
     out = []
-    for enrolment in enrolments_visible(user).filter(rotations__status=RotationStatus.CURRENT).distinct():
-        steps = [p for p in rotation_progress(enrolment, today=today) if p["behind"]]
-        if steps:
-            out.append({"enrolment": enrolment, "steps": steps})
+    for enrolment in enrolments:
+        behind = [
+            _step_progress(enrolment, step, assignments[enrolment.pk, step.pk], today=today)
+            for step in steps.get(enrolment.plan_id, [])
+            if _step_behind(step, assignments.get((enrolment.pk, step.pk)), today=today)
+        ]
+        if behind:
+            out.append({"enrolment": enrolment, "steps": behind})
     return out
+
+
+def claims_with_standard_evidence(claims: QuerySet[Any]) -> QuerySet[Any]:
+    """Claims with what claim_standard_summary reads fetched for the whole list (the claim's standard events and
+    its placement's record): two queries for a page of claims instead of up to two a row."""
+    from backend.subsidy.models import ClaimEvent
+    from backend.subsidy.services import STANDARD_EVENT
+
+    return claims.prefetch_related(
+        Prefetch(
+            "events",
+            queryset=ClaimEvent.objects.filter(action=STANDARD_EVENT).order_by("id"),
+            to_attr="standard_events",
+        ),
+        Prefetch("placement__training", queryset=TrainingEnrolment.objects.only("pk", "placement_id")),
+    )
 
 
 def claim_evidence(claim: Any) -> dict[str, Any] | None:
     """The training evidence kept when the claim accrued on the standard (None for an assessment-earned claim)."""
     from backend.subsidy.services import STANDARD_EVENT
 
-    event = claim.events.filter(action=STANDARD_EVENT).order_by("id").first()
+    if hasattr(claim, "standard_events"):  # claims_with_standard_evidence
+        event = claim.standard_events[0] if claim.standard_events else None
+    else:
+        event = claim.events.filter(action=STANDARD_EVENT).order_by("id").first()
     return event.details if event else None
+
+
+def _record_of(claim: Any) -> int | None:
+    if hasattr(claim, "standard_events"):  # the placement's record came with it
+        record = getattr(claim.placement, "training", None)
+        return record.pk if record is not None else None
+    return (
+        TrainingEnrolment.objects.filter(placement_id=claim.placement_id).values_list("pk", flat=True).first()
+    )
 
 
 def claim_standard_summary(claim: Any) -> dict[str, Any] | None:
@@ -220,12 +278,11 @@ def claim_standard_summary(claim: Any) -> dict[str, Any] | None:
     evidence = claim_evidence(claim)
     if evidence is None:
         return None
-    enrolment = TrainingEnrolment.objects.filter(placement_id=claim.placement_id).values_list("pk", flat=True)
     competencies = evidence.get("competencies", [])
     signatories = sorted({c["mentor"] for c in competencies} | {c["teacher"] for c in competencies})
     hours = sum((Decimal(h["done"]) for h in evidence.get("hours", [])), Decimal("0.00"))
     return {
-        "record": enrolment.first(),
+        "record": _record_of(claim),
         "competencies": len(competencies),
         "signatories": "、".join(s for s in signatories if s),
         "grade": (evidence.get("combined") or {}).get("grade", ""),

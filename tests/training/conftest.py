@@ -35,6 +35,22 @@ class Apprentice:
         self.teacher = CoordinatorFactory(school=self.placement.pilot.school)
         self.hr = HrFactory(company=self.placement.post.company)
 
+    def reach_standard(self, *, start, teacher=None) -> None:
+        """The rotation completed from `start`, every party's evaluation good, every competency signed by the mentor
+        and confirmed by the teacher (the coordinator unless another is named)."""
+        from backend.training import services
+        from tests.factories.training import complete_rotation
+
+        teacher = teacher or self.teacher
+        complete_rotation(self.placement, self.plan, start)
+        for party, user in (("mentor", self.mentor), ("teacher", teacher), ("company", self.hr)):
+            services.evaluation_record(placement=self.placement, party=party, grade="good", actor=user)
+        for competency in self.competencies:
+            sign_off = services.competency_sign(
+                placement=self.placement, competency=competency, actor=self.mentor
+            )
+            services.sign_off_confirm(sign_off=sign_off, actor=teacher)
+
 
 @pytest.fixture
 def apprentice(db):

@@ -10,12 +10,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader
 
-from backend.training import services
 from backend.training.models import SealedRecord
 from tests.contracts.sealing_support import flip_byte_in_content
 from tests.factories.accounts import BureauFactory, GuardianUserFactory, HrFactory, StudentUserFactory
 from tests.factories.attendance import TeacherAssignmentFactory, TeacherFactory
-from tests.factories.training import complete_rotation
 
 from .conftest import Apprentice
 
@@ -35,12 +33,7 @@ def reached(apprentice):
     """An apprentice who reached the standard: the mentor signed, the assigned teacher confirmed, all evaluated."""
     a = apprentice
     a.assigned = TeacherAssignmentFactory(placement=a.placement).teacher
-    complete_rotation(a.placement, a.plan, START)
-    for party, user in (("mentor", a.mentor), ("teacher", a.assigned), ("company", a.hr)):
-        services.evaluation_record(placement=a.placement, party=party, grade="good", actor=user)
-    for competency in a.competencies:
-        sign_off = services.competency_sign(placement=a.placement, competency=competency, actor=a.mentor)
-        services.sign_off_confirm(sign_off=sign_off, actor=a.assigned)
+    a.reach_standard(start=START, teacher=a.assigned)
     return a
 
 

@@ -14,10 +14,9 @@ from backend.subsidy.exports import claims_csv
 from backend.subsidy.models import Claim, ClaimStatus, JournalEntry
 from backend.subsidy.reconciliation import reconcile
 from backend.subsidy.services import claim_accrue, subsidy_sweep
-from backend.training import services
 from tests.factories.placements import PlacementFactory
 from tests.factories.subsidy import covered_placement, passed_assessment
-from tests.factories.training import approved_plan, complete_rotation
+from tests.factories.training import approved_plan
 
 from .conftest import Apprentice
 
@@ -26,12 +25,7 @@ START = datetime.date(2026, 9, 1)
 
 
 def _reach(a: Apprentice) -> None:
-    complete_rotation(a.placement, a.plan, START)
-    for party, user in (("mentor", a.mentor), ("teacher", a.teacher), ("company", a.hr)):
-        services.evaluation_record(placement=a.placement, party=party, grade="good", actor=user)
-    for competency in a.competencies:
-        sign_off = services.competency_sign(placement=a.placement, competency=competency, actor=a.mentor)
-        services.sign_off_confirm(sign_off=sign_off, actor=a.teacher)
+    a.reach_standard(start=START)
 
 
 def test_a_passed_assessment_accrues_nothing_for_an_apprentice_held_to_a_plan(apprentice):

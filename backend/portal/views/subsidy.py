@@ -22,7 +22,7 @@ from backend.accounts.models import Role
 from backend.core.clock import local_today
 from backend.core.errors import ApplicationError
 from backend.placements.models import PilotProject
-from backend.portal.access import company_of, error_text, role_required, scoped, scoped_get
+from backend.portal.access import company_of, error_text, feature, role_required, scoped, scoped_get
 from backend.portal.filters import SearchFilterSet
 from backend.portal.integrations import subsidy_grouped, subsidy_totals
 from backend.portal.views.common import filtered_list
@@ -64,10 +64,15 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponse:
 def _claims_page(request: HttpRequest, template: str, export: str, extra: dict) -> HttpResponse:
     claims = claim_list(user=request.user)
     exports = {f"export_{fmt}": reverse(export, args=[fmt]) for fmt in ("csv", "xlsx")}
+    rows = claims
+    if feature("training"):  # each row shows the training evidence it was earned on
+        from backend.training.selectors import claims_with_standard_evidence
+
+        rows = claims_with_standard_evidence(claims)
     return filtered_list(
         request,
         filterset_class=ClaimFilter,
-        queryset=claims,
+        queryset=rows,
         template=template,
         context={"totals": subsidy_totals(claims), **exports, **extra},
     )
