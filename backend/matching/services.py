@@ -118,10 +118,16 @@ def _student_may_rank(
     if today is None:
         raise ValueError("a student's ranking is checked against today's date")
     state = ranking_state(student=student, today=today)
-    if not state.open or state.round is None or state.round.pilot_id != pilot.pk:
+    if not state.open or state.round is None:
         reason = state.reason or ROUND_CLOSED
         zh, en = CLOSED_MESSAGES[reason]
         raise ApplicationError(reason, zh, en, status=409)
+    if state.round.pilot_id != pilot.pk:
+        raise ApplicationError(
+            "PREFERENCE_PILOT_MISMATCH",
+            "该试点项目没有向您开放志愿填报",
+            "the ranking open to you is another pilot's",
+        )
     open_posts = {p.pk for p in ranking_posts(ranking=state.round, student=student)}
     outside = [p.pk for p in posts if p.pk not in open_posts]
     if outside:

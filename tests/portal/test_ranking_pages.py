@@ -163,6 +163,8 @@ def test_the_coordinator_sees_who_has_ranked_before_running_the_matching(client,
         in home
     )
     assert {s.pk for s in missing.context["students"]} == {world.students[0].pk, world.students[2].pk}
+    # the deadline form's fields do not take the run form's names (start_date, end_date)
+    assert home.count('name="start_date"') == 1 and 'name="round-start_date"' in home
     assert [s.pk for s in done.context["students"]] == [world.students[1].pk]
 
 
@@ -170,7 +172,11 @@ def test_the_coordinator_sets_the_deadline_and_nobody_else_can(client, world):
     # given
     closes = local_today() + datetime.timedelta(days=3)
     starts = local_today() + datetime.timedelta(days=90)
-    form = {"pilot": world.pilot.pk, "closes_on": closes.isoformat(), "start_date": starts.isoformat()}
+    form = {
+        "round-pilot": world.pilot.pk,
+        "round-closes_on": closes.isoformat(),
+        "round-start_date": starts.isoformat(),
+    }
     stranger = CoordinatorFactory()
 
     # when another school's coordinator tries, then the school's own

@@ -214,6 +214,8 @@ class RankingRoundForm(forms.Form):
     closes_on = forms.DateField(label=gettext_lazy("志愿填报截止日期（含当天）"), widget=IsoDateInput())
     start_date = forms.DateField(label=gettext_lazy("岗位开始日期"), widget=IsoDateInput())
 
+    prefix = "round"  # the run form on the same page has its own start_date
+
     def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         pilot_field = self.fields["pilot"]
