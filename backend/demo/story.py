@@ -67,10 +67,12 @@ def tell_demo_story(*, now: datetime.datetime | None = None) -> dict[str, int]:
         seed_checklist_demo(coordinator=coordinator, placement=placement)  # 八个事先, before activation
         placement_transition(placement=placement, to=PlacementStatus.ACTIVE, actor=coordinator, note="演示")
         _date_history(placement, proposed=sent - datetime.timedelta(days=1), sent=sent, sealed=sealed)
+        _ranked_before(coordinator, placement, at=sent - datetime.timedelta(days=6))
         enter_weeks(placement, now)
         story["active"] += 1
     _tell_the_people(pilot, now)
     story["preferences"] = rank_posts(coordinator)
+    story["rounds"] = open_ranking(now)
     from backend.attendance.demo import seed_attendance_demo  # teacher1, who confirms the training sign-offs
     from backend.demo.data import DEMO_PASSWORD
     from backend.training.demo import seed_training_demo  # before the subsidy: the claims are the standard's
@@ -319,7 +321,9 @@ def _tell_the_people(pilot: PilotProject, now: datetime.datetime) -> None:
 
 
 def rank_posts(coordinator: User) -> int:
-    """Every second-year of each pilot without a placement ranks up to five of the pilot's posts."""
+    """The second-years of each pilot without a placement rank up to five of the pilot's posts, but for every
+    sixth adult, whose list is left for them to enter while the ranking is open (the coordinator's matching page
+    counts who has not ranked yet). Each student's draw is made either way, so the others' lists stay the same."""
     import random
 
     from backend.matching.services import preferences_replace
@@ -329,11 +333,48 @@ def rank_posts(coordinator: User) -> int:
     for pilot in PilotProject.objects.order_by("id"):
         posts = list(Post.objects.filter(company__in=pilot.companies.all()).order_by("id"))
         actor = User.objects.filter(role=Role.COORDINATOR, school=pilot.school).first() or coordinator
-        for student in Student.objects.filter(
-            cohort__program=pilot.program, cohort__entry_year__lte=2025, placements__isnull=True
-        ).order_by("id"):
-            preferences_replace(
-                actor=actor, student=student, pilot=pilot, posts=rng.sample(posts, min(5, len(posts)))
-            )
+        for index, student in enumerate(
+            Student.objects.filter(
+                cohort__program=pilot.program, cohort__entry_year__lte=2025, placements__isnull=True
+            ).order_by("id")
+        ):
+            chosen = rng.sample(posts, min(5, len(posts)))
+            if index % 6 == 5 and student.age_on(START) >= 18:
+                continue
+            preferences_replace(actor=actor, student=student, pilot=pilot, posts=chosen)
             count += 1
     return count
+
+
+def open_ranking(now: datetime.datetime) -> int:
+    """Each pilot's ranking is open for two more weeks, for the placements of the next school year."""
+    from backend.matching.services import ranking_round_set
+
+    closes_on = local_date(now) + datetime.timedelta(days=14)
+    start = datetime.date(closes_on.year, 9, 1)
+    if start <= closes_on:
+        start = datetime.date(closes_on.year + 1, 9, 1)
+    count = 0
+    for pilot in PilotProject.objects.order_by("id"):
+        actor = User.objects.filter(role=Role.COORDINATOR, school=pilot.school).order_by("id").first()
+        if actor is not None:
+            ranking_round_set(actor=actor, pilot=pilot, closes_on=closes_on, start_date=start)
+            count += 1
+    return count
+
+
+def _ranked_before(coordinator: User, placement: Placement, *, at: datetime.datetime) -> None:
+    """The story's apprentices ranked posts before they were placed (their post first): student1 and student2
+    find that list, closed, on their ranking page. Dated to `at`, before the placement was proposed."""
+    from backend.matching.models import StudentPreference
+    from backend.matching.services import preferences_replace
+
+    others = list(
+        Post.objects.filter(company__in=placement.pilot.companies.all(), hazard_tags=[])
+        .exclude(pk=placement.post_id)
+        .order_by("id")[:2]
+    )
+    preferences_replace(
+        actor=coordinator, student=placement.student, pilot=placement.pilot, posts=[placement.post, *others]
+    )
+    StudentPreference.objects.filter(student=placement.student).update(created_at=at, updated_at=at)

@@ -14,6 +14,7 @@ from backend.accounts.scoping import scope_queryset
 from backend.api.mixins import ScopedModelSerializer, ScopedModelViewSet
 from backend.api.validation import sensible_date
 from backend.companies.models import Mentor, Post
+from backend.core.clock import local_today
 from backend.core.errors import ApplicationError
 from backend.placements.models import PilotProject
 from backend.schools.models import Student
@@ -77,6 +78,7 @@ class StudentPreferenceViewSet(ScopedModelViewSet):
             student=student,
             pilot=payload.validated_data["pilot"],
             posts=payload.validated_data["posts"],
+            today=local_today(),
         )
         return Response(StudentPreferenceSerializer(rows, many=True).data, status=status.HTTP_200_OK)
 

@@ -36,6 +36,26 @@ class StudentPreference(TimeStampedModel):
         return f"{self.student} #{self.rank} {self.post}"
 
 
+class RankingRound(TimeStampedModel):
+    """志愿填报: the coordinator opens a pilot's ranking until a deadline (the last day, Beijing time). Until then its
+    students rank the posts open to them on the placement start date given here; a placed student, or any while a
+    run over the pilot is queued or running, cannot change their list (backend.matching.selectors)."""
+
+    pilot = models.OneToOneField(PilotProject, on_delete=models.CASCADE, related_name="ranking_round")
+    closes_on = models.DateField(_("志愿填报截止日期"))
+    start_date = models.DateField(_("岗位开始日期"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("志愿填报")
+        verbose_name_plural = _("志愿填报")
+
+    def __str__(self) -> str:
+        return f"{self.pilot} ≤ {self.closes_on}"
+
+
 class ApplicantScore(TimeStampedModel):
     """企业评分: the company's score of an applicant (higher is better), for one post or (post empty) for all."""
 

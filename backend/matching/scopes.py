@@ -4,7 +4,15 @@ from django.db.models import Q
 
 from backend.accounts.scoping import by_role, register_scope
 
-from .models import ApplicantScore, MatchRun, PostRequirement, Proposal, StudentPreference, StudentScore
+from .models import (
+    ApplicantScore,
+    MatchRun,
+    PostRequirement,
+    Proposal,
+    RankingRound,
+    StudentPreference,
+    StudentScore,
+)
 
 register_scope(StudentPreference)(
     by_role(
@@ -37,5 +45,13 @@ register_scope(Proposal)(
         coordinator=lambda u: Q(run__school_id=u.school_id),
         hr=lambda u: Q(post__company_id=u.company_id),
         student=lambda u: Q(student_id=u.student_id),
+    )
+)
+register_scope(RankingRound)(
+    by_role(
+        coordinator=lambda u: Q(pilot__school_id=u.school_id),
+        student=lambda u: Q(
+            pilot__school__students__id=u.student_id, pilot__program__cohorts__students__id=u.student_id
+        ),
     )
 )

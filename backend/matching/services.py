@@ -30,7 +30,16 @@ from backend.schools.models import Student
 from . import engine
 from .eligibility import RULE_MESSAGES
 from .market import Market, assign_mentors, describe_priority, load_market
-from .models import ApplicantScore, MatchRun, MatchRunStatus, Proposal, ProposalStatus, StudentPreference
+from .models import (
+    ApplicantScore,
+    MatchRun,
+    MatchRunStatus,
+    Proposal,
+    ProposalStatus,
+    RankingRound,
+    StudentPreference,
+)
+from .selectors import CLOSED_MESSAGES, NO_ROUND, ROUND_CLOSED, ranking_posts, ranking_state
 
 PHASES = ("load", "match", "explain", "write")
 
@@ -45,9 +54,18 @@ def max_preferences() -> int:
 
 @transaction.atomic
 def preferences_replace(
-    *, actor: Any, student: Student, pilot: PilotProject, posts: Sequence[Post]
+    *,
+    actor: Any,
+    student: Student,
+    pilot: PilotProject,
+    posts: Sequence[Post],
+    today: datetime.date | None = None,
 ) -> list[StudentPreference]:
-    """Set a student's ranked list (first = most wanted) for a pilot, replacing the previous one."""
+    """Set a student's ranked list (first = most wanted) for a pilot, replacing the previous one. A student
+    acting for themselves does so only while the pilot's ranking round is open to them, and only with the posts
+    open to them (`today` is then required); the coordinator may enter a list at any time."""
+    if getattr(actor, "role", None) == Role.STUDENT:
+        _student_may_rank(actor=actor, student=student, pilot=pilot, posts=posts, today=today)
     limit = max_preferences()
     if len(posts) > limit:
         raise ApplicationError(
@@ -85,6 +103,91 @@ def preferences_replace(
 
 
 POST_NOT_IN_PILOT_CODE = "POST_NOT_IN_PILOT"
+
+
+def _student_may_rank(
+    *,
+    actor: Any,
+    student: Student,
+    pilot: PilotProject,
+    posts: Sequence[Post],
+    today: datetime.date | None,
+) -> None:
+    if getattr(actor, "student_id", None) != student.pk:
+        raise ApplicationError("NOT_FOUND", "未找到", "student not found", status=404)
+    if today is None:
+        raise ValueError("a student's ranking is checked against today's date")
+    state = ranking_state(student=student, today=today)
+    if not state.open or state.round is None:
+        reason = state.reason or ROUND_CLOSED
+        zh, en = CLOSED_MESSAGES[reason]
+        raise ApplicationError(reason, zh, en, status=409)
+    if state.round.pilot_id != pilot.pk:
+        raise ApplicationError(
+            "PREFERENCE_PILOT_MISMATCH",
+            "该试点项目没有向您开放志愿填报",
+            "the ranking open to you is another pilot's",
+        )
+    open_posts = {p.pk for p in ranking_posts(ranking=state.round, student=student)}
+    outside = [p.pk for p in posts if p.pk not in open_posts]
+    if outside:
+        raise ApplicationError(
+            "POST_NOT_OPEN",
+            "所选岗位不在您可填报的范围内",
+            "a chosen post is not open to you",
+            details={"posts": outside},
+        )
+
+
+def student_preferences_set(
+    *, actor: Any, student: Student, posts: Sequence[Post], today: datetime.date
+) -> list[StudentPreference]:
+    """A student's own ranked list through their school's open round (the portal's ranking page): only the posts
+    open to them, no post twice, at most `max_preferences()`; nothing is written on a refusal."""
+    state = ranking_state(student=student, today=today)
+    if state.round is None:
+        zh, en = CLOSED_MESSAGES[NO_ROUND]
+        raise ApplicationError(NO_ROUND, zh, en, status=409)
+    return preferences_replace(
+        actor=actor, student=student, pilot=state.round.pilot, posts=posts, today=today
+    )
+
+
+@transaction.atomic
+def ranking_round_set(
+    *,
+    actor: Any,
+    pilot: PilotProject,
+    closes_on: datetime.date,
+    start_date: datetime.date,
+) -> RankingRound:
+    """Open (or move the deadline of) a pilot's ranking: its students rank until `closes_on` (inclusive, Beijing
+    time) the posts open to them on `start_date`. A date in the past closes it."""
+    if getattr(actor, "role", None) != Role.ADMIN and getattr(actor, "school_id", None) != pilot.school_id:
+        raise ApplicationError(
+            "PILOT_OTHER_SCHOOL", "试点项目不属于本校", "the pilot belongs to another school", status=403
+        )
+    if closes_on >= start_date:
+        raise ApplicationError(
+            "RANKING_DEADLINE_AFTER_START",
+            "志愿填报截止日期须早于岗位开始日期",
+            "the ranking must close before the placements start",
+        )
+    ranking, created = RankingRound.objects.update_or_create(
+        pilot=pilot,
+        defaults={
+            "closes_on": closes_on,
+            "start_date": start_date,
+            "set_by": actor if getattr(actor, "pk", None) else None,
+        },
+    )
+    audit_record(
+        actor=actor,
+        action="ranking_round.open" if created else "ranking_round.update",
+        obj=ranking,
+        changes={"closes_on": closes_on, "start_date": start_date},
+    )
+    return ranking
 
 
 # --------------------------------------------------------------------------------------------------
@@ -662,6 +765,8 @@ __all__ = [
     "match_run_sweep",
     "preferences_replace",
     "proposal_adjust",
+    "ranking_round_set",
+    "student_preferences_set",
     "proposals_accept",
     "run_audit",
 ]

@@ -239,6 +239,9 @@ if feature("matching"):
             matching.proposal_adjust_view,
             name="school-matching-adjust",
         ),
+        path("school/matching/rankings/", matching.ranking_round_set_view, name="school-ranking-round"),
+        path("school/matching/rankings/<int:pk>/", matching.ranking_students, name="school-ranking-students"),
+        path("me/ranking/", matching.my_ranking, name="me-ranking"),
     ]
 
 if feature("attendance"):

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from backend.core.clock import RULES_ZONE
@@ -40,8 +41,36 @@ def verify_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "signing/verify.html",
-        {"answer": answer, "error": error, "sha256": sha256, "readable": _readable(answer)},
+        {
+            "answer": answer,
+            "error": error,
+            "sha256": sha256,
+            "readable": _readable(answer),
+            "reason": reason_label(answer.reason) if answer else None,
+        },
     )
+
+
+# The verdict's reason code (contracts.sealing.verify, backend.signing.sealing) as a short label; the page shows
+# it in Chinese and English, never the code itself (the code stays in data-reason for scripts and tests).
+REASON_LABELS = {
+    "VALID": gettext_lazy("本平台封存，未被修改"),
+    "NOT_A_PDF": gettext_lazy("不是可读取的 PDF"),
+    "NO_SIGNATURE": gettext_lazy("没有数字签名"),
+    "UNKNOWN_SIGNER": gettext_lazy("不是本平台的签名"),
+    "SIGNATURE_BROKEN": gettext_lazy("签名与文件内容不符（文件已被改动）"),
+    "MODIFIED_AFTER_SEALING": gettext_lazy("封存后被修改"),
+    "UNTRUSTED_CERTIFICATE": gettext_lazy("证书不受信任"),
+    "NOT_ON_RECORD": gettext_lazy("本平台无封存记录"),
+    "VOIDED_AFTER_SEALING": gettext_lazy("封存后已作废"),
+}
+OTHER_REASON = gettext_lazy("无法核验")
+
+
+def reason_label(code: str) -> dict[str, str]:
+    """{"zh": ..., "en": ...} for a verdict's reason code; an unknown code reads as "cannot be verified"."""
+    zh, en = _both(REASON_LABELS.get(code, OTHER_REASON))
+    return {"zh": zh, "en": en}
 
 
 def _both(label: Any) -> tuple[str, str]:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
+from backend.core.clock import local_today
 from backend.matching import services
 from backend.matching.models import MatchRun, Proposal
 from tests.conftest import wait_for
 from tests.factories.accounts import StudentUserFactory
+from tests.factories.matching import RankingRoundFactory
 from tests.matching.world import END, START, make_world, prefer
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +96,10 @@ def test_student_replaces_own_preferences_within_the_limit(api_client_for, setti
     settings.XUETU_MATCHING_MAX_PREFERENCES = 1
     world = make_world(n_students=2)
     me, classmate = world.students
+    today = local_today()
+    RankingRoundFactory(
+        pilot=world.pilot, closes_on=today, start_date=today + datetime.timedelta(days=30)
+    )  # the school opened the ranking
     client = api_client_for(StudentUserFactory(student=me))
 
     # when
@@ -170,3 +178,27 @@ def test_a_run_created_over_the_api_is_matched_by_a_real_worker(celery_worker, a
     assert done["statistics"]["matched"] == 2 and done["statistics"]["unmatched"] == 1
     assert Proposal.objects.filter(run_id=run_id).count() == 3
     assert "matching.run" in celery_worker.log
+
+
+def test_a_student_cannot_replace_their_list_once_the_ranking_closed(api_client_for):
+    # given a round that closed yesterday, and a saved list
+    world = make_world(n_students=1)
+    me = world.students[0]
+    today = local_today()
+    RankingRoundFactory(
+        pilot=world.pilot,
+        closes_on=today - datetime.timedelta(days=1),
+        start_date=today + datetime.timedelta(days=30),
+    )
+    prefer(world, me, world.posts[0])
+
+    # when
+    response = api_client_for(StudentUserFactory(student=me)).post(
+        "/api/v1/match-preferences/replace/",
+        {"student": me.pk, "pilot": world.pilot.pk, "posts": [world.posts[1].pk]},
+        format="json",
+    )
+
+    # then
+    assert response.status_code == 409 and response.json()["error"]["code"] == "RANKING_CLOSED"
+    assert list(me.match_preferences.values_list("post_id", flat=True)) == [world.posts[0].pk]

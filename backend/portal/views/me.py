@@ -1,5 +1,7 @@
 """Students, guardians and mentors: own placements and notices, phone first."""
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -7,7 +9,7 @@ from django.views.decorators.http import require_POST
 from backend.accounts.models import Role
 from backend.notices.services import notice_mark_read
 from backend.portal import selectors
-from backend.portal.access import role_required, scoped_get
+from backend.portal.access import feature, role_required, scoped_get
 from backend.portal.views.school import placement_context
 
 personal = role_required(Role.STUDENT, Role.GUARDIAN, Role.MENTOR)
@@ -21,8 +23,21 @@ def me(request: HttpRequest) -> HttpResponse:
         {
             "placements": selectors.placement_list(request.user),
             "notices": selectors.notice_list(request.user)[:20],
+            "ranking": _ranking(request),
         },
     )
+
+
+def _ranking(request: HttpRequest) -> Any:
+    """The student's ranking round (open, or closed with a saved list) for the link to /me/ranking/, or None."""
+    student = getattr(request.user, "student", None)
+    if request.user.role != Role.STUDENT or student is None or not feature("matching"):  # type: ignore[union-attr]
+        return None
+    from backend.core.clock import local_today
+    from backend.matching.selectors import ranking_state
+
+    state = ranking_state(student=student, today=local_today())
+    return state if state.round is not None and (state.open or state.saved) else None
 
 
 @personal
