@@ -137,7 +137,7 @@ def _stable_assignments(inst: Instance, seed: int):
             yield assignment
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(inst=instances(max_students=5, max_posts=3, max_groups=2), seed=seeds)
 def test_result_is_the_student_optimal_stable_assignment(inst, seed):
     # given every stable assignment, by enumeration
@@ -371,7 +371,9 @@ def _hospital_resident(inst: Instance, seed: int) -> list[int]:
     return out
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
 @given(
     inst=instances(max_students=12, max_posts=5, max_groups=0, with_ineligible=False, max_priority=20).filter(
         lambda i: all(c >= 1 for c in i.post_capacity)
