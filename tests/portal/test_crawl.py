@@ -1,7 +1,7 @@
 """The crawl: after seed_demo, each demo role follows every same-site link reachable from its home page (and submits
 every GET form with its defaults), in Chinese and in English. No page answers a server error or a broken link, none
 shows another tenant's data, and none shows an untranslated message id or a raw code where a label belongs, an
-English "1 apprentices", a raw Python value, a table that widens the page on a phone instead of scrolling inside its
+English "1 apprentices", a raw Python value, Django's "---------" as a choice, a table that widens the page on a phone instead of scrolling inside its
 wrapper, or a date input whose value the browser cannot read (anything but ISO).
 
 Nothing is listed by hand: a page added later is reached through the links that lead to it.
@@ -176,6 +176,8 @@ def _check(crawl: Crawl, url: str, html: str, ids: set[str], codes: set[str]) ->
             crawl.problems.append(f"{url}: plural {plural.group()!r} in {text[:80]!r}")
         if "{'" in text:
             crawl.problems.append(f"{url}: a raw Python value in {text[:80]!r}")
+        if re.fullmatch(r"-{5,}", text):
+            crawl.problems.append(f"{url}: Django's empty choice {text!r} where a label belongs")
     crawl.problems += [f"{url}: {problem}" for problem in sorted(set(page.layout))]
     for text in page.labels:
         tokens = {t for t in re.split(r"[\s,，、·:：()（）/]+", text) if t}
