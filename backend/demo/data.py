@@ -190,6 +190,8 @@ def seed_demo(*, seed: int = 20260901) -> list[DemoLogin]:
 
 
 SCHOOL_SIGNATORIES = ("张建华", "刘文静")  # the principals (校长), who sign as legal representatives
+COORDINATOR_NAMES = ("周敏", "陈立群")  # the schools' coordinators (coord1, coord2)
+HR_NAMES = ("孙丽娟", "赵海涛", "钱雪梅", "吴振宇")  # the companies' HR staff (hr1 ... hr4)
 
 
 def _name_signatories(schools: list[School], companies: list[Company]) -> None:
@@ -220,10 +222,12 @@ def _create_users(schools, companies, mentors, students, pilot) -> None:  # type
 
     user("admin", Role.ADMIN, "平台管理员", is_staff=True, is_superuser=True)
     user("bureau", Role.BUREAU, "市教育局 职成科")
-    for i, school in enumerate(schools, start=1):
-        user(f"coord{i}", Role.COORDINATOR, f"{school.name[:4]}联络人", school=school)
-    for i, company in enumerate(companies, start=1):
-        user(f"hr{i}", Role.HR, f"{company.name[:4]}人事", company=company)
+    # People's names, as the top bar, the histories and the notices show them ("周敏 · 学校联络人"); a cut
+    # organisation name ("北京市第联络人") read as a typo.
+    for i, (school, name) in enumerate(zip(schools, COORDINATOR_NAMES, strict=True), start=1):
+        user(f"coord{i}", Role.COORDINATOR, name, school=school)
+    for i, (company, name) in enumerate(zip(companies, HR_NAMES, strict=True), start=1):
+        user(f"hr{i}", Role.HR, name, company=company)
     user("mentor1", Role.MENTOR, mentors[0].name, mentor=mentors[0], company=mentors[0].company)
     # The student logins are second-years of the first pilot, whom the story places (backend/demo/story.py): the
     # adult on a three-party agreement, the minor on a four-party one that guardian1 signs.

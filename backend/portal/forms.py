@@ -84,6 +84,7 @@ class MentorForm(forms.ModelForm):
         post_field = self.fields["post"]
         assert isinstance(post_field, forms.ModelChoiceField)
         post_field.queryset = Post.objects.filter(company=company)
+        post_field.empty_label = _("（不指定岗位）")
 
 
 # --- completing a placement (coordinator) ----------------------------------------------------------------------
@@ -108,6 +109,7 @@ class PlacementDetailsForm(forms.ModelForm):
         mentor = self.fields["mentor"]
         assert isinstance(mentor, forms.ModelChoiceField)
         mentor.queryset = Mentor.objects.filter(company_id=self.instance.post.company_id).order_by("name")
+        mentor.empty_label = _("（请选择师傅）")
         self.fields["supervising_teacher"].required = True
 
 

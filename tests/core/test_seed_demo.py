@@ -229,3 +229,19 @@ def test_the_demo_week_skips_the_days_the_rules_refuse_to_plan(db):
     october = [datetime.date(2026, 10, d) for d in (8, 9)]
     assert days("actual") == october
     assert days("planned") == october + [datetime.date(2026, 10, d) for d in range(19, 24)]
+
+
+def test_demo_staff_logins_carry_peoples_names_not_a_cut_organisation_name(db):
+    # given the demo data without its story
+    from backend.demo.data import seed_demo
+
+    seed_demo()
+    # when the top bar, the histories and the notices name a coordinator or an HR login
+    staff = User.objects.filter(role__in=[Role.COORDINATOR, Role.HR]).select_related("school", "company")
+    # then each is a person's name, not the first characters of the organisation's ("北京市第联络人")
+    assert staff.count() == 6
+    for user in staff:
+        organisation = (user.school or user.company).name
+        assert not user.display_name.startswith(organisation[:4]), user.display_name
+        assert 2 <= len(user.display_name) <= 4, user.display_name
+    assert len({user.display_name for user in staff}) == 6

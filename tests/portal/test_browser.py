@@ -197,6 +197,31 @@ def test_main_pages_on_a_phone(world, live_server, new_page, login):
         screenshot(page, f"phone-{name}")
 
 
+def test_fact_lists_wrap_long_values_on_a_phone_in_english(world, live_server, new_page, login):
+    """English labels are wider than Chinese ones ("Apprentice's monthly pay (yuan)"): the value column beside
+    them still wraps a phone number or a credit code inside the phone's width."""
+    # given a placement whose teacher has a phone number, seen in English on a 390-wide phone
+    placement = world["placement"]
+    placement.supervising_teacher, placement.supervising_teacher_phone = "王老师", "13900009901"
+    placement.save(update_fields=["supervising_teacher", "supervising_teacher_phone"])
+    pages = {
+        "coordinator": [f"/school/placements/{placement.pk}/", f"/school/students/{placement.student.pk}/"],
+        "hr": ["/company/profile/", f"/company/placements/{placement.pk}/"],
+        "student": [f"/me/placements/{placement.pk}/"],
+    }
+    for role, paths in pages.items():
+        page = login(new_page(viewport=PHONE), world[role])
+        with page.expect_navigation():
+            page.select_option("[data-testid=language]", "en")
+        for path in paths:
+            # when
+            page.goto(f"{live_server.url}{path}")
+            # then nothing is wider than the phone
+            assert page.locator("dl.facts").count() >= 1, path
+            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], (role, path)
+            screenshot(page, f"phone-facts-{role}-{path.strip('/').replace('/', '-')}")
+
+
 @pytest.fixture
 def four_party(settings, live_server, tmp_path):
     """A four-party agreement (student 17 on the start date) sent for signing; links point at the live server."""

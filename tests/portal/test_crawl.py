@@ -1,6 +1,8 @@
 """The crawl: after seed_demo, each demo role follows every same-site link reachable from its home page (and submits
 every GET form with its defaults), in Chinese and in English. No page answers a server error or a broken link, none
-shows another tenant's data, and none shows an untranslated message id or a raw code where a label belongs.
+shows another tenant's data, and none shows an untranslated message id or a raw code where a label belongs, an
+English "1 apprentices", a raw Python value, Django's "---------" as a choice, a table that widens the page on a phone instead of scrolling inside its
+wrapper, or a date input whose value the browser cannot read (anything but ISO).
 
 Nothing is listed by hand: a page added later is reached through the links that lead to it.
 """
@@ -29,6 +31,9 @@ DOWNLOAD_TYPES = (
     "application/x-",
 )
 NOT_TEXT = {"script", "style", "pre"}
+SCROLLERS = {"table-wrap", "table-scroll"}  # a table scrolls inside one of these, never the page (390 wide)
+DATE_VALUE = {"date": r"\d{4}-\d{2}-\d{2}", "datetime-local": r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?"}
+PLURAL = re.compile(r"(?<![\d.,])1 [a-z]+(?<![su])s\b")  # "1 apprentices"; "1 class", "1 status" are fine
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -41,7 +46,9 @@ class Page(HTMLParser):
         self.forms: list[dict] = []
         self.texts: list[str] = []  # visible text and label-like attributes: checked for untranslated ids
         self.labels: list[str] = []  # visible text outside <code> and muted notes: checked for raw codes
+        self.layout: list[str] = []  # tables that would widen the page, date inputs the browser cannot read
         self._stack: list[bool] = []
+        self._scrollers: list[bool] = []  # per open element: does it scroll its content sideways
         self._skip = 0
         self._form: dict | None = None
         self._select: tuple[str, list[str]] | None = None
@@ -50,8 +57,22 @@ class Page(HTMLParser):
         a = {k: v or "" for k, v in attrs}
         if tag in NOT_TEXT:
             self._skip += 1
+        classes = set(a.get("class", "").split())
+        if tag == "table" and not any(self._scrollers):
+            self.layout.append(
+                "a <table> outside a scrolling wrapper (div.table-wrap) widens the page on a phone"
+            )
+        kind = a.get("type", "")
+        if (
+            tag == "input"
+            and kind in DATE_VALUE
+            and a.get("value")
+            and not re.fullmatch(DATE_VALUE[kind], a["value"])
+        ):
+            self.layout.append(f"<input type={kind} name={a.get('name')}> value {a['value']!r} is not ISO")
         if tag not in VOID:
-            self._stack.append(tag == "code" or "muted" in a.get("class", "").split())
+            self._stack.append(tag == "code" or "muted" in classes)
+            self._scrollers.append(bool(classes & SCROLLERS))
         for name in ("placeholder", "aria-label", "title", "alt"):
             if a.get(name):
                 self.texts.append(a[name])
@@ -73,6 +94,7 @@ class Page(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag not in VOID and self._stack:
             self._stack.pop()
+            self._scrollers.pop()
         if tag in NOT_TEXT and self._skip:
             self._skip -= 1
         elif tag == "select" and self._select is not None and self._form is not None:
@@ -150,6 +172,13 @@ def _check(crawl: Crawl, url: str, html: str, ids: set[str], codes: set[str]) ->
     for text in page.texts:
         if crawl.language == "en" and text in ids:
             crawl.problems.append(f"{url}: untranslated {text!r}")
+        if crawl.language == "en" and (plural := PLURAL.search(text)):
+            crawl.problems.append(f"{url}: plural {plural.group()!r} in {text[:80]!r}")
+        if "{'" in text:
+            crawl.problems.append(f"{url}: a raw Python value in {text[:80]!r}")
+        if re.fullmatch(r"-{5,}", text):
+            crawl.problems.append(f"{url}: Django's empty choice {text!r} where a label belongs")
+    crawl.problems += [f"{url}: {problem}" for problem in sorted(set(page.layout))]
     for text in page.labels:
         tokens = {t for t in re.split(r"[\s,，、·:：()（）/]+", text) if t}
         # a code with an underscore anywhere (heavy_lifting, DAILY_HOURS), or a text made only of codes (height)
@@ -205,7 +234,7 @@ def _foreign_markers(user) -> list[str]:  # type: ignore[no-untyped-def]
     from backend.schools.models import School, Student
 
     role = user.role
-    if role == "coordinator":
+    if role in ("coordinator", "teacher"):
         others = School.objects.exclude(pk=user.school_id)
         ids = list(Student.objects.exclude(school=user.school_id).values_list("resident_id", flat=True)[:5])
         return [s.name for s in others] + ids
@@ -243,13 +272,14 @@ def test_every_page_each_demo_role_reaches_answers_in_its_language_with_its_own_
                 "hr2",
                 "bureau",
                 "mentor1",
+                "teacher1",
                 "student1",
                 "student2",
                 "guardian1",
             ]
         ).select_related("student", "guardian__student")
     )
-    assert len(users) == 9
+    assert len(users) == 10
     problems: list[str] = []
     reached: dict[str, int] = {}
     for user in users:

@@ -126,7 +126,9 @@ class PayForm(forms.Form):
 class BudgetForm(forms.Form):
     """A pilot's yearly subsidy budget (subsidy.services.pilot_budget_set): approvals stay within it."""
 
-    pilot = forms.ModelChoiceField(label=_("试点项目"), queryset=PilotProject.objects.none())
+    pilot = forms.ModelChoiceField(
+        label=_("试点项目"), queryset=PilotProject.objects.none(), empty_label=_("（请选择试点项目）")
+    )
     year = forms.IntegerField(label=_("预算年度"), min_value=2000, max_value=2100)
     amount = forms.DecimalField(label=_("预算(元)"), min_value=Decimal("0"), max_digits=14, decimal_places=2)
 
