@@ -132,3 +132,13 @@ def register_leave_absence() -> None:
     from backend.rules.absence import AbsenceProvider, register_absence
 
     register_absence(AbsenceProvider(days=leave_days, sql=LEAVE_DAYS_SQL))
+
+
+def violation_texts(*, placement_id: int, ids: Sequence[int]) -> list[tuple[str, str, str]]:
+    """(rule code, Chinese, English) of the violations a clock raised at once, for the apprentice's page."""
+    from backend.rules.selectors import violation_messages
+
+    return [
+        (v.rule_code, *violation_messages(v))
+        for v in Violation.objects.filter(placement_id=placement_id, pk__in=ids).order_by("id")
+    ]

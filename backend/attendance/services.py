@@ -15,7 +15,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from backend.accounts.models import Role, User
 from backend.companies.models import Company, Post
@@ -624,6 +624,12 @@ def _guardians_if_minor(placement: Placement, on: dt.date) -> list[User]:
     return _users(Q(role=Role.GUARDIAN, guardian__student_id=placement.student_id))
 
 
+def _zh(label: Any) -> str:
+    """A choice label in Chinese, whoever's request runs the service (a notice's first line is Chinese)."""
+    with translation.override("zh-hans"):
+        return str(label)
+
+
 def _tell(recipients: Sequence[User], *, kind: str, title: str, body: str, link: str, key: str) -> int:
     from backend.notices.services import notice_send
 
@@ -769,7 +775,7 @@ def makeup_request(
         _users(Q(role=Role.MENTOR, mentor_id=placement.mentor_id)),
         kind="attendance.makeup",
         title=f"补卡申请：{student.name} {day}",
-        body=f"{student.name} 申请补卡（{req.get_kind_display()}）：{reason}\nMake-up request from {student.name}.",
+        body=f"{student.name} 申请补卡（{_zh(req.get_kind_display())}）：{reason}\nMake-up request from {student.name}.",
         link=MAKEUP_LINK,
         key=f"attendance.makeup:{req.pk}:asked",
     )
@@ -896,11 +902,14 @@ def makeup_refuse(*, actor: Any, request: MakeUpRequest, reason: str) -> MakeUpR
 
 def _makeup_told(req: MakeUpRequest) -> None:
     zh, en = ("已批准", "approved") if req.status == RequestStatus.APPROVED else ("被拒绝", "refused")
+    reason_zh, reason_en = (
+        (f"理由：{req.refusal_reason}", f" Reason: {req.refusal_reason}") if req.refusal_reason else ("", "")
+    )
     _tell(
         _users(Q(role=Role.STUDENT, student_id=req.student_id)),
         kind="attendance.makeup",
         title=f"补卡申请{zh}：{req.day}",
-        body=f"{req.refusal_reason}\nYour make-up request was {en}.".strip(),
+        body=f"你 {req.day} 的补卡申请{zh}。{reason_zh}\nYour make-up request for {req.day} was {en}.{reason_en}",
         link="/me/requests/",
         key=f"attendance.makeup:{req.pk}:{req.status}",
     )
@@ -1005,7 +1014,7 @@ def leave_request(
         obj=leave,
         changes={"kind": kind, "start": start_date, "end": end_date, "hours": leave.hours},
     )
-    label = leave.get_kind_display()
+    label = _zh(leave.get_kind_display())
     body = (
         f"{student.name} 申请{label} {start_date}～{end_date}，{leave.hours} 小时：{reason}\n"
         f"{student.name} asks for {kind} leave {start_date}–{end_date}, {leave.hours} h."
@@ -1103,7 +1112,15 @@ def leave_decide(*, actor: Any, leave: LeaveRequest, approve: bool, reason: str 
     if leave.status != RequestStatus.PENDING:
         zh, en = ("已批准", "approved") if leave.status == RequestStatus.APPROVED else ("未获批准", "refused")
         title = f"请假{zh}：{leave.student.name} {leave.start_date}～{leave.end_date}"
-        body = f"{leave.refusal_reason}\nLeave {leave.start_date}–{leave.end_date} {en}.".strip()
+        reason_zh, reason_en = (
+            (f"理由：{leave.refusal_reason}", f" Reason: {leave.refusal_reason}")
+            if leave.refusal_reason
+            else ("", "")
+        )
+        body = (
+            f"{leave.student.name} {leave.start_date}～{leave.end_date} 的{_zh(leave.get_kind_display())}{zh}。{reason_zh}\n"
+            f"{leave.student.name}'s {leave.kind} leave {leave.start_date}–{leave.end_date} was {en}.{reason_en}"
+        )
         key = f"attendance.leave:{leave.pk}:{leave.status}"
         _tell(
             _users(Q(role=Role.STUDENT, student_id=leave.student_id)),

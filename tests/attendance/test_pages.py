@@ -262,3 +262,30 @@ def test_the_mentor_and_teacher_pages_do_not_grow_queries_with_the_rows(db):
     three = (_queries(mentor, day_url), _queries(teacher_page, "/teacher/"))
     # then
     assert three == one
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("zh-hans", "违反工作时间规定（NIGHT_WORK）：2026-10-13 在夜间时段（22:00-06:00）工作 1 分钟"),
+        ("en", "Working-time rule broken (NIGHT_WORK): 2026-10-13: 1 min of work inside the night window"),
+    ],
+)
+def test_a_night_clock_in_shows_the_apprentice_the_night_work_violation_at_once(world, language, expected):
+    # given the apprentice's phone page at 00:18 Beijing time, in the page's language
+    page = client_for(world.student)
+    page.cookies["django_language"] = language
+    t = local(MONDAY + dt.timedelta(days=1), 0, 18, 5)
+    with time_machine.travel(t, tick=False):
+        key = _key(page.get("/me/clock/", HTTP_ACCEPT_LANGUAGE=language).content.decode())
+        # when they clock in
+        response = page.post(
+            "/me/clock/",
+            {"site": world.site.pk, "kind": "in", "code": world.code(t), "idempotency_key": key},
+            HTTP_ACCEPT_LANGUAGE=language,
+            follow=True,
+        )
+    # then the clock is stored and the page says at once which rule it breaks
+    html = response.content.decode()
+    assert response.status_code == 200 and WorkPeriod.objects.count() == 1
+    assert 'class="flash warning"' in html and expected in html, html

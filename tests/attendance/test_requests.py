@@ -184,7 +184,11 @@ def test_leave_needs_the_mentor_and_the_teacher(world):
     leave = services.leave_decide(actor=teacher, leave=leave, approve=True)
     assert leave.status == RequestStatus.APPROVED
     assert (leave.mentor_decision, leave.teacher_decision) == ("approved", "approved")
-    assert Notice.objects.filter(recipient=world.student, kind="attendance.leave").exists()
+    # and the apprentice is told in Chinese with the English translation, title and body alike
+    told = Notice.objects.get(recipient=world.student, kind="attendance.leave")
+    zh, en = told.body.split("\n")
+    assert told.title.startswith("请假已批准") and "病假已批准" in zh
+    assert en.endswith("sick leave 2026-10-12–2026-10-12 was approved."), en
 
 
 def test_either_side_refuses_with_a_reason(world):

@@ -18,6 +18,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -219,6 +220,15 @@ def clock(request: HttpRequest) -> HttpResponse:
             at = result.punch.at.astimezone(RULES_ZONE)
             label = _("上班打卡成功") if result.punch.kind == PunchKind.IN else _("下班打卡成功")
             messages.success(request, f"{label} {at:%H:%M:%S}")
+            english = not (get_language() or "zh").startswith("zh")
+            for code, zh, en in selectors.clock_violations(
+                placement=result.punch.placement, ids=result.violations
+            ):
+                messages.warning(
+                    request,
+                    _("违反工作时间规定（%(code)s）：%(message)s。学校、企业和指导教师已收到通知。")
+                    % {"code": code, "message": en if english else zh},
+                )
             return redirect("portal:me-clock")
     response = render(
         request, "portal/attendance/clock.html", _clock_context(request, **context), status=status
