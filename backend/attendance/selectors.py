@@ -108,6 +108,22 @@ def open_period(*, user: Any) -> WorkPeriod | None:
     return period_list(user=user).filter(student_id=user.student_id, status=PeriodStatus.OPEN).first()
 
 
+def mentor_waiting_days(*, user: Any) -> list[tuple[dt.date, int]]:
+    """The days with clock-in/out pairs of the mentor's apprentices still waiting for the countersignature,
+    the latest first, with how many wait."""
+    from django.db.models import Count
+
+    rows = (
+        period_list(user=user)
+        .filter(placement__mentor_id=user.mentor_id, status=PeriodStatus.CLOSED)
+        .order_by()
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by("-day")
+    )
+    return [(row["day"], row["n"]) for row in rows[:14]]
+
+
 def mentor_day(*, user: Any, day: dt.date) -> list[WorkPeriod]:
     """The day's clock-in/out pairs of the mentor's apprentices."""
     return list(period_list(user=user).filter(day=day, placement__mentor_id=user.mentor_id))

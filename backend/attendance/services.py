@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from backend.accounts.models import Role, User
 from backend.companies.models import Company, Post
 from backend.core.audit import audit_record
-from backend.core.clock import RULES_ZONE, local_date, local_today
+from backend.core.clock import RULES_ZONE, local_date
 from backend.core.errors import ApplicationError
 from backend.core.ids import age_on
 from backend.core.uploads import Refusal, validate_upload
@@ -451,7 +451,12 @@ def _locked(period: WorkPeriod) -> WorkPeriod:
 
 
 def _attest(
-    *, actor: Any, period: WorkPeriod, times: tuple[dt.datetime, dt.datetime] | None = None, reason: str = ""
+    *,
+    actor: Any,
+    period: WorkPeriod,
+    times: tuple[dt.datetime, dt.datetime] | None = None,
+    reason: str = "",
+    now: dt.datetime | None = None,
 ) -> WorkPeriod:
     """Attest a closed period as clocked (``times`` None) or corrected to ``times``."""
     period = _locked(period)
@@ -461,7 +466,7 @@ def _attest(
     shift = rules_bridge.actual_shift_create(actor=actor, placement=period.placement, start=start, end=end)
     period.status = PeriodStatus.ATTESTED
     period.attested_start, period.attested_end = start, end
-    period.attested_by, period.attested_at = actor, timezone.now()
+    period.attested_by, period.attested_at = actor, now or timezone.now()
     period.corrected = bool(reason)
     period.correction_reason = reason
     period.shift = shift
@@ -490,13 +495,13 @@ def _attest(
 
 
 @transaction.atomic
-def period_attest(*, actor: Any, period: WorkPeriod) -> WorkPeriod:
+def period_attest(*, actor: Any, period: WorkPeriod, now: dt.datetime | None = None) -> WorkPeriod:
     """The mentor confirms a clock-in/out pair as clocked."""
-    return _attest(actor=actor, period=period)
+    return _attest(actor=actor, period=period, now=now)
 
 
 @transaction.atomic
-def periods_attest_all(*, actor: Any, day: dt.date) -> list[WorkPeriod]:
+def periods_attest_all(*, actor: Any, day: dt.date, now: dt.datetime | None = None) -> list[WorkPeriod]:
     """The mentor confirms every waiting pair of their apprentices on ``day`` at once (all or nothing)."""
     if actor.role != Role.MENTOR or not actor.mentor_id:
         raise _refuse("ATT_NOT_MENTOR", "只有师傅可以确认出勤", "only a mentor countersigns attendance", 403)
@@ -505,12 +510,18 @@ def periods_attest_all(*, actor: Any, day: dt.date) -> list[WorkPeriod]:
             placement__mentor_id=actor.mentor_id, day=day, status=PeriodStatus.CLOSED
         ).order_by("clock_in__at", "id")
     )
-    return [_attest(actor=actor, period=p) for p in waiting]
+    return [_attest(actor=actor, period=p, now=now) for p in waiting]
 
 
 @transaction.atomic
 def period_correct(
-    *, actor: Any, period: WorkPeriod, start: dt.datetime, end: dt.datetime, reason: str
+    *,
+    actor: Any,
+    period: WorkPeriod,
+    start: dt.datetime,
+    end: dt.datetime,
+    reason: str,
+    now: dt.datetime | None = None,
 ) -> WorkPeriod:
     """The mentor attests different times than clocked, with a reason the apprentice sees and may dispute."""
     if not reason.strip():
@@ -519,7 +530,7 @@ def period_correct(
         raise _refuse("ATT_TIME_ZONE", "时间须带时区", "times must carry a time zone")
     if end <= start:
         raise _refuse("ATT_CORRECTION_TIMES", "结束时间须晚于开始时间", "the end must come after the start")
-    return _attest(actor=actor, period=period, times=(start, end), reason=reason.strip())
+    return _attest(actor=actor, period=period, times=(start, end), reason=reason.strip(), now=now)
 
 
 @transaction.atomic
@@ -630,11 +641,22 @@ def _zh(label: Any) -> str:
         return str(label)
 
 
-def _tell(recipients: Sequence[User], *, kind: str, title: str, body: str, link: str, key: str) -> int:
+def _tell(
+    recipients: Sequence[User],
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    link: str,
+    key: str,
+    at: dt.datetime | None = None,
+) -> int:
     from backend.notices.services import notice_send
 
     return len(
-        notice_send(recipients=recipients, kind=kind, title=title, body=body, link=link, dedupe_key=key)
+        notice_send(
+            recipients=recipients, kind=kind, title=title, body=body, link=link, dedupe_key=key, at=at
+        )
     )
 
 
@@ -778,6 +800,7 @@ def makeup_request(
         body=f"{student.name} 申请补卡（{_zh(req.get_kind_display())}）：{reason}\nMake-up request from {student.name}.",
         link=MAKEUP_LINK,
         key=f"attendance.makeup:{req.pk}:asked",
+        at=now,
     )
     return req
 
@@ -952,11 +975,13 @@ def leave_request(
     reason: str,
     attachment: UploadedFile | None = None,
     today: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> LeaveRequest:
     """The apprentice asks for leave (事假/病假); the mentor and the supervising teacher are told, and the
     guardian of a minor."""
     student = _student_of(actor)
-    today = today or local_today()
+    now = now or timezone.now()
+    today = today or local_date(now)
     reason = reason.strip()
     if kind not in LeaveKind.values:
         raise _refuse("LEAVE_KIND", "请假类型不正确", "unknown leave kind")
@@ -1028,6 +1053,7 @@ def leave_request(
         body=body,
         link=LEAVE_LINK_MENTOR,
         key=key,
+        at=now,
     )
     _tell(
         _users(_teacher_q(placement)),
@@ -1036,6 +1062,7 @@ def leave_request(
         body=body,
         link=LEAVE_LINK_TEACHER,
         key=key,
+        at=now,
     )
     _tell(
         _guardians_if_minor(placement, start_date),
@@ -1044,6 +1071,7 @@ def leave_request(
         body=body,
         link="",
         key=key,
+        at=now,
     )
     return leave
 
@@ -1074,10 +1102,13 @@ def _leave_side(actor: Any, placement: Placement) -> str:
 
 
 @transaction.atomic
-def leave_decide(*, actor: Any, leave: LeaveRequest, approve: bool, reason: str = "") -> LeaveRequest:
+def leave_decide(
+    *, actor: Any, leave: LeaveRequest, approve: bool, reason: str = "", now: dt.datetime | None = None
+) -> LeaveRequest:
     """The mentor's or the teacher's decision. Approved when both approve; refused when either refuses (with a
     reason). Approved, the placement's weeks of the leave are re-audited at once (the leave days count as no
     work)."""
+    now = now or timezone.now()
     leave = _locked_leave(leave)
     side = _leave_side(actor, leave.placement)
     _check_pending(leave)
@@ -1090,7 +1121,7 @@ def leave_decide(*, actor: Any, leave: LeaveRequest, approve: bool, reason: str 
         raise _refuse("ATT_REFUSAL_REASON", "拒绝须说明原因", "a refusal needs a reason")
     setattr(leave, f"{side}_decision", Decision.APPROVED if approve else Decision.REFUSED)
     setattr(leave, f"{side}_by", actor)
-    setattr(leave, f"{side}_at", timezone.now())
+    setattr(leave, f"{side}_at", now)
     fields = [f"{side}_decision", f"{side}_by", f"{side}_at", "updated_at"]
     if not approve:
         leave.status, leave.refusal_reason = RequestStatus.REFUSED, reason
@@ -1129,6 +1160,7 @@ def leave_decide(*, actor: Any, leave: LeaveRequest, approve: bool, reason: str 
             body=body,
             link="/me/requests/",
             key=key,
+            at=now,
         )
         _tell(
             _guardians_if_minor(leave.placement, leave.start_date),
@@ -1137,6 +1169,7 @@ def leave_decide(*, actor: Any, leave: LeaveRequest, approve: bool, reason: str 
             body=body,
             link="",
             key=key,
+            at=now,
         )
     return leave
 

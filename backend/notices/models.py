@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,7 +13,8 @@ class Notice(models.Model):
     body = models.TextField(_("内容"), blank=True)
     link = models.CharField(_("链接"), max_length=500, blank=True)
     dedupe_key = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # When the event it announces happened (a service passes its `now`); the wall clock otherwise.
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed = models.BooleanField(default=False)
 

@@ -16,15 +16,32 @@ logger = logging.getLogger(__name__)
 
 
 def notice_send(
-    *, recipients: Iterable[Any], kind: str, title: str, body: str = "", link: str = "", dedupe_key: str = ""
+    *,
+    recipients: Iterable[Any],
+    kind: str,
+    title: str,
+    body: str = "",
+    link: str = "",
+    dedupe_key: str = "",
+    at: datetime.datetime | None = None,
 ) -> list[Notice]:
-    """Send one notice to each recipient. With a `dedupe_key`, a recipient gets it at most once, ever."""
+    """Send one notice to each recipient. With a `dedupe_key`, a recipient gets it at most once, ever. `at` dates
+    it to the event it announces (a service's `now`); the wall clock by default."""
+    from django.utils import timezone
+
+    at = at or timezone.now()
     sent: list[Notice] = []
     for user in {u.pk: u for u in recipients if u is not None}.values():
         try:
             with transaction.atomic():
                 notice = Notice.objects.create(
-                    recipient=user, kind=kind, title=title, body=body, link=link, dedupe_key=dedupe_key
+                    recipient=user,
+                    kind=kind,
+                    title=title,
+                    body=body,
+                    link=link,
+                    dedupe_key=dedupe_key,
+                    created_at=at,
                 )
         except IntegrityError:
             continue  # already told

@@ -23,6 +23,7 @@ def test_seed_demo_builds_the_data_set_and_tells_the_story_through_the_real_serv
 ):
     # when
     call_command("seed_demo")
+    seeded = timezone.now()
     # then the data set the issue asks for
     students = list(Student.objects.select_related("cohort"))
     ages = [s.age_on(REFERENCE_DATE) for s in students]
@@ -58,6 +59,8 @@ def test_seed_demo_builds_the_data_set_and_tells_the_story_through_the_real_serv
     # and its times run forward, and every demo login has something real to do or see
     times_run_forward()
     every_demo_login_has_data()
+    the_working_day_is_real(seeded)
+    notices_are_dated_by_their_events(seeded)
     # and running it again changes nothing
     call_command("seed_demo")
     assert Student.objects.count() == 120 and Placement.objects.count() == 4
@@ -74,7 +77,7 @@ def times_run_forward() -> None:
         activated = placement.events.get(to_status="active").at
         proposed = placement.events.get(to_status="proposed").at
         sent_for_signing = placement.events.get(to_status="signing").at
-        shifts = Shift.objects.filter(placement=placement, start_at__lt=timezone.now())  # next week is a plan
+        shifts = Shift.objects.filter(placement=placement, kind="actual")  # this week and next are a plan
         first_shift = min(shifts.values_list("start_at", flat=True))
         last_shift = max(shifts.values_list("end_at", flat=True))
         claim_times = list(Claim.objects.filter(placement=placement).values_list("accrued_at", flat=True))
@@ -88,6 +91,86 @@ def times_run_forward() -> None:
         reached = placement.training.standard_reached_at is not None
         assert bool(claim_times) == reached, placement
         assert all(last_shift < at for at in claim_times), placement
+
+
+def the_working_day_is_real(seeded: datetime.datetime) -> None:
+    """Since last week the apprentices clock in at the kiosk: every planned working day up to yesterday has its
+    clock-in/out pair (within 8 hours), the mentor attested each day at its end but the last working day, which
+    waits for mentor1; one of student1's days is corrected with a reason student1 sees; teacher1 sees the last 7
+    days; every placement's chain of attested days verifies."""
+    from django.test import Client
+
+    from backend.attendance.demo import CORRECTION
+    from backend.attendance.models import PeriodStatus, WorkPeriod
+    from backend.attendance.selectors import chain_check
+    from backend.core.clock import local_date
+
+    today = local_date(seeded)
+    mentor1, teacher1, student1 = (User.objects.get(username=u) for u in ("mentor1", "teacher1", "student1"))
+    periods = list(WorkPeriod.objects.select_related("clock_in", "clock_out", "placement"))
+    days = sorted({p.day for p in periods})
+    assert len(days) >= 5 and days[-1] < today and all(d.weekday() < 5 for d in days)
+    for p in periods:
+        assert p.clock_out is not None and p.clock_out.at - p.clock_in.at <= datetime.timedelta(hours=8)
+        assert p.placement.mentor_id == mentor1.mentor_id
+    waiting = [p for p in periods if p.status == PeriodStatus.CLOSED]
+    attested = [p for p in periods if p.status == PeriodStatus.ATTESTED]
+    assert len(waiting) >= 2 and {p.day for p in waiting} == {days[-1]}
+    assert len(attested) > len(waiting)
+    for p in attested:
+        assert p.attested_by_id == mentor1.pk and p.attested_at is not None
+        assert p.clock_out.at < p.attested_at < seeded and local_date(p.attested_at) == p.day
+    # mentor1 finds them on the attendance page, which points to the day that waits
+    mentor = Client()
+    mentor.force_login(mentor1)
+    html = mentor.get("/mentor/attendance/").content.decode()
+    assert f"?day={days[-1].isoformat()}" in html, html
+    assert 'data-testid="attest-all"' in mentor.get(f"/mentor/attendance/?day={days[-1]}").content.decode()
+    # one correction, student1's, with the reason on student1's clock page
+    (corrected,) = [p for p in periods if p.corrected]
+    assert corrected.student_id == student1.student_id and corrected.correction_reason == CORRECTION
+    apprentice = Client()
+    apprentice.force_login(student1)
+    assert CORRECTION in apprentice.get("/me/clock/").content.decode()
+    # teacher1 sees each working day of the last 7 days
+    teacher = Client()
+    teacher.force_login(teacher1)
+    html = teacher.get("/teacher/").content.decode()
+    recent = [d for d in days if d >= today - datetime.timedelta(days=6)]
+    assert recent and all(f"{d:%m-%d} " in html for d in recent)
+    for placement in Placement.objects.filter(work_periods__isnull=False).distinct():
+        check = chain_check(placement=placement)
+        assert check.ok and check.count >= 1, (placement, check)
+
+
+def notices_are_dated_by_their_events(seeded: datetime.datetime) -> None:
+    """No notice is dated after the seed, each signing turn and seal notice is dated to its event, and each
+    demo login's inbox reads in the order things happened."""
+    from backend.notices.models import Notice
+    from backend.signing.models import SignatureRequest
+
+    assert not Notice.objects.filter(created_at__gt=seeded).exists()
+    for request in SignatureRequest.objects.exclude(sent_at=None):
+        for notice in Notice.objects.filter(kind="signing_request", link=f"/signing/requests/{request.pk}"):
+            assert notice.created_at == request.sent_at
+    for sealed in SealedAgreement.objects.all():
+        notices = Notice.objects.filter(dedupe_key=f"agreement-sealed:{sealed.envelope_id}")
+        assert notices.exists() and all(n.created_at == sealed.sealed_at for n in notices)
+    student1 = User.objects.get(username="student1")
+    inbox = list(Notice.objects.filter(recipient=student1).order_by("created_at", "id"))
+    kinds = [n.kind for n in inbox]
+    assert (
+        kinds.index("agreement_sealed") < kinds.index("shifts_to_confirm") < kinds.index("attendance.leave")
+    )
+    sealed_at = SealedAgreement.objects.get(
+        envelope__revision__agreement__placement__student=student1.student
+    )
+    assert inbox[0].created_at > sealed_at.sealed_at
+    # the leave asked for and approved on the day of the sick leave, before the seed
+    leave_told = Notice.objects.get(
+        recipient=student1, kind="attendance.leave", dedupe_key__endswith=":approved"
+    )
+    assert leave_told.created_at < seeded - datetime.timedelta(hours=12)
 
 
 def every_demo_login_has_data() -> None:
@@ -207,10 +290,11 @@ def test_the_demo_matching_cohort_yields_placements_whose_agreements_have_every_
     assert "three_party" in kinds
 
 
-def test_the_demo_week_skips_the_days_the_rules_refuse_to_plan(db):
-    """Seeded on Monday 12 October 2026, "last week" holds three days of the National Day holiday: those stay
-    unplanned and unworked (the seed does not fail), the two working days are planned and worked, and the week
-    after this one is planned."""
+def test_the_demo_weeks_skip_the_days_the_rules_refuse_to_plan(db):
+    """Seeded on Monday 12 October 2026, the company's time-clock week (the week before last) ends with two days
+    of the National Day holiday and last week starts with three: those stay unplanned and unworked (the seed
+    does not fail); the time clock's three working days are planned and worked, and last week's two working days,
+    this week and next week are planned."""
     # given an active placement and the Monday after the National Day week
     from backend.core.clock import RULES_ZONE
     from backend.demo.story import enter_weeks
@@ -226,9 +310,10 @@ def test_the_demo_week_skips_the_days_the_rules_refuse_to_plan(db):
         rows = Shift.objects.filter(placement=placement, kind=kind).order_by("start_at")
         return [s.start_at.astimezone(RULES_ZONE).date() for s in rows]
 
-    october = [datetime.date(2026, 10, d) for d in (8, 9)]
-    assert days("actual") == october
-    assert days("planned") == october + [datetime.date(2026, 10, d) for d in range(19, 24)]
+    september = [datetime.date(2026, 9, d) for d in (28, 29, 30)]
+    october = [datetime.date(2026, 10, d) for d in (8, 9, 12, 13, 14, 15, 16, 19, 20, 21, 22, 23)]
+    assert days("actual") == september
+    assert days("planned") == september + october
 
 
 def test_demo_staff_logins_carry_peoples_names_not_a_cut_organisation_name(db):

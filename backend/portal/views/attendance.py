@@ -306,6 +306,7 @@ def mentor_day(request: HttpRequest) -> HttpResponse:
             "next": day + dt.timedelta(days=1),
             "periods": periods,
             "waiting": sum(1 for p in periods if p.status == PeriodStatus.CLOSED),
+            "waiting_days": [w for w in selectors.mentor_waiting_days(user=request.user) if w[0] != day],
             "sites": selectors.work_site_list(user=request.user),
         },
         status=status,
