@@ -49,6 +49,11 @@ urlpatterns = [
     # students, guardians, mentors
     path("me/", me.me, name="me"),
     path("me/placements/<int:pk>/", me.placement_detail, name="me-placement"),
+    path(
+        "me/placements/<int:pk>/sealed/<int:sealed_pk>.pdf",
+        me.sealed_agreement_pdf,
+        name="me-placement-sealed-agreement",
+    ),
     path("me/notices/<int:pk>/read/", me.notice_read, name="me-notice-read"),
 ]
 

@@ -1,5 +1,6 @@
 """Who sees which signing rows: the school's coordinators and the company's HR of the placement; a student or
-guardian signs through a link, not through these lists."""
+guardian signs through a link, not through these lists, and afterwards reads only the sealed agreement they are a
+party to (never the envelope's requests, which carry the other parties' phones)."""
 
 from django.db.models import Q
 
@@ -19,4 +20,12 @@ def _rule(prefix: str):
 register_scope(SigningEnvelope)(_rule(""))
 register_scope(SignatureRequest)(_rule("envelope__"))
 register_scope(Signature)(_rule("request__envelope__"))
-register_scope(SealedAgreement)(_rule("envelope__"))
+_party = "envelope__revision__agreement__placement__student__"
+register_scope(SealedAgreement)(
+    by_role(
+        coordinator=lambda u: Q(envelope__revision__agreement__placement__pilot__school_id=u.school_id),
+        hr=lambda u: Q(envelope__revision__agreement__placement__post__company_id=u.company_id),
+        student=lambda u: Q(**{f"{_party}id": u.student_id}),
+        guardian=lambda u: Q(**{f"{_party}guardians__id": u.guardian_id}),
+    )
+)
