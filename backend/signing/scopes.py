@@ -1,5 +1,6 @@
-"""Who sees which signing rows: the school's coordinators and the company's HR of the placement; a student or
-guardian signs through a link, not through these lists."""
+"""Who sees which signing rows: the school's coordinators and the company's HR of the placement (of an
+informed-consent form, the coordinators only); a student or guardian signs through a link, not through these
+lists."""
 
 from django.db.models import Q
 
@@ -10,8 +11,11 @@ from .models import SealedAgreement, Signature, SignatureRequest, SigningEnvelop
 
 def _rule(prefix: str):
     p = f"{prefix}revision__agreement__placement__"
+    c = f"{prefix}consent__placement__"  # an informed-consent form: the school's, never the company's
     return by_role(
-        coordinator=lambda u: Q(**{f"{p}pilot__school_id": u.school_id}),
+        coordinator=lambda u: (
+            Q(**{f"{p}pilot__school_id": u.school_id}) | Q(**{f"{c}pilot__school_id": u.school_id})
+        ),
         hr=lambda u: Q(**{f"{p}post__company_id": u.company_id}),
     )
 
