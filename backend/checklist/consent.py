@@ -51,14 +51,18 @@ def guardian_required(placements: list[Placement]) -> None:
     """Every student's consent form is signed by a guardian, adult or minor: refuse the ones without."""
     without = [p for p in placements if primary_guardian(p) is None]
     if without:
-        raise ApplicationError(
-            "GUARDIAN_REQUIRED",
-            "以下学生没有监护人记录，知情同意书须由监护人签署：" + "、".join(p.student.name for p in without),
-            "the informed consent is signed by a guardian; these students have none on record: "
-            + ", ".join(p.student.name for p in without),
-            details={"placements": [p.pk for p in without]},
-            status=422,
-        )
+        raise no_guardian_error(without)
+
+
+def no_guardian_error(without: list[Placement]) -> ApplicationError:
+    """GUARDIAN_REQUIRED, naming the students (the online form's and the paper form's refusal alike)."""
+    return ApplicationError(
+        "GUARDIAN_REQUIRED",
+        "以下学生没有监护人记录，知情同意书须由监护人签署：" + "、".join(p.student.name for p in without),
+        "the informed consent is signed by a guardian; these students have none on record: "
+        + ", ".join(p.student.name for p in without),
+        details={"placements": [p.pk for p in without]},
+    )
 
 
 def _masked(resident_id: str) -> str:

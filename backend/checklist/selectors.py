@@ -224,7 +224,9 @@ def checklist_items(placement: Placement) -> list[Item]:
 
 
 def consent_document_list(*, user: Any) -> QuerySet[ConsentDocument]:
-    return scope_queryset(user, ConsentDocument.objects.select_related("placement__student"))
+    return scope_queryset(
+        user, ConsentDocument.objects.select_related("placement__student", "placement__post__company")
+    )
 
 
 def checklist_gate_results(placement: Placement, stage: str) -> list[gates.GateResult]:

@@ -241,13 +241,9 @@ def consents_record(
     }
     without = [p for p in chosen if not names[p.pk]]
     if without:
-        raise ApplicationError(
-            "GUARDIAN_REQUIRED",
-            "以下学生没有监护人记录，知情同意书须由监护人签署：" + "、".join(p.student.name for p in without),
-            "the informed consent is signed by a guardian; these students have none on record: "
-            + ", ".join(p.student.name for p in without),
-            details={"placements": [p.pk for p in without]},
-        )
+        from .consent import no_guardian_error
+
+        raise no_guardian_error(without)
     records = []
     for placement in chosen:
         record = ConsentRecord.objects.filter(placement=placement).first() or ConsentRecord(

@@ -337,22 +337,30 @@ def _notify_turn(request: SignatureRequest, now: dt.datetime, *, reminder: bool)
         )
         phone = request.phone
         transaction.on_commit(lambda: send_sms(phone=phone, text=text))
-        if not source.is_agreement(agreement):  # the consent form: also in the signer's portal inbox
-            notice_send(
-                recipients=link_signers(request),
-                kind="signing_reminder" if reminder else "signing_request",
-                title=f"{prefix}请签署《{title}》",
-                body=f"{source.agreement_reference(agreement)}：请点击本通知签署，或使用短信中的签署链接。",
-                link=f"/me/sign/{request.pk}",
-                dedupe_key=f"signing:{request.pk}:{request.reminder_count}:{int((request.sent_at or now).timestamp())}",
-            )
-        return
+        if source.is_agreement(agreement):
+            return
+        # the consent form: also in the student's or guardian's portal inbox, when they have an account
+        recipients, heading, link = (
+            link_signers(request),
+            f"{prefix}请签署《{title}》",
+            f"/me/sign/{request.pk}",
+        )
+        body = f"{source.agreement_reference(agreement)}：请点击本通知签署，或使用短信中的签署链接。"
+    else:
+        recipients, heading, link = (
+            account_signers(request),
+            f"{prefix}请签署《{title}》（{request.party_name}）",
+            f"/signing/requests/{request.pk}",
+        )
+        body = (
+            f"轮到{PARTY_LABELS[Party(request.party)][0]}签署协议 {source.agreement_reference(agreement)}。"
+        )
     notice_send(
-        recipients=account_signers(request),
+        recipients=recipients,
         kind="signing_reminder" if reminder else "signing_request",
-        title=f"{prefix}请签署《{title}》（{request.party_name}）",
-        body=f"轮到{PARTY_LABELS[Party(request.party)][0]}签署协议 {source.agreement_reference(agreement)}。",
-        link=f"/signing/requests/{request.pk}",
+        title=heading,
+        body=body,
+        link=link,
         dedupe_key=f"signing:{request.pk}:{request.reminder_count}:{int((request.sent_at or now).timestamp())}",
     )
 
