@@ -880,7 +880,22 @@ def signing_close_placement(*, actor: Any, placement: Any, reason: str, now: dt.
             source.agreement_set_status(
                 agreement=agreement, to=AgreementStatus.VOID, actor=actor, reason=reason
             )
+    for envelope in SigningEnvelope.objects.select_for_update().filter(
+        consent__placement=placement, status__in=OPEN_ENVELOPES
+    ):  # an informed-consent form still out: voided with its links
+        _close_document(envelope, actor=actor, reason=reason, now=now)
+        closed += 1
     return closed
+
+
+def _close_document(envelope: SigningEnvelope, *, actor: Any, reason: str, now: dt.datetime) -> None:
+    """Void a document that is not an agreement (the consent form) and its envelope, requests and links."""
+    before = envelope.status
+    _close(envelope, now=now, reason=reason)
+    source.agreement_set_status(
+        agreement=envelope.document, to=AgreementStatus.VOID, actor=actor, reason=reason
+    )
+    audit_record(actor=actor, action="signing.void", obj=envelope, changes={"from": before, "reason": reason})
 
 
 @transaction.atomic
@@ -896,7 +911,9 @@ def signing_void(*, actor: Any, envelope: SigningEnvelope, reason: str, now: dt.
     if not reason:
         raise ApplicationError("REASON_REQUIRED", "请填写作废理由", "give a reason for voiding")
     agreement = source.agreement_of(envelope.document)
-    if source.agreement_is_void(agreement):
+    if not source.is_agreement(agreement):
+        _close_document(envelope, actor=actor, reason=reason, now=now)
+    elif source.agreement_is_void(agreement):
         signing_close_agreement(actor=actor, agreement=agreement, reason=reason, now=now)
     else:
         source.agreement_set_status(agreement=agreement, to=AgreementStatus.VOID, actor=actor, reason=reason)

@@ -206,3 +206,55 @@ def test_a_declined_form_is_void_and_a_new_version_can_be_sent():
     assert placement.status == PlacementStatus.PROPOSED
     (second,) = send(coordinator, [placement])
     assert second.version == 2 and second.status == ConsentStatus.SENT
+
+
+def test_a_placement_that_ends_voids_its_open_consent_form_and_its_links():
+    from rest_framework.test import APIClient
+
+    from backend.signing.services import signing_close_placement
+
+    # given a form out for signing
+    placement, _guardian, coordinator = adult_with_guardian()
+    (document,) = send(coordinator, [placement])
+    request_id, token = last_link(placement.student.phone)
+    # when the placement ends
+    closed = committed(
+        lambda: signing_close_placement(actor=coordinator, placement=placement, reason="终止", now=NOW)
+    )
+    # then the form is void and the student's link says so
+    assert closed == 1
+    document.refresh_from_db()
+    assert document.status == ConsentStatus.VOID
+    response = APIClient().get(f"/api/v1/signing/links/{request_id}/{token}/")
+    assert response.status_code == 410 and response.json()["error"]["code"] == "AGREEMENT_VOIDED"
+
+
+def test_the_api_sends_forms_and_the_guardian_reads_only_the_own_students():
+    from rest_framework.test import APIClient
+
+    from tests.factories.accounts import GuardianUserFactory
+
+    # given two placements of a pilot, each with a guardian
+    placement, guardian, coordinator = adult_with_guardian()
+    other = PlacementFactory(pilot=placement.pilot, start_date=START)
+    GuardianFactory(student=other.student, is_primary=True)
+    api = APIClient()
+    api.force_authenticate(coordinator)
+    # when the coordinator sends both through the API
+    response = committed(
+        lambda: api.post(
+            "/api/v1/consent-documents/send/", {"placements": [placement.pk, other.pk]}, format="json"
+        )
+    )
+    # then both are out, each with its two signers in order
+    assert response.status_code == 201, response.content
+    assert [s["party"] for s in response.json()[0]["signers"]] == ["student", "guardian"]
+    # and the first student's guardian reads that student's form only, and may not send
+    parent = APIClient()
+    parent.force_authenticate(GuardianUserFactory(guardian=guardian))
+    listed = parent.get("/api/v1/consent-documents/").json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert [r["placement"] for r in rows] == [placement.pk]
+    before = ConsentDocument.objects.count()
+    refused = parent.post("/api/v1/consent-documents/send/", {"placements": [placement.pk]}, format="json")
+    assert refused.status_code == 403 and ConsentDocument.objects.count() == before
