@@ -9,11 +9,10 @@ form already generated keeps the template it was made from (its name and SHA-256
 
 Placeholders (docxtpl/Jinja, StrictUndefined: a missing fact is an error) are those of
 backend.checklist.consent.consent_context: number, date, pilot_name, internship_type, school.name,
-school.address, school.phone, school.supervising_teacher, company.name, company.credit_code, company.address,
-post.title, post.location, post.hazards, post.wage, mentor.name, student.name, student.id_masked, student.phone,
-student.age, student.minor, guardian.name, guardian.relation, guardian.phone, start_date, end_date, daily_hours,
-weekly_hours, pay, insurance.liability, insurance.work_injury and the table loop stages[].name/company_start/
-company_end.
+school.phone, school.supervising_teacher, company.name, company.credit_code, company.address, post.title,
+post.location, post.hazards, mentor.name, student.name, student.id_masked, student.age, guardian.name,
+guardian.relation, guardian.phone, start_date, end_date, daily_hours, weekly_hours, pay, insurance.liability and
+insurance.work_injury.
 """
 
 from __future__ import annotations
