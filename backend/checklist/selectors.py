@@ -15,7 +15,9 @@ from backend.rules import gates
 from backend.rules.codes import RuleCode
 
 from .models import (
+    ConsentDocument,
     ConsentRecord,
+    ConsentStatus,
     Filing,
     HostApproval,
     HostVisit,
@@ -64,6 +66,11 @@ def checklist_status(placements: Sequence[Placement]) -> dict[int, dict[str, boo
     )
     documents = set(PilotDocument.objects.filter(pilot_id__in=pilots).values_list("pilot_id", "kind"))
     consented = set(ConsentRecord.objects.filter(placement_id__in=ids).values_list("placement_id", flat=True))
+    consented |= set(
+        ConsentDocument.objects.filter(placement_id__in=ids, status=ConsentStatus.SEALED).values_list(
+            "placement_id", flat=True
+        )
+    )
     filed = set(
         Filing.placements.through.objects.filter(placement_id__in=ids).values_list("placement_id", flat=True)
     )
@@ -95,11 +102,87 @@ def checklist_status(placements: Sequence[Placement]) -> dict[int, dict[str, boo
     return out
 
 
+@dataclass(frozen=True)
+class ConsentState:
+    """How a placement's informed consent stands: the online form (newest live version, who has signed) and
+    the paper form recorded on site. `via` names what ticks CONSENT: "online", "paper" or ""."""
+
+    via: str
+    document: ConsentDocument | None
+    record: ConsentRecord | None
+    signed: tuple[str, ...] = ()  # parties who have signed the online form: "student", "guardian"
+    waiting: tuple[str, ...] = ()  # parties still to sign it
+
+
+def consent_states(placements: Sequence[Placement]) -> dict[int, ConsentState]:
+    """Per saved placement, in a fixed number of queries."""
+    from backend.signing.models import RequestStatus, SignatureRequest
+
+    ids = [p.pk for p in placements if p.pk is not None]
+    documents: dict[int, ConsentDocument] = {}
+    for live in ConsentDocument.objects.filter(placement_id__in=ids).exclude(status=ConsentStatus.VOID):
+        documents[live.placement_id] = live
+    records = {r.placement_id: r for r in ConsentRecord.objects.filter(placement_id__in=ids)}
+    parties: dict[int, list[tuple[str, str]]] = {}
+    for consent_id, party, status in (
+        SignatureRequest.objects.filter(envelope__consent__in=documents.values())
+        .order_by("position")
+        .values_list("envelope__consent_id", "party", "status")
+    ):
+        parties.setdefault(consent_id, []).append((party, status))
+    out = {}
+    for pk in ids:
+        document, record = documents.get(pk), records.get(pk)
+        requests = parties.get(document.pk, []) if document else []
+        sealed = document is not None and document.status == ConsentStatus.SEALED
+        out[pk] = ConsentState(
+            via="online" if sealed else ("paper" if record else ""),
+            document=document,
+            record=record,
+            signed=tuple(p for p, s in requests if s == RequestStatus.SIGNED),
+            waiting=tuple(p for p, s in requests if s != RequestStatus.SIGNED),
+        )
+    return out
+
+
+_PARTY_WORDS = {"student": ("学生", "the student"), "guardian": ("监护人", "the guardian")}
+
+
+def consent_sentence(state: ConsentState, student: str) -> tuple[str, str]:
+    """What the CONSENT item says: which form ticks it, or what is still missing."""
+    if state.via == "online":
+        assert state.document is not None
+        return (
+            f"知情同意书已由学生和监护人在线签署并封存（{state.document.number}）",
+            f"the informed-consent form was signed online by student and guardian and sealed "
+            f"({state.document.number})",
+        )
+    if state.via == "paper":
+        return (
+            "纸质知情同意书（现场签署，已登记）",
+            "a paper consent form signed on site, recorded",
+        )
+    if state.document is not None and state.waiting:
+        zh = "、".join(_PARTY_WORDS[p][0] for p in state.waiting if p in _PARTY_WORDS)
+        en = " and ".join(_PARTY_WORDS[p][1] for p in state.waiting if p in _PARTY_WORDS)
+        return (
+            f"学生 {student} 的知情同意书（{state.document.number}）已发出在线签署，尚待{zh}签署",
+            f"the informed-consent form of student {student} ({state.document.number}) is out for signing; "
+            f"{en} still to sign",
+        )
+    return (
+        f"学生 {student} 的知情同意书（学生及监护人签署）尚未签署封存，也未登记纸质同意书",
+        f"the informed-consent form of student {student} (signed by student and guardian) is neither signed "
+        "online and sealed nor recorded on paper",
+    )
+
+
 def checklist_items(placement: Placement) -> list[Item]:
     """Every item of the "八个事先" checklist for one saved placement, with what is missing in words."""
     pilot, company = placement.pilot, placement.post.company
     student = placement.student.name
     status = checklist_status([placement])[placement.pk]
+    consent = consent_states([placement])[placement.pk]
     kinds = set(PilotDocument.objects.filter(pilot_id=pilot.pk).values_list("kind", flat=True))
     missing = [k for k in PilotDocumentKind if k not in kinds]
     home, site = school_province(placement), site_province(placement)
@@ -119,11 +202,7 @@ def checklist_items(placement: Placement) -> list[Item]:
             f"pilot {pilot.name} lacks: " + ", ".join(k.value.replace("_", " ") for k in missing),
             {"missing": [k.value for k in missing]},
         ),
-        RuleCode.CONSENT: (
-            f"学生 {student} 的知情同意书（学生及监护人签署）尚未登记",
-            f"the informed-consent form of student {student} (signed by student and guardian) is not recorded",
-            {},
-        ),
+        RuleCode.CONSENT: (*consent_sentence(consent, student), {"via": consent.via}),
         RuleCode.FILING: (
             f"学生 {student} 的实习尚未向教育行政部门备案",
             f"the placement of student {student} is not filed with the education department",
@@ -142,6 +221,12 @@ def checklist_items(placement: Placement) -> list[Item]:
         ),
     }
     return [Item(code, done, *texts[code]) for code, done in status.items()]
+
+
+def consent_document_list(*, user: Any) -> QuerySet[ConsentDocument]:
+    return scope_queryset(
+        user, ConsentDocument.objects.select_related("placement__student", "placement__post__company")
+    )
 
 
 def checklist_gate_results(placement: Placement, stage: str) -> list[gates.GateResult]:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
@@ -24,7 +25,9 @@ from backend.placements.models import PilotProject, Placement
 from backend.schools.models import School
 
 from .models import (
+    ConsentDocument,
     ConsentRecord,
+    ConsentStatus,
     Filing,
     HostApproval,
     HostVisit,
@@ -234,13 +237,9 @@ def consents_record(
     }
     without = [p for p in chosen if not names[p.pk]]
     if without:
-        raise ApplicationError(
-            "GUARDIAN_REQUIRED",
-            "以下学生没有监护人记录，知情同意书须由监护人签署：" + "、".join(p.student.name for p in without),
-            "the informed consent is signed by a guardian; these students have none on record: "
-            + ", ".join(p.student.name for p in without),
-            details={"placements": [p.pk for p in without]},
-        )
+        from .consent import no_guardian_error
+
+        raise no_guardian_error(without)
     records = []
     for placement in chosen:
         record = ConsentRecord.objects.filter(placement=placement).first() or ConsentRecord(
@@ -365,3 +364,175 @@ def province_approval_create(
         changes={"reference": approval.reference, "placements": [p.pk for p in chosen]},
     )
     return approval
+
+
+# -- the informed-consent form signed online (知情同意书 as its own document) ------------------------------------
+
+
+def _consent_number(placement: Placement, version: int) -> str:
+    return f"ZQ{placement.pilot.year}-{placement.pk:06d}-{version}"
+
+
+def _render_consent(context: dict[str, Any]) -> tuple[bytes, bytes]:
+    """docx and PDF of one form: docxtpl (StrictUndefined), then the LibreOffice pool, like an agreement."""
+    from contracts.convert import ConversionError, convert_docx_to_pdf
+    from contracts.render import RenderError, render_docx
+
+    from .consent import template_bytes
+
+    template, _sha = template_bytes()
+    try:
+        docx = render_docx(template, context)
+        return docx, convert_docx_to_pdf(docx)
+    except RenderError as exc:
+        raise ApplicationError(
+            "CONSENT_RENDER_FAILED", f"知情同意书生成失败：{exc}", str(exc), status=500
+        ) from exc
+    except ConversionError as exc:
+        raise ApplicationError(
+            "PDF_CONVERSION_FAILED",
+            "知情同意书转换为PDF失败，请稍后重试。",
+            f"PDF conversion failed: {exc}",
+            status=503,
+        ) from exc
+
+
+def _consent_refusals(chosen: list[Placement]) -> None:
+    """Before anything is rendered: a guardian on record for every student, phones for both signers, and no
+    form already out for signing or sealed."""
+    from .consent import guardian_required, primary_guardian
+
+    guardian_required(chosen)
+    no_phone = [
+        p
+        for p in chosen
+        if not (p.student.phone or "").strip() or not (primary_guardian(p).phone or "").strip()
+    ]
+    if no_phone:
+        raise ApplicationError(
+            "SIGNER_DATA_MISSING",
+            "以下学生或其监护人没有手机号，无法发送签署短信：" + "、".join(p.student.name for p in no_phone),
+            "a signer has no phone number for the signing SMS: "
+            + ", ".join(p.student.name for p in no_phone),
+            details={"placements": [p.pk for p in no_phone]},
+            status=422,
+        )
+    live = set(
+        ConsentDocument.objects.filter(placement__in=chosen)
+        .exclude(status=ConsentStatus.VOID)
+        .values_list("placement_id", flat=True)
+    )
+    if live:
+        raise ApplicationError(
+            "CONSENT_ALREADY_SENT",
+            "以下学生的知情同意书已发出签署或已封存："
+            + "、".join(p.student.name for p in chosen if p.pk in live),
+            "these students' consent forms are already out for signing or sealed: "
+            + ", ".join(p.student.name for p in chosen if p.pk in live),
+            details={"placements": sorted(live)},
+            status=409,
+        )
+
+
+def consent_documents_send(
+    *, actor: Any, pilot: PilotProject, placements: Sequence[Placement], now: datetime.datetime
+) -> list[ConsentDocument]:
+    """知情同意书 for many placements at once (one is the single case): each generated from the shipped template
+    with its placement's facts (docx -> PDF with LibreOffice, outside any transaction), then, all together or
+    none, stored and sent for signing to the student and the guardian (backend.signing: SMS links, one-time
+    codes, drawn signatures; sealed when both have signed). Refused, with nothing written, for a student without
+    a guardian or a phone, or whose form is already out."""
+    from backend.signing.services import signing_send_consent
+
+    from .consent import CONSENT_TEMPLATE, consent_context, template_bytes
+
+    _require_school(actor, pilot.school_id)
+    chosen = _pilot_placements(pilot, placements)
+    _consent_refusals(chosen)
+    as_of = now.date()
+    versions = {
+        row["placement_id"]: row["v"]
+        for row in ConsentDocument.objects.filter(placement__in=chosen)
+        .values("placement_id")
+        .annotate(v=Max("version"))
+    }
+    rendered = []
+    for placement in chosen:
+        version = (versions.get(placement.pk) or 0) + 1
+        context = consent_context(placement, number=_consent_number(placement, version), as_of=as_of)
+        rendered.append((placement, version, context, *_render_consent(context)))
+    _template, template_sha = template_bytes()
+    saved: list[Any] = []
+    documents = []
+    try:
+        with transaction.atomic():
+            for placement, version, context, docx, pdf in rendered:
+                document = ConsentDocument(
+                    placement=placement,
+                    version=version,
+                    number=context["number"],
+                    template_name=CONSENT_TEMPLATE,
+                    template_sha256=template_sha,
+                    context=context,
+                    pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+                    created_by=actor_user(actor),
+                )
+                document.docx.save(f"{document.number}.docx", ContentFile(docx), save=False)
+                saved.append(document.docx)
+                document.pdf.save(f"{document.number}.pdf", ContentFile(pdf), save=False)
+                saved.append(document.pdf)
+                document.save()
+                audit_record(
+                    actor=actor,
+                    action="checklist.consent_document",
+                    obj=document,
+                    changes={
+                        "placement": placement.pk,
+                        "number": document.number,
+                        "pdf": document.pdf_sha256,
+                    },
+                )
+                signing_send_consent(actor=actor, document=document, now=now)
+                documents.append(document)
+    except BaseException:
+        for f in saved:
+            f.storage.delete(f.name)
+        raise
+    return documents
+
+
+def consent_document_set_status(document: ConsentDocument, *, to: str, actor: Any, reason: str = "") -> None:
+    """The one place a consent form's status changes (signing calls it as the signing goes on). A decline makes
+    the form void (signing asks for "draft"): the school sends a new version."""
+    document.refresh_from_db(fields=["status"])
+    if to == ConsentStatus.DRAFT and document.status == ConsentStatus.SENT:
+        to, reason = ConsentStatus.VOID, reason or "拒签 / declined"
+    if document.status == to:
+        return
+    if not document.can_move_to(to):
+        raise ApplicationError(
+            "CONSENT_STATUS",
+            "知情同意书的状态不能这样变更",
+            "the consent form cannot move to that status",
+            details={"from": document.status, "to": to},
+            status=409,
+        )
+    before = document.status
+    document.status = to
+    fields = ["status", "updated_at"]
+    if to == ConsentStatus.VOID:
+        document.void_reason = reason[:300]
+        fields.append("void_reason")
+    document.save(update_fields=fields)
+    audit_record(
+        actor=actor, action="checklist.consent_status", obj=document, changes={"status": [before, to]}
+    )
+
+
+def consent_document_sealed_hook(envelope: Any, now: datetime.datetime) -> None:
+    """Registered with signing (ChecklistConfig.ready), inside the sealing transaction: the sealed form ticks
+    the placement's CONSENT item."""
+    if envelope.consent_id is None:
+        return
+    document = ConsentDocument.objects.select_for_update().get(pk=envelope.consent_id)
+    consent_document_set_status(document, to=ConsentStatus.SEALED, actor=None)

@@ -330,5 +330,8 @@ if feature("checklist"):
         path("school/checklist/<slug:kind>/new", checklist.bulk, name="checklist-bulk"),
         path("checklist/photos/<int:pk>", checklist.photo, name="checklist-photo"),
         path("checklist/documents/<int:pk>", checklist.document, name="checklist-document-file"),
+        path("school/checklist/consent/send/<int:pk>", checklist.consent_send, name="checklist-consent-send"),
+        path("checklist/consent-forms/<int:pk>.pdf", checklist.consent_pdf, name="checklist-consent-pdf"),
+        path("me/sign/<int:request_id>", checklist.my_signing, name="me-signing"),
         path("company/checklist/", checklist.company_checklist, name="company-checklist"),
     ]

@@ -17,6 +17,11 @@ personal = role_required(Role.STUDENT, Role.GUARDIAN, Role.MENTOR)
 
 @personal
 def me(request: HttpRequest) -> HttpResponse:
+    consents: list = []
+    if feature("checklist") and getattr(request.user, "role", "") in (Role.STUDENT, Role.GUARDIAN):
+        from backend.checklist.selectors import consent_document_list
+
+        consents = list(consent_document_list(user=request.user).exclude(status="void").order_by("-id")[:10])
     return render(
         request,
         "portal/me/home.html",
@@ -24,6 +29,7 @@ def me(request: HttpRequest) -> HttpResponse:
             "placements": selectors.placement_list(request.user),
             "notices": selectors.notice_list(request.user)[:20],
             "ranking": _ranking(request),
+            "consents": consents,
         },
     )
 
