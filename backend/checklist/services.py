@@ -1,6 +1,7 @@
 """Writes for the checklist. Each is keyword-only, atomic, taken by the pilot school's coordinator, and audited.
 Cohort work (filings, consents, safety-training attendance, department approvals) takes many placements at once:
-all of them or none."""
+all of them or none. Dated items (a visit, the consent's signatures, a filing, a training, a department approval) are
+refused when dated in the future or after the start of a placement they cover (`check_item_date`)."""
 
 from __future__ import annotations
 
@@ -13,15 +14,17 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Min
 
 from backend.accounts.models import Role
 from backend.companies.models import Company
 from backend.core.audit import actor_user, audit_record
+from backend.core.clock import local_today
 from backend.core.errors import ApplicationError
 from backend.core.services import full_clean_or_raise
 from backend.core.uploads import KINDS, Refusal, validate_upload
-from backend.placements.models import PilotProject, Placement
+from backend.placements.models import PilotProject, Placement, PlacementStatus
+from backend.rules.codes import RuleCode
 from backend.schools.models import School
 
 from .models import (
@@ -75,6 +78,61 @@ def check_upload(upload: UploadedFile, *, allowed: tuple[str, ...], what_zh: str
     ).data
 
 
+def _today(as_of: datetime.date | None) -> datetime.date:
+    return as_of if as_of is not None else local_today()
+
+
+def check_item_date(
+    *,
+    code: str,
+    what_zh: str,
+    what_en: str,
+    day: datetime.date,
+    placements: Sequence[Placement],
+    today: datetime.date,
+) -> None:
+    """A dated checklist item may not be dated in the future, nor after the start of a placement it covers: refused
+    with the item's rule code, naming the placements (nothing is written)."""
+    if day > today:
+        raise ApplicationError(
+            code,
+            f"{what_zh}（{day:%Y-%m-%d}）不能晚于今天（{today:%Y-%m-%d}）",
+            f"the {what_en} ({day:%Y-%m-%d}) cannot be in the future (today is {today:%Y-%m-%d})",
+            details={"date": day.isoformat(), "today": today.isoformat()},
+        )
+    late = [p for p in placements if day > p.start_date]
+    if late:
+        raise ApplicationError(
+            code,
+            f"{what_zh}（{day:%Y-%m-%d}）晚于以下学徒的实习开始日期，须在开始前完成："
+            + "、".join(f"{p.student.name}（{p.start_date:%Y-%m-%d}）" for p in late),
+            f"the {what_en} ({day:%Y-%m-%d}) is after the start of these placements; it must come before: "
+            + ", ".join(f"{p.student.name} ({p.start_date:%Y-%m-%d})" for p in late),
+            details={
+                "date": day.isoformat(),
+                "placements": [{"id": p.pk, "start_date": p.start_date.isoformat()} for p in late],
+            },
+        )
+
+
+# What each dated item is called in a refusal, by its rule code.
+DATED_ITEMS = {
+    RuleCode.HOST_VISIT.value: ("走访日期", "visit date"),
+    RuleCode.FILING.value: ("备案日期", "filing date"),
+    RuleCode.SAFETY_TRAINING.value: ("培训日期", "training date"),
+    RuleCode.OUT_OF_PROVINCE.value: ("批准日期", "approval date"),
+}
+
+
+def _check_dated(
+    code: str, day: datetime.date, placements: Sequence[Placement], as_of: datetime.date | None
+) -> None:
+    what_zh, what_en = DATED_ITEMS[code]
+    check_item_date(
+        code=code, what_zh=what_zh, what_en=what_en, day=day, placements=placements, today=_today(as_of)
+    )
+
+
 def _pilot_placements(pilot: PilotProject, placements: Sequence[Placement]) -> list[Placement]:
     if not placements:
         raise ApplicationError("PLACEMENTS_REQUIRED", "请至少选择一名学徒", "select at least one placement")
@@ -101,7 +159,10 @@ def host_visit_create(
     findings_posts: str,
     findings_lodging: str,
     photos: Sequence[UploadedFile] = (),
+    as_of: datetime.date | None = None,
 ) -> HostVisit:
+    """The school's visit report on a company. Not dated in the future, nor after the start of an open placement at
+    the company that has no earlier visit (this visit would be its first, and late)."""
     _require_school(actor, pilot.school_id)
     if not pilot.companies.filter(pk=company.pk).exists():
         raise ApplicationError(
@@ -110,6 +171,18 @@ def host_visit_create(
             "the company is not part of the pilot",
             details={"company": company.pk},
         )
+    earliest = HostVisit.objects.filter(pilot__school_id=pilot.school_id, company=company).aggregate(
+        first=Min("visited_on")
+    )["first"]
+    waiting = Placement.objects.filter(
+        pilot__school_id=pilot.school_id,
+        post__company=company,
+        status__in=(PlacementStatus.PROPOSED, PlacementStatus.SIGNING),
+        start_date__lt=visited_on,
+    ).select_related("student")
+    if earliest is not None:
+        waiting = waiting.filter(start_date__lt=earliest)
+    _check_dated(RuleCode.HOST_VISIT.value, visited_on, list(waiting.order_by("start_date", "id")), as_of)
     if len(photos) > MAX_PHOTOS:
         raise ApplicationError("TOO_MANY_PHOTOS", f"照片最多 {MAX_PHOTOS} 张", f"at most {MAX_PHOTOS} photos")
     for photo in photos:
@@ -222,12 +295,21 @@ def consents_record(
     guardian_signed_on: datetime.date,
     guardian_name: str = "",
     upload: UploadedFile | None = None,
+    as_of: datetime.date | None = None,
 ) -> list[ConsentRecord]:
     """知情同意书 collected for many placements at once (signed on paper by the student and the guardian); the
     guardian is the student's guardian on record unless named. Placements without a guardian are refused, all
     together. One scan may go with it (a single placement's form, or the cohort's batch scan)."""
     _require_school(actor, pilot.school_id)
     chosen = _pilot_placements(pilot, placements)
+    today = _today(as_of)
+    for day, zh, en in (
+        (student_signed_on, "学生签署日期", "student's signing date"),
+        (guardian_signed_on, "监护人签署日期", "guardian's signing date"),
+    ):
+        check_item_date(
+            code=RuleCode.CONSENT.value, what_zh=zh, what_en=en, day=day, placements=chosen, today=today
+        )
     if upload is not None:
         check_upload(upload, allowed=SCAN_TYPES, what_zh="知情同意书扫描件", what_en="consent scan")
     names = {
@@ -277,10 +359,12 @@ def filing_create(
     reference: str,
     filed_on: datetime.date,
     authority: str,
+    as_of: datetime.date | None = None,
 ) -> Filing:
     """备案: one filing with the education department for many placements of a pilot."""
     _require_school(actor, pilot.school_id)
     chosen = _pilot_placements(pilot, placements)
+    _check_dated(RuleCode.FILING.value, filed_on, chosen, as_of)
     filing = Filing(
         pilot=pilot,
         reference=reference.strip(),
@@ -310,10 +394,12 @@ def safety_training_create(
     hours: Decimal,
     content: str,
     trainer: str = "",
+    as_of: datetime.date | None = None,
 ) -> SafetyTraining:
     """岗前安全培训: one session and its attendance list (the placements of the apprentices who attended)."""
     _require_school(actor, pilot.school_id)
     chosen = _pilot_placements(pilot, placements)
+    _check_dated(RuleCode.SAFETY_TRAINING.value, held_on, chosen, as_of)
     training = SafetyTraining(
         pilot=pilot,
         held_on=held_on,
@@ -343,10 +429,12 @@ def province_approval_create(
     department: str,
     reference: str,
     approved_on: datetime.date,
+    as_of: datetime.date | None = None,
 ) -> ProvinceApproval:
     """The department's approval of placements in another province (跨省实习)."""
     _require_school(actor, pilot.school_id)
     chosen = _pilot_placements(pilot, placements)
+    _check_dated(RuleCode.OUT_OF_PROVINCE.value, approved_on, chosen, as_of)
     approval = ProvinceApproval(
         pilot=pilot,
         department=department.strip(),

@@ -118,7 +118,8 @@ class OverviewRow:
 
 
 def journal_overview(*, user: Any, week: dt.date) -> dict[str, list[OverviewRow]]:
-    """The coordinator's overview of one ISO week, per class (cohort) and per supervising teacher: journals due,
+    """The coordinator's overview of one ISO week, per class (the cohort and the
+    student's 班级; students without one under their cohort) and per supervising teacher: journals due,
     written, missing, late, waiting for review and reviewed. Two aggregate queries, whatever the number of rows."""
     start = rhythm.week_start(week)
     end = start + dt.timedelta(days=6)
@@ -147,10 +148,13 @@ def journal_overview(*, user: Any, week: dt.date) -> dict[str, list[OverviewRow]
     }
     by_class = (
         placements.values(
-            "student__cohort_id", "student__cohort__program__name", "student__cohort__entry_year"
+            "student__cohort_id",
+            "student__cohort__program__name",
+            "student__cohort__entry_year",
+            "student__class_name",
         )
         .annotate(**figures)
-        .order_by("student__cohort__program__name", "student__cohort__entry_year")
+        .order_by("student__cohort__program__name", "student__cohort__entry_year", "student__class_name")
     )
     by_teacher = (
         placements.values(
@@ -177,8 +181,9 @@ def journal_overview(*, user: Any, week: dt.date) -> dict[str, list[OverviewRow]
     return {
         "classes": [
             row(
-                r["student__cohort_id"],
-                f"{r['student__cohort__program__name']} {r['student__cohort__entry_year']}级",
+                r["student__cohort_id"],  # the cohort (a cohort's classes are told apart by the label)
+                f"{r['student__cohort__program__name']} {r['student__cohort__entry_year']}级"
+                + (f" {r['student__class_name']}" if r["student__class_name"] else ""),
                 r,
             )
             for r in by_class

@@ -19,6 +19,7 @@ urlpatterns = [
     path("school/cohorts/", school.cohorts, name="school-cohorts"),
     path("school/students/", school.students, name="school-students"),
     path("school/students/<int:pk>/", school.student_detail, name="school-student"),
+    path("school/students/class", school.students_class, name="school-students-class"),
     path("school/placements/", school.placements, name="school-placements"),
     path("school/placements/<int:pk>/", school.placement_detail, name="school-placement"),
     path(
@@ -113,6 +114,17 @@ if feature("reports"):
             "school/data-return/<str:month>.<str:fmt>",
             reports.school_data_return_export,
             name="school-data-return-export",
+        ),
+        path("bureau/data-return/", reports.bureau_data_return, name="bureau-data-return"),
+        path(
+            "bureau/data-return/<str:month>/all.<str:fmt>",
+            reports.bureau_data_return_export,
+            name="bureau-data-return-all",
+        ),
+        path(
+            "bureau/data-return/<str:month>/<int:school>.<str:fmt>",
+            reports.bureau_data_return_export,
+            name="bureau-data-return-school",
         ),
         path("bureau/yearly-reports/", reports.bureau_yearly_reports, name="bureau-yearly-reports"),
         path(

@@ -54,6 +54,7 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
         ("portal:bureau-subsidy", _("补助审批与拨付"), "subsidy"),
         ("portal:training", _("培养标准"), "training"),
         ("portal:bureau-yearly-reports", _("年检报告"), "reports"),
+        ("portal:bureau-data-return", _("数据上报"), "reports"),
     ],
     "admin": [("portal:bureau-dashboard", _("概览"), None)],
     "student": [
