@@ -10,6 +10,7 @@ import pytest
 from backend.checklist.models import ConsentDocument, ConsentStatus
 from backend.checklist.selectors import checklist_items
 from backend.checklist.services import consent_documents_send
+from backend.core.clock import local_today
 from backend.core.errors import ApplicationError
 from backend.core.models import AuditEvent
 from backend.placements.models import PlacementStatus
@@ -27,14 +28,18 @@ from tests.signing.helpers import committed, sign_by_link
 
 pytestmark = pytest.mark.django_db
 
-START = dt.date(2026, 9, 1)
+# A start still to come: a consent sealed today must count (one dated after the start would not: test_dates.py).
+START = local_today() + dt.timedelta(days=60)
 
 
 def adult_with_guardian(placement=None):
     """A 19-year-old's placement (an adult: a three-party agreement, but the consent form still needs the guardian)
     with the guardian on record and the school's coordinator."""
     placement = placement or PlacementFactory(
-        student__name="王小红", student__birth=birth_date_for_age(19, START), start_date=START
+        student__name="王小红",
+        student__birth=birth_date_for_age(19, START),
+        start_date=START,
+        end_date=START + dt.timedelta(days=365),
     )
     placement.student.name = "王小红"
     placement.student.save(update_fields=["name"])
@@ -106,7 +111,9 @@ def test_the_consent_form_is_signed_by_student_and_guardian_through_links_sealed
 
 def test_the_consent_gate_refuses_activation_until_the_form_is_sealed_and_passes_after():
     # given a placement ready in every way but the consent, whose form is out and signed by the student only
-    placement = ready_but("CONSENT")
+    placement = ready_but(
+        "CONSENT", start_date=START, end_date=START + dt.timedelta(days=180)
+    )  # sealed today
     placement, guardian, coordinator = adult_with_guardian(placement)
     (document,) = send(coordinator, [placement])
     sign_by_link(placement.student.phone, placement.student.name)
@@ -145,7 +152,9 @@ def _written() -> tuple[int, ...]:
 def test_a_student_without_a_guardian_is_refused_in_the_one_error_shape_and_nothing_is_written():
     # given two placements of a pilot, one of whose students has no guardian on record
     placement, _guardian, coordinator = adult_with_guardian()
-    orphan = PlacementFactory(pilot=placement.pilot, start_date=START)
+    orphan = PlacementFactory(
+        pilot=placement.pilot, start_date=START, end_date=START + dt.timedelta(days=365)
+    )
     before = _written()
 
     # when the coordinator sends both
@@ -236,7 +245,7 @@ def test_the_api_sends_forms_and_the_guardian_reads_only_the_own_students():
 
     # given two placements of a pilot, each with a guardian
     placement, guardian, coordinator = adult_with_guardian()
-    other = PlacementFactory(pilot=placement.pilot, start_date=START)
+    other = PlacementFactory(pilot=placement.pilot, start_date=START, end_date=START + dt.timedelta(days=365))
     GuardianFactory(student=other.student, is_primary=True)
     api = APIClient()
     api.force_authenticate(coordinator)
