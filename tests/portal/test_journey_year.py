@@ -711,8 +711,10 @@ def see_the_claim_accrue(j: Journey) -> None:
         assert j.t("违规", "violation") in row.locator("[data-testid=hold-reasons]").inner_text()
         page.click(f"nav.sections >> text={j.t('违规', 'Violations')}")
         page.fill("input[name=q]", name)
-        with page.expect_navigation():
-            page.locator("input[name=q]").press("Enter")
+        page.locator("input[name=q]").press("Enter")
+        # the filter swaps the results in (htmx) after the URL changes: wait until they have come
+        page.wait_for_url(re.compile(r"[?&]q="))
+        page.wait_for_load_state("networkidle")
         resolved = 0
         while (
             cards := page.locator("[data-testid=violation]", has_text=name).filter(
@@ -721,12 +723,14 @@ def see_the_claim_accrue(j: Journey) -> None:
         ).count():
             card = cards.first
             card_id = str(card.get_attribute("id"))
-            card.locator("input[name=note]").fill(
+            note = card.locator("input[name=note]")
+            note.fill(
                 j.t(
                     "上周排班未在系统中录入, 已核实实际工时并补录排班",
                     "Last week's plan was missing; checked",
                 )
             )
+            assert note.input_value()
             card.locator("[data-testid=resolve]").click()
             status = page.locator(f"#{card_id} [data-testid=violation-status]")
             try:
