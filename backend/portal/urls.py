@@ -312,6 +312,7 @@ if feature("training"):
         path("training/plans/<int:pk>/approve", training.plan_approve, name="training-plan-approve"),
         path("training/records/<int:pk>/", training.record, name="training-record"),
         path("training/records/<int:pk>/record.pdf", training.record_pdf, name="training-record-pdf"),
+        path("training/placements/<int:pk>/start", training.rotation_start, name="training-rotation-start"),
         path(
             "training/records/<int:pk>/<slug:action>", training.record_action, name="training-record-action"
         ),
