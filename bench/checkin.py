@@ -189,7 +189,7 @@ def _server_env(port: int, var: Path, database: str) -> dict[str, str]:
             "REDIS_URL": f"redis://127.0.0.1:6379/{redis_db}",
             "XUETU_PUBLIC_URL": f"https://127.0.0.1:{port}",
             "XUETU_VAR_DIR": str(var),
-            "XUETU_MEDIA_ROOT": str(var / "media"),
+            "XUETU_MEDIA_ROOT": str(var / "media"),  # nothing is uploaded here
             "XUETU_SEALING_PKCS12": str(var / "seal.p12"),  # not read by these requests
             "XUETU_SEALING_PASSPHRASE": secrets.token_urlsafe(16),
             "LOG_LEVEL": "WARNING",
@@ -202,9 +202,11 @@ def _server_env(port: int, var: Path, database: str) -> dict[str, str]:
 def start_server(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
     """collectstatic (the production static storage needs its manifest), then docker-compose.yml's web command
     with the bind address changed to loopback."""
+    t0 = time.perf_counter()
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
     )
+    print(f"collectstatic for the production static storage: {time.perf_counter() - t0:.0f} s")
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "backend.config.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", str(WORKERS), "--timeout", "120"],
@@ -330,7 +332,7 @@ def _timed(client, method: str, url: str, runs: int, **kw) -> tuple[float, int, 
     return statistics.median(times) * 1000, len(queries), answer.status_code
 
 
-def per_request(world: dict) -> None:
+def per_request(world: dict, last_step: int) -> None:
     """One clock-in and one trivial request at a time, in this process (test client): server time and the
     queries each costs, apart from the load (a loaded machine's queue does not hide the cost of the path)."""
     from django.db import connection
@@ -342,6 +344,8 @@ def per_request(world: dict) -> None:
     from backend.attendance import totp
     from backend.attendance.models import WorkPeriod
 
+    # a code step the load has not used (its last round's code is this apprentice's already: a replay)
+    time.sleep(max(0.0, (last_step + 1) * totp.STEP - time.time() + 0.5))
     busy = set(WorkPeriod.objects.filter(clock_out__isnull=True).values_list("student_id", flat=True))
     free = [(a, s) for a, s in zip(world["apprentices"], world["students"], strict=True) if s.pk not in busy][
         :RUNS
@@ -456,6 +460,9 @@ def journal_review(world: dict) -> None:
 
 
 def main() -> None:
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
+    # a stop from outside (make's timeout, Ctrl-C) still stops the server and drops the database
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with bench_database():
         from django.conf import settings
         from django.db import connection
@@ -472,8 +479,10 @@ def main() -> None:
             f"{database} ({time.perf_counter() - started:.1f} s to build)"
         )
         work = Path(tempfile.mkdtemp(prefix="xuetu-bench-checkin-"))
+        var = ROOT / "var" / "bench-checkin"  # kept: collectstatic's manifest and compressed files (minutes)
+        var.mkdir(parents=True, exist_ok=True)
         port = _free_port()
-        server = start_server(port, _server_env(port, work, database), work / "gunicorn.log")
+        server = start_server(port, _server_env(port, var, database), work / "gunicorn.log")
         try:
             print(
                 f"gunicorn backend.config.wsgi:application --workers {WORKERS} --timeout 120 on 127.0.0.1:{port} "
@@ -507,7 +516,7 @@ def main() -> None:
         print(f"clock-in errors: {errors}   target 0")
         once = check_stored(samples)
         print("   target: every accepted clock-in stored exactly once")
-        per_request(world)
+        per_request(world, last_step=result["t0"] // 30 + 3)
         attest_all(world)
         journal_review(world)
         import redis
