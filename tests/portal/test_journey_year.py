@@ -14,9 +14,9 @@ uploaded hours), the mentor signs off every competency and evaluates, HR evaluat
 confirms every sign-off, and the 5000-yuan claim (3000 + 2000) accrues on the school's subsidy page. It is held
 while the week's other violations are open (that week had no planned shifts) and the page says so; the school
 resolves them, the bureau sets the pilot's budget, approves (the holds checked again) and pays, and the school sees
-it paid; the sealed PDF is verified at /verify. Students rank no posts in the portal (there is no such page): the
-matching uses the preferences the demo gives its second-years; the roster's students have none and come out
-unmatched, with that explanation.
+it paid; the sealed PDF is verified at /verify. The matching uses the rankings the demo's second-years entered
+(students rank posts on /me/ranking/, walked by tests/portal/test_ranking_browser.py); the roster's students have
+none and come out unmatched, with that explanation.
 
 In English, the key pages once more (ENGLISH_STEPS), on the demo's own data: the matching review, the phone signing
 of the demo's supplementary agreement with a wrong code first, an attendance upload with English headings and its
@@ -405,7 +405,8 @@ def complete_checklist(j: Journey) -> None:
     placement page then lists nothing missing."""
     assert j.four_party is not None
     page = j.as_("coord1")
-    today = local_today().isoformat()
+    # done before the apprentice starts, as the checklist requires (an item dated after the start is refused)
+    today = (j.four_party.start_date - datetime.timedelta(days=7)).isoformat()
     forms = {
         "filing": {"reference": "京教备2026-0815", "filed_on": today, "authority": "北京市教育委员会"},
         "consent": {"student_signed_on": today, "guardian_signed_on": today},
