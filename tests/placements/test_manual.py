@@ -14,11 +14,11 @@ from backend.placements.services import (
     placement_adjust,
     placement_create_manual,
 )
-from tests.factories.accounts import CoordinatorFactory
 from tests.factories.agreements import agreement_rows
 from tests.factories.companies import MentorFactory, PostFactory
-from tests.factories.placements import PilotProjectFactory, PlacementFactory, PlacementStageFactory
-from tests.factories.schools import CohortFactory, StudentFactory, birth_date_for_age
+from tests.factories.placements import PlacementFactory, PlacementStageFactory
+from tests.factories.schools import StudentFactory, birth_date_for_age
+from tests.placements.manual_world import give_apprentices, manual_world
 
 pytestmark = pytest.mark.django_db
 
@@ -28,20 +28,7 @@ END = datetime.date(2027, 1, 31)
 
 @pytest.fixture
 def world():
-    """One school's pilot with one company: a post with room, its mentor, an unplaced second-year student."""
-    post = PostFactory(staff_on_post=50, company__staff_count=500)
-    mentor = MentorFactory(company=post.company, post=post)
-    pilot = PilotProjectFactory(companies=[post.company])
-    cohort = CohortFactory(program=pilot.program, entry_year=2024)
-    student = StudentFactory(cohort=cohort)
-    return {
-        "post": post,
-        "mentor": mentor,
-        "pilot": pilot,
-        "cohort": cohort,
-        "student": student,
-        "coordinator": CoordinatorFactory(school=pilot.school),
-    }
+    return manual_world()
 
 
 def _create(world, **overrides):
@@ -92,14 +79,7 @@ def test_under_sixteen_on_the_start_date_is_refused(world):
 
 
 def test_a_mentor_with_five_apprentices_is_refused(world):
-    for _ in range(5):
-        PlacementFactory(
-            pilot=world["pilot"],
-            post=world["post"],
-            mentor=world["mentor"],
-            student__cohort=world["cohort"],
-            active=True,
-        )
+    give_apprentices(world, world["mentor"], active=True)
     _refused(world, "MENTOR_RATIO")
 
 
@@ -170,10 +150,7 @@ def test_a_proposed_placement_is_adjusted_to_another_post_and_mentor_with_an_eve
 def test_an_adjustment_to_a_full_mentor_is_refused_and_nothing_changes(world):
     placement = _create(world)
     full = MentorFactory(company=world["post"].company, post=world["post"])
-    for _ in range(5):
-        PlacementFactory(
-            pilot=world["pilot"], post=world["post"], mentor=full, student__cohort=world["cohort"]
-        )
+    give_apprentices(world, full)
     before = _counts()
     with pytest.raises(ApplicationError) as exc:
         placement_adjust(
