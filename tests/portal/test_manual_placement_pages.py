@@ -4,6 +4,8 @@ page, every gate checked by the placements services, each failing gate shown wit
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from backend.placements.models import Placement, PlacementEvent, PlacementStatus
 from tests.factories.accounts import CoordinatorFactory, HrFactory
@@ -171,3 +173,19 @@ def test_after_the_agreement_the_adjust_page_points_to_the_change_request(client
     signing = PlacementFactory(pilot=world["pilot"], post=world["post"], signing=True)
     html = client.get(f"/school/placements/{signing.pk}/").content.decode()
     assert f'href="/changes/new/{signing.pk}/"' in html and "/adjust" not in html
+
+
+def test_the_new_page_reads_in_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
+    # given the page's queries for a school with a handful of students; when twenty more (and placements) come,
+    # then the page needs no more queries
+    client.force_login(world["coordinator"])
+    client.get(NEW)  # warm the session and the caches
+    with CaptureQueriesContext(connection) as few:
+        client.get(NEW)
+    for _ in range(20):
+        StudentFactory(cohort=world["cohort"])
+        PlacementFactory(
+            pilot=world["pilot"], post=world["post"], mentor=None, student__cohort=world["cohort"]
+        )
+    with django_assert_max_num_queries(len(few)):
+        assert client.get(NEW).status_code == 200
