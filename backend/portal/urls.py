@@ -21,7 +21,11 @@ urlpatterns = [
     path("school/students/<int:pk>/", school.student_detail, name="school-student"),
     path("school/students/class", school.students_class, name="school-students-class"),
     path("school/placements/", school.placements, name="school-placements"),
+    path("school/placements/new/", placements.placement_new, name="school-placement-new"),
     path("school/placements/<int:pk>/", school.placement_detail, name="school-placement"),
+    path(
+        "school/placements/<int:pk>/adjust", placements.placement_adjust_page, name="school-placement-adjust"
+    ),
     path(
         "school/placements/<int:pk>/activate", placements.placement_activate, name="school-placement-activate"
     ),

@@ -126,6 +126,8 @@ def installed(app_label: str) -> bool:
 # Notes the services write on a placement's events, as labels (free text typed by a person is shown as typed).
 EVENT_NOTES = {
     "created": _("创建"),
+    "created by hand": _("手工创建"),
+    "adjusted by hand": _("手工调整（岗位、师傅或日期）"),
     "agreement sent": _("协议已发出签署"),
     "agreement declined": _("协议被拒签"),
     "agreement voided": _("协议已作废"),
