@@ -425,6 +425,8 @@ def change_request_apply(*, change: ChangeRequest, now: datetime.datetime) -> Ch
 
 def change_request_sealed_hook(envelope: Any, now: datetime.datetime) -> None:
     """Registered with signing (ChangesConfig.ready): runs inside the sealing transaction."""
+    if envelope.revision_id is None:  # not an agreement (an informed-consent form)
+        return
     agreement_id = envelope.revision.agreement_id
     change = ChangeRequest.objects.filter(agreement_id=agreement_id).first()
     if change is not None:

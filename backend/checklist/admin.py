@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from .models import (
+    ConsentDocument,
     ConsentRecord,
     Filing,
     HostApproval,
@@ -37,6 +38,14 @@ class PilotDocumentAdmin(admin.ModelAdmin):
 class ConsentRecordAdmin(admin.ModelAdmin):
     list_display = ["placement", "student_signed_on", "guardian_name", "guardian_signed_on"]
     search_fields = ["placement__student__name", "guardian_name"]
+
+
+@admin.register(ConsentDocument)
+class ConsentDocumentAdmin(admin.ModelAdmin):
+    list_display = ["number", "placement", "version", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["number", "placement__student__name"]
+    readonly_fields = ["placement", "version", "number", "status", "template_sha256", "pdf_sha256", "context"]
 
 
 @admin.register(Filing)

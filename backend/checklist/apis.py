@@ -5,14 +5,23 @@ scoped views."""
 
 from typing import Any
 
-from rest_framework import mixins, serializers, viewsets
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from backend.accounts.models import Role
+from backend.accounts.scoping import scope_queryset
 from backend.api.mixins import RoleWritePermission, ScopedModelSerializer
+from backend.core.errors import ApplicationError
+from backend.placements.models import Placement
 
 from . import selectors, services
 from .models import (
+    ConsentDocument,
     ConsentRecord,
     Filing,
     HostApproval,
@@ -187,6 +196,74 @@ class ConsentRecordViewSet(_ChecklistViewSet):
         )[0]
 
 
+class ConsentDocumentSerializer(ScopedModelSerializer):
+    """An informed-consent form signed online; `signers`: each party in order with its request's status."""
+
+    signers = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ConsentDocument
+        fields = [
+            "id",
+            "placement",
+            "number",
+            "version",
+            "status",
+            "template_name",
+            "template_sha256",
+            "pdf_sha256",
+            "signers",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_signers(self, obj: ConsentDocument) -> list[dict[str, str]]:
+        envelope = getattr(obj, "signing_envelope", None)
+        if envelope is None:
+            return []
+        return [{"party": r.party, "status": r.status} for r in envelope.requests.all()]
+
+
+class ConsentSendSerializer(serializers.Serializer):
+    placements = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=500)
+
+
+class ConsentDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Read by the school's coordinators, the student and the student's guardians; `send/` (coordinators) makes
+    and sends the forms of the given placements of one pilot, all or none."""
+
+    serializer_class = ConsentDocumentSerializer
+    permission_classes = [RoleWritePermission]
+    filterset_fields = ["placement", "status"]
+
+    def get_write_roles(self) -> tuple[str, ...]:
+        return WRITERS
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.consent_document_list(user=self.request.user).prefetch_related(
+            "signing_envelope__requests"
+        )
+
+    @extend_schema(request=ConsentSendSerializer, responses={201: ConsentDocumentSerializer(many=True)})
+    @action(detail=False, methods=["post"])
+    def send(self, request: Request) -> Response:
+        payload = ConsentSendSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        ids = set(payload.validated_data["placements"])
+        placements = list(
+            scope_queryset(request.user, Placement.objects.filter(pk__in=ids)).select_related(
+                "pilot", "student", "post__company"
+            )
+        )
+        if len(placements) != len(ids):
+            raise ApplicationError("NOT_FOUND", "未找到该学徒岗位安排", "placement not found", status=404)
+        documents = services.consent_documents_send(
+            actor=request.user, pilot=placements[0].pilot, placements=placements, now=timezone.now()
+        )
+        fresh = self.get_queryset().filter(pk__in=[d.pk for d in documents])
+        return Response(self.get_serializer(fresh, many=True).data, status=status.HTTP_201_CREATED)
+
+
 class FilingViewSet(_ChecklistViewSet):
     serializer_class = FilingSerializer
     filterset_fields = ["pilot"]
@@ -230,6 +307,7 @@ routes = [
     ("host-approvals", HostApprovalViewSet),
     ("pilot-documents", PilotDocumentViewSet),
     ("consents", ConsentRecordViewSet),
+    ("consent-documents", ConsentDocumentViewSet),
     ("filings", FilingViewSet),
     ("safety-trainings", SafetyTrainingViewSet),
     ("province-approvals", ProvinceApprovalViewSet),

@@ -153,6 +153,68 @@ class ConsentRecord(TimeStampedModel):
         return f"{self.placement} {self.guardian_signed_on}"
 
 
+def consent_document_path(instance: "ConsentDocument", filename: str) -> str:
+    return f"checklist/consent-forms/{instance.placement_id}/{uuid.uuid4().hex}{_ext(filename)}"
+
+
+class ConsentStatus(models.TextChoices):
+    DRAFT = "draft", _("待发出")
+    SENT = "sent", _("签署中")
+    SIGNED = "signed", _("已签署，待封存")
+    SEALED = "sealed", _("已封存")
+    VOID = "void", _("已作废")
+
+
+class ConsentDocument(TimeStampedModel):
+    """知情同意书 as its own document: generated from the versioned template (templates/agreements/consent_*.docx)
+    with the placement's facts, signed online by the student and the guardian (backend.signing, one envelope per
+    document), sealed like an agreement. A decline or a void leaves it void; the next one is a new version."""
+
+    ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+        ConsentStatus.DRAFT: frozenset({ConsentStatus.SENT, ConsentStatus.VOID}),
+        ConsentStatus.SENT: frozenset({ConsentStatus.SIGNED, ConsentStatus.DRAFT, ConsentStatus.VOID}),
+        ConsentStatus.SIGNED: frozenset({ConsentStatus.SEALED, ConsentStatus.VOID}),
+        ConsentStatus.SEALED: frozenset({ConsentStatus.VOID}),
+        ConsentStatus.VOID: frozenset(),
+    }
+
+    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="consent_documents")
+    version = models.PositiveIntegerField(_("版本"))
+    number = models.CharField(_("编号"), max_length=40, unique=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ConsentStatus.choices, default=ConsentStatus.DRAFT, db_index=True
+    )
+    template_name = models.CharField(_("模板"), max_length=100)
+    template_sha256 = models.CharField(max_length=64)
+    context = models.JSONField(_("生成时的内容"), default=dict)
+    docx = models.FileField(upload_to=consent_document_path, max_length=300)
+    pdf = models.FileField(upload_to=consent_document_path, max_length=300)
+    pdf_sha256 = models.CharField(max_length=64)
+    void_reason = models.CharField(_("作废理由"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["placement", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["placement", "version"], name="consent_document_version_unique"),
+            models.UniqueConstraint(
+                fields=["placement"],
+                condition=~models.Q(status="void"),
+                name="consent_document_one_live",
+            ),
+        ]
+        verbose_name = _("知情同意书（在线签署）")
+        verbose_name_plural = _("知情同意书（在线签署）")
+
+    def __str__(self) -> str:
+        return self.number
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.ALLOWED_TRANSITIONS.get(self.status, frozenset())
+
+
 class Filing(TimeStampedModel):
     """备案: the placement plan filed with the education department; one filing covers many placements."""
 

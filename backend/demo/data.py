@@ -9,7 +9,7 @@ from backend.accounts.models import Role, User
 from backend.companies.models import Company, HazardTag, Mentor, Post
 from backend.core.ids import compose_credit_code, compose_resident_id
 from backend.placements.models import HospitalLevel, PilotForm, PilotProject
-from backend.schools.models import Cohort, Guardian, GuardianRelation, Program, School, Student
+from backend.schools.models import Bureau, Cohort, Guardian, GuardianRelation, Program, School, Student
 
 REFERENCE_DATE = datetime.date(2026, 9, 1)  # ages and years of study are as of the 2026 autumn term
 DEMO_PASSWORD = "xuetu2026"
@@ -40,6 +40,16 @@ def birth_date_for(rng: random.Random, age: int) -> datetime.date:
         return day.replace(year=day.year - age)
     except ValueError:
         return day.replace(year=day.year - age, day=28)
+
+
+CLASS_PREFIXES = {"数控技术应用": "数控", "工业机器人技术应用": "机器人", "汽车运用与维修": "汽修"}
+
+
+def class_name(program: Program, entry_year: int, index: int) -> str:
+    """班级 as schools name it: the program's short name, the entry year's last two digits and the class number
+    (two classes per program and year, alternating), e.g. 数控2501班."""
+    prefix = CLASS_PREFIXES.get(program.name, program.name[:2])
+    return f"{prefix}{entry_year % 100:02d}{(index // 3) % 2 + 1:02d}班"
 
 
 def seed_demo(*, seed: int = 20260901) -> list[DemoLogin]:
@@ -152,6 +162,7 @@ def seed_demo(*, seed: int = 20260901) -> list[DemoLogin]:
                 birth_date=birth,
                 sex="M" if int(resident_id[16]) % 2 else "F",
                 student_number=f"{entry_year}{sequence:04d}",
+                class_name=class_name(program, entry_year, index),
                 phone=f"139{rng.randint(10**7, 10**8 - 1)}",
             )
             students.append(student)
@@ -222,6 +233,9 @@ def _create_users(schools, companies, mentors, students, pilot) -> None:  # type
 
     user("admin", Role.ADMIN, "平台管理员", is_staff=True, is_superuser=True)
     user("bureau", Role.BUREAU, "市教育局 职成科")
+    bureau = Bureau.objects.create(name="市教育局", region="")
+    bureau.schools.set(schools)
+    bureau.members.set(User.objects.filter(username="bureau"))
     # People's names, as the top bar, the histories and the notices show them ("周敏 · 学校联络人"); a cut
     # organisation name ("北京市第联络人") read as a typo.
     for i, (school, name) in enumerate(zip(schools, COORDINATOR_NAMES, strict=True), start=1):

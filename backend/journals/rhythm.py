@@ -56,3 +56,53 @@ def parse_iso_week(value: str) -> dt.date | None:
         return dt.date.fromisocalendar(int(year), int(week), 1)
     except ValueError:
         return None
+
+
+# -- the term (学期) ---------------------------------------------------------------------------------------
+# A school year has two terms: the autumn term (第一学期) from 1 September to the end of January, and the spring
+# term (第二学期) from 1 February to 31 August (the summer holiday counts to the spring term, so a placement over
+# the summer owes its journals there). Every day belongs to exactly one term.
+
+
+@dataclass(frozen=True)
+class Term:
+    start: dt.date
+    end: dt.date
+
+    @property
+    def label(self) -> str:
+        """'2026-autumn' (the school year 2026/27's first term) or '2027-spring'."""
+        return f"{self.start.year}-{'autumn' if self.start.month == 9 else 'spring'}"
+
+
+def term_of(day: dt.date) -> Term:
+    if day.month >= 9:
+        return Term(dt.date(day.year, 9, 1), dt.date(day.year + 1, 1, 31))
+    if day.month == 1:
+        return Term(dt.date(day.year - 1, 9, 1), dt.date(day.year, 1, 31))
+    return Term(dt.date(day.year, 2, 1), dt.date(day.year, 8, 31))
+
+
+def parse_term(value: str) -> Term | None:
+    """'2026-autumn' or '2027-spring' -> the term; None when it is not one."""
+    year, _, season = value.strip().lower().partition("-")
+    if not year.isdigit() or season not in ("autumn", "spring") or not 2000 <= int(year) <= 2100:
+        return None
+    return term_of(dt.date(int(year), 9 if season == "autumn" else 2, 1))
+
+
+def weeks_due(rhythm: Rhythm, term: Term, start: dt.date, end: dt.date, now: dt.datetime) -> list[dt.date]:
+    """The Mondays of the weekly journals a placement of ``start``..``end`` owes in ``term`` by ``now``: every
+    ISO week that begins inside the term (a week belongs to the term of its Monday) and overlaps the placement,
+    whose deadline has passed. None when the pilot requires no weekly journal."""
+    if not rhythm.weekly_required:
+        return []
+    monday = max(week_start(start), week_start(term.start))
+    if monday < term.start:
+        monday += dt.timedelta(days=7)
+    last = min(term.end, end)
+    due = []
+    while monday <= last and deadline_for(rhythm, "weekly", monday) < now:
+        due.append(monday)
+        monday += dt.timedelta(days=7)
+    return due

@@ -118,7 +118,8 @@ class OverviewRow:
 
 
 def journal_overview(*, user: Any, week: dt.date) -> dict[str, list[OverviewRow]]:
-    """The coordinator's overview of one ISO week, per class (cohort) and per supervising teacher: journals due,
+    """The coordinator's overview of one ISO week, per class (the cohort and the
+    student's 班级; students without one under their cohort) and per supervising teacher: journals due,
     written, missing, late, waiting for review and reviewed. Two aggregate queries, whatever the number of rows."""
     start = rhythm.week_start(week)
     end = start + dt.timedelta(days=6)
@@ -147,10 +148,13 @@ def journal_overview(*, user: Any, week: dt.date) -> dict[str, list[OverviewRow]
     }
     by_class = (
         placements.values(
-            "student__cohort_id", "student__cohort__program__name", "student__cohort__entry_year"
+            "student__cohort_id",
+            "student__cohort__program__name",
+            "student__cohort__entry_year",
+            "student__class_name",
         )
         .annotate(**figures)
-        .order_by("student__cohort__program__name", "student__cohort__entry_year")
+        .order_by("student__cohort__program__name", "student__cohort__entry_year", "student__class_name")
     )
     by_teacher = (
         placements.values(
@@ -177,8 +181,9 @@ def journal_overview(*, user: Any, week: dt.date) -> dict[str, list[OverviewRow]
     return {
         "classes": [
             row(
-                r["student__cohort_id"],
-                f"{r['student__cohort__program__name']} {r['student__cohort__entry_year']}级",
+                r["student__cohort_id"],  # the cohort (a cohort's classes are told apart by the label)
+                f"{r['student__cohort__program__name']} {r['student__cohort__entry_year']}级"
+                + (f" {r['student__class_name']}" if r["student__class_name"] else ""),
                 r,
             )
             for r in by_class
@@ -194,3 +199,120 @@ def journal_overview(*, user: Any, week: dt.date) -> dict[str, list[OverviewRow]
             for r in by_teacher
         ],
     }
+
+
+@dataclass(frozen=True)
+class TermRow:
+    key: Any
+    label: str
+    placements: int
+    term_min: int  # what the pilots' rules ask of these placements over the whole term (sum of term_min)
+    due: int  # weekly journals due so far in the term (their deadline passed)
+    written: int  # of those, written
+    missing: int
+    late: int  # the term's journals (weekly and daily) submitted late
+    waiting: int  # waiting for review
+    reviewed: int  # approved or returned
+
+
+def journal_term_overview(*, user: Any, day: dt.date, now: dt.datetime) -> dict[str, Any]:
+    """The coordinator's overview of the term that holds ``day``, per class (cohort) and per supervising
+    teacher, counted against each pilot's rhythm (JournalRule, the defaults without one): weekly journals due so
+    far in the term, written, missing, late, waiting for review, reviewed, and the term's minimum. Two queries
+    whatever the number of placements and journals (the placements with their rule; the term's journals)."""
+    term = rhythm.term_of(day)
+    placements = list(
+        scope_queryset(
+            user,
+            Placement.objects.filter(
+                status__in=PlacementStatus.LIVE, start_date__lte=term.end, end_date__gte=term.start
+            ),
+        )
+        .order_by()
+        .values(
+            "id",
+            "start_date",
+            "end_date",
+            "student__cohort_id",
+            "student__cohort__program__name",
+            "student__cohort__entry_year",
+            "teacher_assignment__teacher_id",
+            "teacher_assignment__teacher__display_name",
+            "teacher_assignment__teacher__username",
+            "pilot__journal_rule__id",
+            "pilot__journal_rule__weekly_required",
+            "pilot__journal_rule__term_min",
+            "pilot__journal_rule__deadline_days",
+            "pilot__journal_rule__deadline_hour",
+        )
+    )
+    entries: dict[int, list[tuple[str, dt.date, str, bool]]] = {}
+    for placement_id, kind, start, status, late in (
+        JournalEntry.objects.filter(
+            placement_id__in=[p["id"] for p in placements],
+            period_start__gte=term.start,
+            period_start__lte=term.end,
+        )
+        .order_by()
+        .values_list("placement_id", "kind", "period_start", "status", "late")
+    ):
+        entries.setdefault(placement_id, []).append((kind, start, status, late))
+
+    default = rhythm.Rhythm()
+    groups: dict[str, dict[Any, dict[str, Any]]] = {"classes": {}, "teachers": {}}
+    for p in placements:
+        if p["pilot__journal_rule__id"] is None:
+            rule = default
+        else:
+            rule = rhythm.Rhythm(
+                weekly_required=p["pilot__journal_rule__weekly_required"],
+                term_min=p["pilot__journal_rule__term_min"],
+                deadline_days=p["pilot__journal_rule__deadline_days"],
+                deadline_hour=p["pilot__journal_rule__deadline_hour"],
+            )
+        mine = entries.get(p["id"], [])
+        due = rhythm.weeks_due(rule, term, p["start_date"], p["end_date"], now)
+        weekly = {start for kind, start, _status, _late in mine if kind == JournalKind.WEEKLY}
+        figures = {
+            "placements": 1,
+            "term_min": rule.term_min if rule.weekly_required else 0,
+            "due": len(due),
+            "written": sum(1 for monday in due if monday in weekly),
+            "late": sum(1 for e in mine if e[3]),
+            "waiting": sum(1 for e in mine if e[2] == JournalStatus.SUBMITTED),
+            "reviewed": sum(1 for e in mine if e[2] in (JournalStatus.APPROVED, JournalStatus.RETURNED)),
+        }
+        cohort = p["student__cohort_id"]
+        teacher = p["teacher_assignment__teacher_id"]
+        keys = {
+            "classes": (
+                (
+                    p["student__cohort__program__name"] or "",
+                    p["student__cohort__entry_year"] or 0,
+                    cohort or 0,
+                ),
+                cohort,
+                f"{p['student__cohort__program__name']} {p['student__cohort__entry_year']}级"
+                if cohort
+                else "",
+            ),
+            "teachers": (
+                (teacher is None, p["teacher_assignment__teacher__display_name"] or "", teacher or 0),
+                teacher,
+                p["teacher_assignment__teacher__display_name"]
+                or p["teacher_assignment__teacher__username"]
+                or "",
+            ),
+        }
+        for group, (order, key, label) in keys.items():
+            row = groups[group].setdefault(order, {"key": key, "label": label, **dict.fromkeys(figures, 0)})
+            for name, value in figures.items():
+                row[name] += value
+
+    def rows(group: str) -> list[TermRow]:
+        return [
+            TermRow(**{**r, "missing": r["due"] - r["written"]})
+            for _order, r in sorted(groups[group].items(), key=lambda item: item[0])
+        ]
+
+    return {"term": term, "classes": rows("classes"), "teachers": rows("teachers")}

@@ -3,12 +3,15 @@
 from collections.abc import Callable
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 
+from backend.accounts.models import Role
 from backend.companies.models import Company, Mentor, Post
 from backend.core.audit import actor_user, audit_record, model_changes
 from backend.core.errors import ApplicationError
 from backend.core.services import full_clean_or_raise
+from backend.schools.models import Student
 
 from .models import (
     InsuranceKind,
@@ -66,7 +69,12 @@ def _check_consistency(placement: Placement) -> None:
 
 @transaction.atomic
 def placement_create(
-    *, actor: Any, pilot: PilotProject, stages: list[dict[str, Any]] | None = None, **data: Any
+    *,
+    actor: Any,
+    pilot: PilotProject,
+    stages: list[dict[str, Any]] | None = None,
+    event_note: str = "created",
+    **data: Any,
 ) -> Placement:
     placement = Placement(pilot=pilot, status=PlacementStatus.PROPOSED, **data)
     full_clean_or_raise(placement)
@@ -80,7 +88,7 @@ def placement_create(
         full_clean_or_raise(stage_obj)
         stage_obj.save()
     PlacementEvent.objects.create(
-        placement=placement, actor=actor_user(actor), to_status=placement.status, note="created"
+        placement=placement, actor=actor_user(actor), to_status=placement.status, note=event_note
     )
     audit_record(actor=actor, action="placement.create", obj=placement, changes=data)
     return placement
@@ -136,6 +144,178 @@ def placement_transition(*, placement: Placement, to: str, actor: Any, note: str
         action="placement.transition",
         obj=placement,
         changes={"status": [from_status, to], "note": note},
+    )
+    return placement
+
+
+# --------------------------------------------------------------------------------------------------
+# By hand: a placement outside the matching (a late enrolment, say), or a proposed one adjusted before its agreement
+
+MANUAL_CREATED = "created by hand"
+MANUAL_ADJUSTED = "adjusted by hand"
+
+
+def _pilot_for(*, student: Student, post: Post, current: PilotProject | None = None) -> PilotProject:
+    """The pilot project that joins the student's school and program with the post's company: the current one
+    when it still does, otherwise the most recent one that does."""
+    if current is not None and current.companies.filter(pk=post.company_id).exists():
+        return current
+    pilot = (
+        PilotProject.objects.filter(
+            school_id=student.school_id, program_id=student.cohort.program_id, companies=post.company_id
+        )
+        .order_by("-year", "-id")
+        .first()
+    )
+    if pilot is None:
+        raise ApplicationError(
+            "POST_NOT_IN_PILOT",
+            f"岗位 {post.title} 所属企业不在学生 {student.name} 所在专业的试点项目中",
+            f"the company of post {post.title} is in none of the pilot projects of {student.name}'s program",
+            details={"post": post.pk},
+        )
+    return pilot
+
+
+def _mentor_of_post_company(mentor: Mentor | None, post: Post) -> None:
+    if mentor is not None and mentor.company_id != post.company_id:
+        raise ApplicationError(
+            "MENTOR_OTHER_COMPANY",
+            f"师傅 {mentor.name} 不属于岗位 {post.title} 所在的企业",
+            f"mentor {mentor.name} does not work for the company of post {post.title}",
+            details={"mentor": mentor.pk},
+        )
+
+
+def _student_unplaced(student: Student, *, exclude: Placement | None = None) -> None:
+    """A student holds at most one live placement (the matching's acceptance refuses the same way)."""
+    live = student.placements.filter(status__in=PlacementStatus.LIVE)
+    if exclude is not None:
+        live = live.exclude(pk=exclude.pk)
+    if live.exists():
+        raise ApplicationError(
+            "STUDENT_PLACED",
+            f"{student.name}已有岗位安排",
+            "the student already has a placement",
+            details={"student": student.pk},
+            status=409,
+        )
+
+
+def placement_has_agreement(placement: Placement) -> bool:
+    """Whether the placement's own agreement (not void) has been generated; after that a change of post, mentor or
+    dates goes through a change request and its supplementary agreement (backend/changes)."""
+    if placement.pk is None or not apps.is_installed("backend.agreements"):
+        return False
+    return bool(placement.agreements.exclude(status="void").filter(supplements__isnull=True).exists())  # type: ignore[attr-defined]
+
+
+@transaction.atomic
+def placement_create_manual(
+    *,
+    actor: Any,
+    student: Student,
+    post: Post,
+    mentor: Mentor | None,
+    start_date: Any,
+    end_date: Any,
+    monthly_pay: Any,
+) -> Placement:
+    """A placement proposed by hand by the school's coordinator. The student's row is locked so that two
+    coordinators cannot place one student twice; then ``placement_create`` checks what the matching's acceptance
+    checks, in the same code: the parts belong together, the company, post and mentor rows are locked, every
+    registered gate (AGE_MIN, MENTOR_RATIO, POST_CAP, ...) judges the placement."""
+    if getattr(actor, "role", None) == Role.COORDINATOR and actor.school_id != student.school_id:
+        raise ApplicationError(
+            "STUDENT_OTHER_SCHOOL", "该学生不属于本校", "the student is not at your school", status=403
+        )
+    student = Student.objects.select_for_update().select_related("cohort").get(pk=student.pk)
+    _student_unplaced(student)
+    pilot = _pilot_for(student=student, post=post)
+    _mentor_of_post_company(mentor, post)
+    return placement_create(
+        actor=actor,
+        pilot=pilot,
+        event_note=MANUAL_CREATED,
+        student=student,
+        post=post,
+        mentor=mentor,
+        start_date=start_date,
+        end_date=end_date,
+        monthly_pay=monthly_pay,
+    )
+
+
+@transaction.atomic
+def placement_adjust(
+    *,
+    actor: Any,
+    placement: Placement,
+    post: Post,
+    mentor: Mentor | None,
+    start_date: Any,
+    end_date: Any,
+    monthly_pay: Any,
+    drop_stages_outside: bool = False,
+) -> Placement:
+    """Another post, mentor, dates or pay for a proposed placement whose agreement is not generated yet, judged
+    by the same gates (through ``placement_update``). Stages whose time in the company falls outside the new
+    period are refused, or removed when ``drop_stages_outside`` says so. An event records the adjustment."""
+    placement = (
+        Placement.objects.select_for_update(of=("self",))
+        .select_related("student__cohort")
+        .get(pk=placement.pk)
+    )
+    if placement.status != PlacementStatus.PROPOSED:
+        raise ApplicationError(
+            "PLACEMENT_LOCKED",
+            "只有拟安排状态的学徒安排可以直接调整",
+            "only a proposed placement can be adjusted directly",
+            status=409,
+        )
+    if placement_has_agreement(placement):
+        raise ApplicationError(
+            "PLACEMENT_HAS_AGREEMENT",
+            "协议已生成：调整岗位、师傅或日期须提交变更申请（补充协议）",
+            "the agreement is generated: a change of post, mentor or dates goes through a change request "
+            "(supplementary agreement)",
+            status=409,
+        )
+    _student_unplaced(placement.student, exclude=placement)
+    pilot = _pilot_for(student=placement.student, post=post, current=placement.pilot)
+    _mentor_of_post_company(mentor, post)
+    outside = [s for s in placement.stages.all() if s.company_start < start_date or s.company_end > end_date]
+    if outside and not drop_stages_outside:
+        numbers = [s.number for s in outside]
+        raise ApplicationError(
+            "STAGE_OUTSIDE_PLACEMENT",
+            "第 " + "、".join(str(n) for n in numbers) + " 阶段的在企期间不在新的岗位安排期间内",
+            "stage(s) " + ", ".join(str(n) for n in numbers) + " lie outside the new period",
+            details={"stages": numbers},
+            status=422,
+        )
+    data = {
+        "pilot": pilot,
+        "post": post,
+        "mentor": mentor,
+        "start_date": start_date,
+        "end_date": end_date,
+        "monthly_pay": monthly_pay,
+    }
+    changed = {f for f, v in data.items() if getattr(placement, f) != v}
+    if not changed and not outside:
+        return placement
+    if outside:
+        placement.stages.filter(pk__in=[s.pk for s in outside]).delete()
+        audit_record(
+            actor=actor,
+            action="placement.stages_drop",
+            obj=placement,
+            changes={"stages": [s.number for s in outside]},
+        )
+    placement = placement_update(actor=actor, placement=placement, data=data)
+    PlacementEvent.objects.create(
+        placement=placement, actor=actor_user(actor), to_status=placement.status, note=MANUAL_ADJUSTED
     )
     return placement
 

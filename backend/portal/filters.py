@@ -25,7 +25,7 @@ class SearchFilterSet(django_filters.FilterSet):
 
 
 class StudentFilter(SearchFilterSet):
-    search_fields = ("name", "student_number", "phone")
+    search_fields = ("name", "student_number", "phone", "class_name")
     program = django_filters.ModelChoiceFilter(
         label=_("专业"), field_name="cohort__program", queryset=request_scoped(Program)
     )

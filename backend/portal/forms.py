@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -111,6 +112,73 @@ class PlacementDetailsForm(forms.ModelForm):
         mentor.queryset = Mentor.objects.filter(company_id=self.instance.post.company_id).order_by("name")
         mentor.empty_label = _("（请选择师傅）")
         self.fields["supervising_teacher"].required = True
+
+
+class LabelledChoiceField(forms.ModelChoiceField):
+    """A choice whose label is given by a function (the student with their cohort, the post with its company)."""
+
+    def __init__(self, *args, label_of, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.label_of = label_of
+
+    def label_from_instance(self, obj):  # type: ignore[no-untyped-def]
+        return self.label_of(obj)
+
+
+def _student_label(s) -> str:  # type: ignore[no-untyped-def]
+    placed = _("（已有岗位安排）") if getattr(s, "placed", False) else ""
+    return f"{s.name} · {s.cohort} · {s.student_number or '—'}{placed}"
+
+
+class PlacementManualForm(forms.Form):
+    """A placement by hand (student, post, mentor, dates, pay), or an adjustment of a proposed one (no student).
+    The choices are the coordinator's own: the school's students, the posts and mentors of the school's pilots'
+    companies; whether they belong together and pass every gate the service decides."""
+
+    student = LabelledChoiceField(
+        queryset=None, label=_("学生"), empty_label=_("（请选择学生）"), label_of=_student_label
+    )
+    post = LabelledChoiceField(
+        queryset=None,
+        label=_("岗位"),
+        empty_label=_("（请选择岗位）"),
+        label_of=lambda p: f"{p.company.name} · {p.title}",
+    )
+    mentor = LabelledChoiceField(
+        queryset=None,
+        label=_("企业师傅"),
+        empty_label=_("（请选择师傅）"),
+        label_of=lambda m: f"{m.company.name} · {m.name}",
+        help_text=_("须是岗位所在企业的师傅"),
+    )
+    start_date = forms.DateField(label=_("开始日期"), widget=IsoDateInput())
+    end_date = forms.DateField(label=_("结束日期"), widget=IsoDateInput())
+    monthly_pay = forms.DecimalField(
+        label=_("学徒月报酬(元)"),
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        help_text=_("不低于同岗位工资的百分之八十"),
+    )
+
+    def __init__(self, *args, students, posts, mentors, adjusting=False, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if adjusting:
+            del self.fields["student"]
+            self.fields["drop_stages_outside"] = forms.BooleanField(
+                label=_("删除在企期间不在新期间内的培养阶段"), required=False
+            )
+        else:
+            self.fields["student"].queryset = students  # type: ignore[attr-defined]
+        self.fields["post"].queryset = posts  # type: ignore[attr-defined]
+        self.fields["mentor"].queryset = mentors  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end <= start:
+            self.add_error("end_date", _("结束日期须晚于开始日期"))
+        return data
 
 
 class StageForm(forms.Form):

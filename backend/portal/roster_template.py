@@ -1,5 +1,6 @@
 """The roster template a coordinator downloads from the import page: the headings backend.schools.roster reads,
-required ones first, and one example row to overwrite (the entry year a number cell in the XLSX)."""
+required ones first, and one example row to overwrite (the entry year a number cell in the XLSX). 班级 is
+optional: a file without the column imports as before."""
 
 import csv
 import datetime
@@ -19,6 +20,7 @@ ORDER = (
     "guardian_phone",
     "guardian_relation",
     "student_number",
+    "class_name",
     "phone",
     "guardian_resident_id",
 )
@@ -38,6 +40,7 @@ def example_row(program: str) -> list[str | int]:
         "13800000000",
         "父亲",
         "20250001",
+        "数控2501班",
         "13900000000",
         "",
     ]
@@ -50,7 +53,7 @@ def template_xlsx(program: str) -> bytes:
     sheet.title = "花名册"
     sheet.append(headings())
     sheet.append(example_row(program))
-    for column in ("B", "F", "H", "I", "J"):  # IDs and phone numbers stay text: no 1.1e17, no lost zeros
+    for column in ("B", "F", "H", "J", "K"):  # IDs and phone numbers stay text: no 1.1e17, no lost zeros
         sheet[f"{column}2"].number_format = "@"
     out = io.BytesIO()
     book.save(out)

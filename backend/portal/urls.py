@@ -19,8 +19,13 @@ urlpatterns = [
     path("school/cohorts/", school.cohorts, name="school-cohorts"),
     path("school/students/", school.students, name="school-students"),
     path("school/students/<int:pk>/", school.student_detail, name="school-student"),
+    path("school/students/class", school.students_class, name="school-students-class"),
     path("school/placements/", school.placements, name="school-placements"),
+    path("school/placements/new/", placements.placement_new, name="school-placement-new"),
     path("school/placements/<int:pk>/", school.placement_detail, name="school-placement"),
+    path(
+        "school/placements/<int:pk>/adjust", placements.placement_adjust_page, name="school-placement-adjust"
+    ),
     path(
         "school/placements/<int:pk>/activate", placements.placement_activate, name="school-placement-activate"
     ),
@@ -49,6 +54,11 @@ urlpatterns = [
     # students, guardians, mentors
     path("me/", me.me, name="me"),
     path("me/placements/<int:pk>/", me.placement_detail, name="me-placement"),
+    path(
+        "me/placements/<int:pk>/sealed/<int:sealed_pk>.pdf",
+        me.sealed_agreement_pdf,
+        name="me-placement-sealed-agreement",
+    ),
     path("me/notices/<int:pk>/read/", me.notice_read, name="me-notice-read"),
 ]
 
@@ -108,6 +118,17 @@ if feature("reports"):
             "school/data-return/<str:month>.<str:fmt>",
             reports.school_data_return_export,
             name="school-data-return-export",
+        ),
+        path("bureau/data-return/", reports.bureau_data_return, name="bureau-data-return"),
+        path(
+            "bureau/data-return/<str:month>/all.<str:fmt>",
+            reports.bureau_data_return_export,
+            name="bureau-data-return-all",
+        ),
+        path(
+            "bureau/data-return/<str:month>/<int:school>.<str:fmt>",
+            reports.bureau_data_return_export,
+            name="bureau-data-return-school",
         ),
         path("bureau/yearly-reports/", reports.bureau_yearly_reports, name="bureau-yearly-reports"),
         path(
@@ -295,6 +316,7 @@ if feature("training"):
         path("training/plans/<int:pk>/approve", training.plan_approve, name="training-plan-approve"),
         path("training/records/<int:pk>/", training.record, name="training-record"),
         path("training/records/<int:pk>/record.pdf", training.record_pdf, name="training-record-pdf"),
+        path("training/placements/<int:pk>/start", training.rotation_start, name="training-rotation-start"),
         path(
             "training/records/<int:pk>/<slug:action>", training.record_action, name="training-record-action"
         ),
@@ -325,5 +347,8 @@ if feature("checklist"):
         path("school/checklist/<slug:kind>/new", checklist.bulk, name="checklist-bulk"),
         path("checklist/photos/<int:pk>", checklist.photo, name="checklist-photo"),
         path("checklist/documents/<int:pk>", checklist.document, name="checklist-document-file"),
+        path("school/checklist/consent/send/<int:pk>", checklist.consent_send, name="checklist-consent-send"),
+        path("checklist/consent-forms/<int:pk>.pdf", checklist.consent_pdf, name="checklist-consent-pdf"),
+        path("me/sign/<int:request_id>", checklist.my_signing, name="me-signing"),
         path("company/checklist/", checklist.company_checklist, name="company-checklist"),
     ]

@@ -2,8 +2,9 @@
 collect, as XLSX (two sheets: the records and what is missing) and CSV (the records; the missing list beside it on
 the page and in the API).
 
-Built from a scoped placement queryset (the coordinator's school). Resident IDs are given in full, as the
-department requires: only the student's own school reads the return. Every ID and credit code is validated again
+Built from a scoped placement queryset: the coordinator's school, or the schools under a bureau's education
+departments (`backend.schools.selectors.schools_overseen`), optionally narrowed to one of them. Resident IDs are given
+in full, as the department requires: only the student's own school and its overseers read the return. Every ID and credit code is validated again
 (python-stdnum cn.ric, cn.uscc); what is missing or invalid gets a marker in its cell and a line in the missing
 list, never a silent blank. Every cell goes through `spreadsheet_safe`.
 """
@@ -26,6 +27,8 @@ from backend.accounts.scoping import scope_queryset
 from backend.agreements.models import Agreement, AgreementStatus
 from backend.core.text import spreadsheet_row
 from backend.placements.models import InsuranceKind, InsurancePolicy, Placement, PlacementStatus
+from backend.schools.models import School
+from backend.schools.selectors import schools_overseen
 
 MISSING = "（缺失）"
 INVALID = "（无效）"
@@ -94,11 +97,15 @@ class DataReturn:
     month: datetime.date
     rows: list[dict[str, Any]] = field(default_factory=list)
     placements: list[int] = field(default_factory=list)  # the placement of each row, in order
+    schools: list[int] = field(default_factory=list)  # the school of each row, in order
     missing: list[dict[str, Any]] = field(default_factory=list)  # {number, student, field, label, problem}
 
 
-def placements_for_return(*, user: Any, month: datetime.date) -> QuerySet[Placement]:
-    """The active placements of the month (status active, period touching the month) the user may see."""
+def placements_for_return(
+    *, user: Any, month: datetime.date, school: School | None = None
+) -> QuerySet[Placement]:
+    """The active placements of the month (status active, period touching the month) of the schools the user
+    oversees (a bureau: the schools under it), of one of them when `school` is given."""
     first, last = month_bounds(month)
     policies = InsurancePolicy.objects.filter(start_date__lte=last, end_date__gte=first).order_by(
         "-start_date"
@@ -122,7 +129,10 @@ def placements_for_return(*, user: Any, month: datetime.date) -> QuerySet[Placem
     )
     if getattr(user, "role", "") != "coordinator" and not getattr(user, "sees_everything", False):
         return qs.none()
-    return scope_queryset(user, qs)
+    schools = schools_overseen(user=user)
+    if school is not None:
+        schools = schools.filter(pk=school.pk)
+    return scope_queryset(user, qs).filter(pilot__school__in=schools)
 
 
 def _teacher(placement: Placement) -> tuple[str, str]:
@@ -173,7 +183,7 @@ def build_return(placements: QuerySet[Placement], *, month: datetime.date) -> Da
             "resident_id": resident_id or INVALID,
             "school": p.pilot.school.name,
             "program": student.cohort.program.name,
-            "class": f"{student.cohort.entry_year}级{student.cohort.program.name}",
+            "class": need("class", student.class_name),
             "internship_type": p.get_internship_type_display(),
             "organisation": p.get_organisation_display(),
             "company": company.name,
@@ -199,6 +209,7 @@ def build_return(placements: QuerySet[Placement], *, month: datetime.date) -> Da
         }
         result.rows.append(row)
         result.placements.append(p.pk)
+        result.schools.append(p.pilot.school_id)
         for key, problem in problems:
             result.missing.append(
                 {
@@ -213,10 +224,35 @@ def build_return(placements: QuerySet[Placement], *, month: datetime.date) -> Da
     return result
 
 
-def data_return(*, user: Any, month: datetime.date) -> DataReturn:
+def data_return(*, user: Any, month: datetime.date, school: School | None = None) -> DataReturn:
     """The month's return, in Chinese whatever the page's language: it is the department's form."""
     with translation.override("zh-hans"):
-        return build_return(placements_for_return(user=user, month=month), month=month)
+        return build_return(placements_for_return(user=user, month=month, school=school), month=month)
+
+
+@dataclass
+class SchoolReturn:
+    """One school's part of a bureau's monthly return: its rows counted and what is missing."""
+
+    school: School
+    rows: int = 0
+    missing: list[dict[str, Any]] = field(default_factory=list)
+
+
+def returns_by_school(*, user: Any, month: datetime.date) -> list[SchoolReturn]:
+    """Every school the user oversees, with its rows and missing items of the month (a school without active
+    placements shows 0 rows)."""
+    data = data_return(user=user, month=month)
+    parts = {s.pk: SchoolReturn(school=s) for s in schools_overseen(user=user).order_by("name")}
+    by_placement = dict(zip(data.placements, data.schools, strict=True))
+    for school_id in data.schools:
+        if school_id in parts:
+            parts[school_id].rows += 1
+    for item in data.missing:
+        part = parts.get(by_placement[item["placement"]])
+        if part is not None:
+            part.missing.append(item)
+    return list(parts.values())
 
 
 def _cells(row: dict[str, Any]) -> list[Any]:
@@ -279,5 +315,6 @@ def missing_csv(data: DataReturn) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def return_filename(data: DataReturn, ext: str) -> str:
-    return f"data-return-{data.month:%Y-%m}.{ext}"
+def return_filename(data: DataReturn, ext: str, school: School | None = None) -> str:
+    part = f"-school{school.pk}" if school is not None else ""
+    return f"data-return-{data.month:%Y-%m}{part}.{ext}"

@@ -14,7 +14,7 @@ from django.conf import settings
 from contracts.convert import convert_docx_to_pdf
 from contracts.render import render_docx
 
-from .selectors import YearlyFigures
+from .selectors import YearlyFigures, yuan
 
 TEMPLATE = Path(settings.BASE_DIR) / "templates" / "reports" / "yearly_report.docx"
 NOTHING_WRITTEN = "（未填写）"
@@ -26,8 +26,8 @@ def template_bytes() -> bytes:
 
 
 def money(value: Decimal) -> str:
-    """Yuan with fen, exactly as stored: 3000.00."""
-    return f"{value:.2f}"
+    """Yuan with fen, exactly (a Decimal quantized half up, never a float): 3000 -> 3000.00."""
+    return f"{yuan(value):f}"
 
 
 def _lines(text: str) -> list[str]:

@@ -17,7 +17,7 @@ A report year is the calendar year in the rules' zone. The figures, each counted
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -35,6 +35,14 @@ from backend.training.models import TrainingEnrolment
 from .models import FundsLine, YearlyReportText
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def yuan(value: Decimal | int) -> Decimal:
+    """An amount in yuan with exactly two decimals (fen), rounded half up: 5000 -> 5000.00."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 STARTED = (PlacementStatus.ACTIVE, PlacementStatus.COMPLETED, PlacementStatus.TERMINATED)
 
 
@@ -55,6 +63,10 @@ class FundsRow:
     spent: Decimal
     source: str  # "subsidy" or "school"
     note: str = ""
+
+    def __post_init__(self) -> None:
+        # the ledger's sums and the school's lines alike: two decimals, whatever scale the value came with
+        self.received, self.spent = yuan(self.received), yuan(self.spent)
 
 
 @dataclass
@@ -142,8 +154,8 @@ def yearly_figures(*, pilot: PilotProject, year: int, as_of: datetime.date) -> Y
         )
         for line in FundsLine.objects.filter(pilot=pilot, year=year).order_by("id")
     ]
-    figures.funds_received = sum((row.received for row in figures.funds), ZERO)
-    figures.funds_spent = sum((row.spent for row in figures.funds), ZERO)
+    figures.funds_received = yuan(sum((row.received for row in figures.funds), ZERO))
+    figures.funds_spent = yuan(sum((row.spent for row in figures.funds), ZERO))
     text = YearlyReportText.objects.filter(pilot=pilot, year=year).first()
     if text:
         figures.situation, figures.problems, figures.measures = text.situation, text.problems, text.measures
@@ -209,7 +221,12 @@ def province_summary(*, user: Any, year: int, as_of: datetime.date) -> dict[str,
     rows = sorted(schools.values(), key=lambda r: r["school"])
     total = {"school": "全省合计", "pilots": sum(r["pilots"] for r in rows)}
     for key in SUMMARY_KEYS:
-        total[key] = sum((r[key] for r in rows), ZERO if key.startswith("funds") else 0)
+        if key.startswith("funds"):
+            for r in rows:
+                r[key] = yuan(r[key])
+            total[key] = yuan(sum((r[key] for r in rows), ZERO))
+        else:
+            total[key] = sum(r[key] for r in rows)
     return {"rows": rows, "total": total}
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Cohort, Guardian, Program, School, Student
+from .models import Bureau, Cohort, Guardian, Program, School, Student
 
 
 @admin.register(School)
@@ -29,7 +29,7 @@ class GuardianInline(admin.TabularInline):
 
 @admin.register(Student)
 class StudentAdmin(admin.ModelAdmin):
-    list_display = ("name", "school", "cohort", "birth_date", "sex")
+    list_display = ("name", "school", "cohort", "class_name", "birth_date", "sex")
     list_filter = ("school", "cohort__entry_year", "sex")
     search_fields = ("name", "resident_id", "student_number")
     readonly_fields = ("birth_date", "sex")
@@ -40,3 +40,10 @@ class StudentAdmin(admin.ModelAdmin):
 class GuardianAdmin(admin.ModelAdmin):
     list_display = ("name", "relation", "student", "phone")
     search_fields = ("name", "phone", "student__name")
+
+
+@admin.register(Bureau)
+class BureauAdmin(admin.ModelAdmin):
+    list_display = ("name", "region")
+    search_fields = ("name", "region")
+    filter_horizontal = ("schools", "members")

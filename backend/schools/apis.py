@@ -111,6 +111,7 @@ class StudentSerializer(ScopedModelSerializer):
             "birth_date",
             "sex",
             "student_number",
+            "class_name",
             "phone",
         ]
         read_only_fields = ["school", "birth_date", "sex"]

@@ -1,5 +1,6 @@
 import datetime
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -96,6 +97,8 @@ class Student(TimeStampedModel):
     birth_date = models.DateField(_("出生日期"), editable=False)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, editable=False)
     student_number = models.CharField(_("学号"), max_length=30, blank=True)
+    # 班级 as the school names it (e.g. 数控2401班), within the cohort; blank until the school records it
+    class_name = models.CharField(_("班级"), max_length=50, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
 
     class Meta:
@@ -112,6 +115,31 @@ class Student(TimeStampedModel):
 
     def age_on(self, day: datetime.date) -> int:
         return age_on(self.birth_date, day)
+
+
+class Bureau(TimeStampedModel):
+    """教育行政部门: an education department (a province's 教育厅, a city's 教育局) and the schools under it. Its
+    members (bureau accounts) oversee those schools' data returns; a school may be under several (the city's and
+    the province's). See backend/schools/selectors.py `schools_overseen`."""
+
+    name = models.CharField(_("部门名称"), max_length=100, unique=True)
+    region = models.CharField(_("所辖地区"), max_length=100, blank=True)
+    schools = models.ManyToManyField(School, related_name="bureaus", blank=True, verbose_name=_("所辖学校"))
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="bureaus",
+        blank=True,
+        limit_choices_to={"role": "bureau"},
+        verbose_name=_("工作人员"),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("教育行政部门")
+        verbose_name_plural = _("教育行政部门")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class GuardianRelation(models.TextChoices):

@@ -33,6 +33,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "program": ("专业", "专业名称", "program"),
     "entry_year": ("入学年份", "年级", "entry_year"),
     "student_number": ("学号", "student_number"),
+    "class_name": ("班级", "班级名称", "class", "class_name"),
     "phone": ("手机号", "学生电话", "phone"),
     "guardian_name": ("监护人姓名", "家长姓名", "guardian_name"),
     "guardian_phone": ("监护人电话", "家长电话", "guardian_phone"),
@@ -76,6 +77,7 @@ MAX_LENGTHS = {
     "program": 200,
     "entry_year": 10,
     "student_number": 30,
+    "class_name": 50,
     "phone": 20,
     "guardian_name": 50,
     "guardian_phone": 20,
@@ -123,6 +125,7 @@ class RosterRow:
     guardian_resident_id: str
     birth_date: Any = None
     sex: str = ""
+    class_name: str = ""
 
 
 @dataclass
@@ -358,6 +361,10 @@ def _check_row(
         values[key] = clean_name(values.get(key, ""))
         if values[key].startswith(FORMULA_PREFIXES):
             fail(key, "NAME_INVALID", "姓名不能以 = + - @ 开头", "a name may not begin with = + - or @")
+    if values.get("class_name", "").strip().startswith(FORMULA_PREFIXES):
+        fail(
+            "class_name", "CLASS_INVALID", "班级不能以 = + - @ 开头", "a class may not begin with = + - or @"
+        )
     for key in REQUIRED:
         if not values.get(key, "").strip():
             fail(key, "REQUIRED", f"“{COLUMNS[key][0]}”不能为空", f"{key} is required")
@@ -431,6 +438,7 @@ def _check_row(
         guardian_resident_id=guardian_id,
         birth_date=resident.birth_date,
         sex=resident.sex,
+        class_name=" ".join(values.get("class_name", "").split()),
     ), errors
 
 
@@ -478,6 +486,7 @@ def _import(*, actor: Any, school: School, file_name: str, content: bytes) -> Ro
                 birth_date=r.birth_date,
                 sex=r.sex,
                 student_number=r.student_number,
+                class_name=r.class_name,
                 phone=r.phone,
             )
             for r in preview.new_rows

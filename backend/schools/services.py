@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from backend.core.audit import audit_record, model_changes
 from backend.core.errors import ApplicationError
@@ -103,3 +104,31 @@ def cohort_get_or_create(*, actor: Any, program: Program, entry_year: int) -> Co
     if created:
         audit_record(actor=actor, action="cohort.create", obj=cohort, changes={"entry_year": entry_year})
     return cohort
+
+
+@transaction.atomic
+def students_set_class(*, actor: Any, students: list[Student], class_name: str) -> int:
+    """班级 for many students of one school at once (blank clears it); all or none. Returns how many changed."""
+    class_name = " ".join(class_name.split())
+    if len(class_name) > 50:
+        raise ApplicationError(
+            "CLASS_NAME_TOO_LONG", "班级名称最多 50 个字", "a class name has at most 50 characters"
+        )
+    if not students:
+        raise ApplicationError("STUDENTS_REQUIRED", "请至少选择一名学生", "select at least one student")
+    if len({s.school_id for s in students}) > 1:
+        raise ApplicationError(
+            "STUDENTS_OF_ONE_SCHOOL", "所选学生须属于同一所学校", "the students must be of one school"
+        )
+    changed = [s for s in students if s.class_name != class_name]
+    now = timezone.now()
+    for student in changed:
+        audit_record(
+            actor=actor,
+            action="student.update",
+            obj=student,
+            changes={"class_name": [student.class_name, class_name]},
+        )
+        student.class_name, student.updated_at = class_name, now
+    Student.objects.bulk_update(changed, ["class_name", "updated_at"])
+    return len(changed)

@@ -1,9 +1,15 @@
 """Everything signing needs to know about an agreement (backend.agreements, owned by the documents work), in one
-place: which parties sign, the revision's PDF and hash, whether a revision is still the current one."""
+place: which parties sign, the revision's PDF and hash, whether a revision is still the current one.
+
+Another kind of document signed the same way (the informed-consent form, backend.checklist) registers a
+`DocumentSource` for its model (`register_document_source`, from its app's ready()); every function below then
+answers for it too. Such a document is its own "revision" and its own "agreement": it has `number`, `pdf` and
+`pdf_sha256` like a revision, and its source says the rest."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,16 +26,49 @@ class PartyOnRecord:
     phone: str
 
 
-def agreement_of(revision: AgreementRevision) -> Agreement:
-    return revision.agreement
+@dataclass(frozen=True)
+class DocumentSource:
+    """What signing asks of a document that is not an agreement."""
+
+    placement: Callable[[Any], Any]
+    parties: Callable[[Any], dict[str, PartyOnRecord]]
+    title: Callable[[Any], str]
+    template_version: Callable[[Any], str]
+    is_current: Callable[[Any], bool]
+    is_void: Callable[[Any], bool]
+    set_status: Callable[..., None]  # (document, to=, actor=, reason=): draft, sent, signed, void
+
+
+_SOURCES: dict[type, DocumentSource] = {}
+
+
+def register_document_source(model: type, document_source: DocumentSource) -> None:
+    _SOURCES[model] = document_source
+
+
+def _other(document: Any) -> DocumentSource | None:
+    """The source of a document that is not an agreement (nor an agreement revision); None for an agreement."""
+    if isinstance(document, Agreement | AgreementRevision):
+        return None
+    return _SOURCES[type(document)]
+
+
+def is_agreement(document: Any) -> bool:
+    return _other(document) is None
+
+
+def agreement_of(revision: AgreementRevision) -> Any:
+    """The agreement of a revision; another kind's document is its own agreement."""
+    return revision.agreement if _other(revision) is None else revision
 
 
 def placement_of(revision: AgreementRevision) -> Any:
-    return revision.agreement.placement
+    other = _other(revision)
+    return revision.agreement.placement if other is None else other.placement(revision)
 
 
 def is_four_party(agreement: Agreement) -> bool:
-    return agreement.kind in FOUR_PARTY_KINDS
+    return _other(agreement) is None and agreement.kind in FOUR_PARTY_KINDS
 
 
 def _printed(revision: AgreementRevision, who: str, key: str) -> str:
@@ -41,6 +80,9 @@ def _printed(revision: AgreementRevision, who: str, key: str) -> str:
 
 def parties_on_record(revision: AgreementRevision) -> dict[str, PartyOnRecord]:
     """Names as printed on the agreement (what the signer must type); phones as they are on record now."""
+    other = _other(revision)
+    if other is not None:
+        return other.parties(revision)
     agreement = revision.agreement
     placement = agreement.placement
     student = placement.student
@@ -79,6 +121,9 @@ def revision_pdf_sha256(revision: AgreementRevision) -> str:
 
 def revision_is_current(revision: AgreementRevision) -> bool:
     """The newest revision of an agreement that is not void."""
+    other = _other(revision)
+    if other is not None:
+        return other.is_current(revision)
     agreement = revision.agreement
     if agreement.status == AgreementStatus.VOID:
         return False
@@ -91,6 +136,9 @@ def agreement_reference(agreement: Agreement) -> str:
 
 
 def agreement_title(agreement: Agreement) -> str:
+    other = _other(agreement)
+    if other is not None:
+        return other.title(agreement)
     if agreement.supplements_id is not None:  # 补充协议 of a change (backend/changes)
         return (
             "现代学徒制学徒培养协议补充协议（四方）"
@@ -101,19 +149,26 @@ def agreement_title(agreement: Agreement) -> str:
 
 
 def template_version(revision: AgreementRevision) -> str:
+    other = _other(revision)
+    if other is not None:
+        return other.template_version(revision)
     version = revision.template_version
     owner = version.school.name if version.school is not None else "默认 default"
     return f"{version.kind} v{version.number} ({owner}; sha256 {version.sha256[:16]})"
 
 
 def replaced_agreement(agreement: Agreement) -> Agreement | None:
-    return agreement.replaces
+    return agreement.replaces if _other(agreement) is None else None
 
 
 def agreement_set_status(*, agreement: Agreement, to: str, actor: Any, reason: str = "") -> None:
     """Move the agreement's status as signing progresses, through the agreements app's own services."""
     from backend.agreements import services as agreements
 
+    other = _other(agreement)
+    if other is not None:
+        other.set_status(agreement, to=to, actor=actor, reason=reason)
+        return
     agreement.refresh_from_db(fields=["status"])
     if agreement.status == to:
         return
@@ -128,4 +183,5 @@ def agreements_of_placement(placement: Any) -> Any:
 
 
 def agreement_is_void(agreement: Agreement) -> bool:
-    return agreement.status == AgreementStatus.VOID
+    other = _other(agreement)
+    return agreement.status == AgreementStatus.VOID if other is None else other.is_void(agreement)

@@ -283,14 +283,14 @@ class LinkDetailApi(_LinkApi):
     )
     def get(self, request: Request, request_id: int, token: str) -> Response:
         req = self.resolve(request_id, token)
-        agreement = source.agreement_of(req.envelope.revision)
+        agreement = source.agreement_of(req.envelope.document)
         return Response(
             {
                 "party": req.party,
                 "party_name": req.party_name,
                 "agreement_reference": source.agreement_reference(agreement),
                 "agreement_title": source.agreement_title(agreement),
-                "pdf_sha256": source.revision_pdf_sha256(req.envelope.revision),
+                "pdf_sha256": source.revision_pdf_sha256(req.envelope.document),
                 "agreed_text": services.agreed_text(req, req.signer_name),
                 "expires_at": req.expires_at,
             }
@@ -301,7 +301,7 @@ class LinkPdfApi(_LinkApi):
     @extend_schema(responses={(200, "application/pdf"): bytes})
     def get(self, request: Request, request_id: int, token: str) -> FileResponse:
         req = self.resolve(request_id, token)
-        revision = req.envelope.revision
+        revision = req.envelope.document
         return FileResponse(revision.pdf.open("rb"), content_type="application/pdf", filename="agreement.pdf")
 
 

@@ -239,7 +239,7 @@ class Signatory:
 
 
 def organisation_of(request: SignatureRequest) -> Organisation | None:
-    placement = source.placement_of(request.envelope.revision)
+    placement = source.placement_of(request.envelope.document)
     if request.party == Party.COMPANY:
         return Company.objects.get(pk=placement.post.company_id)
     if request.party == Party.SCHOOL:

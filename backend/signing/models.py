@@ -1,6 +1,8 @@
 """Online signing of an agreement revision: one request per party, in order; links, one-time codes, signatures;
 and the sealed PDF."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -47,8 +49,21 @@ class SigningEnvelope(TimeStampedModel):
         EnvelopeStatus.VOIDED: frozenset(),
     }
 
+    # What is signed: an agreement revision, or another document kind (the informed-consent form of
+    # backend.checklist); exactly one of them. `document` is whichever it is.
     revision = models.OneToOneField(
-        "agreements.AgreementRevision", on_delete=models.PROTECT, related_name="signing_envelope"
+        "agreements.AgreementRevision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="signing_envelope",
+    )
+    consent = models.OneToOneField(
+        "checklist.ConsentDocument",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="signing_envelope",
     )
     status = models.CharField(
         _("状态"),
@@ -71,11 +86,23 @@ class SigningEnvelope(TimeStampedModel):
     )
 
     class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(revision__isnull=False, consent__isnull=True)
+                | models.Q(revision__isnull=True, consent__isnull=False),
+                name="signing_envelope_one_document",
+            ),
+        ]
         verbose_name = _("签署流程")
         verbose_name_plural = _("签署流程")
 
     def __str__(self) -> str:
         return f"envelope #{self.pk} ({self.status})"
+
+    @property
+    def document(self) -> Any:
+        """The document signed: the agreement revision, or the other kind's row (see agreement_source)."""
+        return self.revision if self.revision_id is not None else self.consent
 
     def can_move_to(self, status: str) -> bool:
         return status in self.ALLOWED_TRANSITIONS.get(self.status, frozenset())

@@ -70,7 +70,7 @@ def verification_url(sha256: str = "") -> str:
 
 
 def signing_record_for(envelope: SigningEnvelope, *, unsigned_sha256: str, now: dt.datetime) -> SigningRecord:
-    revision = envelope.revision
+    revision = envelope.document
     agreement = source.agreement_of(revision)
     requests = list(envelope.requests.order_by("position"))
     signatures = {s.request_id: s for s in Signature.objects.filter(request__envelope=envelope)}
@@ -163,7 +163,7 @@ def envelope_seal_failed(*, envelope_id: int, code: str, message: str = "", now:
         )
         from .services import coordinators
 
-        reference = source.agreement_reference(source.agreement_of(envelope.revision))
+        reference = source.agreement_reference(source.agreement_of(envelope.document))
         notice_send(
             recipients=coordinators(envelope),
             kind="agreement_seal_failed",
@@ -202,9 +202,9 @@ def agreement_seal(*, envelope_id: int, now: dt.datetime) -> SealedAgreement | N
                 "NOT_FULLY_SIGNED", "尚有签署方未签署", "not every party has signed", status=409
             )
         started = time.perf_counter()
-        unsigned = source.revision_pdf_bytes(envelope.revision)
+        unsigned = source.revision_pdf_bytes(envelope.document)
         unsigned_sha = hashlib.sha256(unsigned).hexdigest()
-        expected = source.revision_pdf_sha256(envelope.revision)
+        expected = source.revision_pdf_sha256(envelope.document)
         if unsigned_sha != expected:
             raise ApplicationError(
                 "UNSIGNED_PDF_CHANGED",
@@ -225,7 +225,7 @@ def agreement_seal(*, envelope_id: int, now: dt.datetime) -> SealedAgreement | N
             seconds=time.perf_counter() - started,
         )
         sealed.pdf.save(
-            f"{source.agreement_reference(source.agreement_of(envelope.revision))}-sealed.pdf",
+            f"{source.agreement_reference(source.agreement_of(envelope.document))}-sealed.pdf",
             ContentFile(sealed_pdf.pdf),
             save=False,
         )
@@ -302,13 +302,13 @@ class VerifyAnswer:
 def _public_record(sealed: SealedAgreement) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """What anyone holding the file may learn: no ID numbers, no phone numbers, no IP addresses."""
     envelope = sealed.envelope
-    agreement = source.agreement_of(envelope.revision)
+    agreement = source.agreement_of(envelope.document)
     requests = list(envelope.requests.order_by("position"))
     signatures = {s.request_id: s for s in Signature.objects.filter(request__envelope=envelope)}
     info = {
         "reference": source.agreement_reference(agreement),
         "title": source.agreement_title(agreement),
-        "template_version": source.template_version(envelope.revision),
+        "template_version": source.template_version(envelope.document),
         "status": envelope.status,
         "sealed_at": sealed.sealed_at.isoformat(),
         "sealed_sha256": sealed.sha256,

@@ -63,6 +63,19 @@ def sealed_agreement_get(*, user: Any, envelope_pk: int) -> SealedAgreement:
     return sealed
 
 
+def sealed_agreements_of_placement(*, user: Any, placement: Any) -> QuerySet[SealedAgreement]:
+    """The sealed agreements (the agreement and any supplementary one) of a placement that the user is a party to."""
+    queryset = SealedAgreement.objects.filter(
+        envelope__revision__agreement__placement=placement, envelope__status=EnvelopeStatus.SEALED
+    )
+    return (
+        scope_queryset(user, queryset)
+        .select_related("envelope__revision__agreement")
+        .distinct()
+        .order_by("sealed_at", "pk")
+    )
+
+
 def requests_due_for_reminder(*, now: Any) -> QuerySet[SignatureRequest]:
     import datetime as dt
 

@@ -104,7 +104,7 @@ def link_url(request: SignatureRequest, token: str) -> str:
 
 
 def account_signers(request: SignatureRequest) -> list[User]:
-    placement = source.placement_of(request.envelope.revision)
+    placement = source.placement_of(request.envelope.document)
     if request.party == Party.COMPANY:
         return list(User.objects.filter(role=Role.HR, company_id=placement.post.company_id, is_active=True))
     if request.party == Party.SCHOOL:
@@ -114,8 +114,38 @@ def account_signers(request: SignatureRequest) -> list[User]:
     return []
 
 
+def link_signers(request: SignatureRequest) -> list[User]:
+    """The portal accounts of the student or the guardian a link request is for (they may have none)."""
+    placement = source.placement_of(request.envelope.document)
+    if request.party == Party.STUDENT:
+        return list(User.objects.filter(role=Role.STUDENT, student_id=placement.student_id, is_active=True))
+    if request.party == Party.GUARDIAN:
+        return list(
+            User.objects.filter(
+                role=Role.GUARDIAN,
+                guardian__student_id=placement.student_id,
+                guardian__name=request.signer_name,
+                is_active=True,
+            )
+        )
+    return []
+
+
+@transaction.atomic
+def signing_link_for_account(*, user: Any, request_id: int, now: dt.datetime) -> str:
+    """A student or guardian signed in to the portal opens their request from the inbox: a fresh link (the SMS's
+    link is replaced by it, as by a reminder), only for the person the request is for, only while it is open."""
+    request = SignatureRequest.objects.select_for_update(of=("self",)).filter(pk=request_id).first()
+    if request is None or not request.uses_link or not any(u.pk == user.pk for u in link_signers(request)):
+        raise ApplicationError("NOT_FOUND", "未找到", "signature request not found", status=404)
+    check_signable(request, now)
+    token = _issue_link(request, now)
+    audit_record(actor=user, action="signing.link_from_account", obj=request, changes={})
+    return f"/sign/{request.pk}/{token}"
+
+
 def coordinators(envelope: SigningEnvelope) -> list[User]:
-    placement = source.placement_of(envelope.revision)
+    placement = source.placement_of(envelope.document)
     return list(
         User.objects.filter(role=Role.COORDINATOR, school_id=placement.pilot.school_id, is_active=True)
     )
@@ -128,7 +158,11 @@ def user_may_sign(user: Any, request: SignatureRequest) -> bool:
 
 
 def _require_coordinator(actor: Any, envelope_or_revision: Any) -> None:
-    revision = getattr(envelope_or_revision, "revision", envelope_or_revision)
+    revision = (
+        envelope_or_revision.document
+        if isinstance(envelope_or_revision, SigningEnvelope)
+        else envelope_or_revision
+    )
     placement = source.placement_of(revision)
     if not (
         getattr(actor, "role", None) == Role.COORDINATOR and actor.school_id == placement.pilot.school_id
@@ -187,36 +221,9 @@ def signing_send(*, actor: Any, revision: Any, now: dt.datetime) -> SigningEnvel
             "an earlier revision of this agreement is still being signed or is sealed; void it first",
             status=409,
         )
-    parties = source.parties_on_record(revision)
-    problems = {}
-    for party, record in parties.items():
-        if not record.party_name:
-            problems[party] = "missing"
-        elif party in LINK_PARTIES and not record.phone:
-            problems[party] = "no phone number"
-    if problems:
-        raise ApplicationError(
-            "SIGNER_DATA_MISSING",
-            "签署方信息不完整（姓名或手机号缺失）",
-            "a signing party's name or phone number is missing",
-            details=problems,
-        )
     placement = source.placement_of(revision)
     placement.refresh_from_db(fields=["status"])
-    order = [p for p in placement.pilot.effective_signing_order if p in parties]
-    envelope = SigningEnvelope.objects.create(
-        revision=revision, signing_order=order, sent_by=actor_user(actor)
-    )
-    for position, party in enumerate(order, start=1):
-        record = parties[party]
-        SignatureRequest.objects.create(
-            envelope=envelope,
-            party=party,
-            position=position,
-            party_name=record.party_name,
-            signer_name=record.signer_name,
-            phone=record.phone,
-        )
+    envelope = _envelope_create(actor=actor, document=revision, revision=revision)
     # A replacement agreement (or a new revision after a decline) points the old envelopes to this one.
     old_agreement = source.replaced_agreement(agreement)
     SigningEnvelope.objects.filter(
@@ -230,7 +237,65 @@ def signing_send(*, actor: Any, revision: Any, now: dt.datetime) -> SigningEnvel
         placement_transition(
             placement=placement, to=PlacementStatus.SIGNING, actor=actor, note="agreement sent"
         )
-    audit_record(actor=actor, action="signing.send", obj=envelope, changes={"order": order})
+    audit_record(actor=actor, action="signing.send", obj=envelope, changes={"order": envelope.signing_order})
+    return envelope
+
+
+def _envelope_create(*, actor: Any, document: Any, **what: Any) -> SigningEnvelope:
+    """The envelope of a document and one request per party on record, in the pilot's order (`what`: the
+    envelope's field naming the document, `revision=` or `consent=`). Refused when a party's name or a link
+    party's phone is missing."""
+    parties = source.parties_on_record(document)
+    problems = {}
+    for party, record in parties.items():
+        if not record.party_name:
+            problems[party] = "missing"
+        elif party in LINK_PARTIES and not record.phone:
+            problems[party] = "no phone number"
+    if problems:
+        raise ApplicationError(
+            "SIGNER_DATA_MISSING",
+            "签署方信息不完整（姓名或手机号缺失）",
+            "a signing party's name or phone number is missing",
+            details=problems,
+        )
+    placement = source.placement_of(document)
+    order = [p for p in placement.pilot.effective_signing_order if p in parties]
+    envelope = SigningEnvelope.objects.create(signing_order=order, sent_by=actor_user(actor), **what)
+    for position, party in enumerate(order, start=1):
+        record = parties[party]
+        SignatureRequest.objects.create(
+            envelope=envelope,
+            party=party,
+            position=position,
+            party_name=record.party_name,
+            signer_name=record.signer_name,
+            phone=record.phone,
+        )
+    return envelope
+
+
+@transaction.atomic
+def signing_send_consent(*, actor: Any, document: Any, now: dt.datetime) -> SigningEnvelope:
+    """Send an informed-consent form (backend.checklist's ConsentDocument, a draft) to its signers, the student
+    and the guardian, in the pilot's order, through the same requests, links and codes as an agreement. The
+    placement's status does not move: the form is a checklist item, not the agreement."""
+    _require_coordinator(actor, document)
+    if not source.revision_is_current(document) or source.agreement_is_void(document):
+        raise ApplicationError(
+            "REVISION_SUPERSEDED",
+            "该文件已被新版本取代，请发送最新版本",
+            "this document has been superseded; send the latest one",
+            status=409,
+        )
+    if document.status != AgreementStatus.DRAFT or SigningEnvelope.objects.filter(consent=document).exists():
+        raise ApplicationError(
+            "ALREADY_SENT", "该文件已发出签署", "this document was already sent", status=409
+        )
+    envelope = _envelope_create(actor=actor, document=document, consent=document)
+    source.agreement_set_status(agreement=document, to=AgreementStatus.SENT, actor=actor)
+    _advance(envelope, now)
+    audit_record(actor=actor, action="signing.send", obj=envelope, changes={"order": envelope.signing_order})
     return envelope
 
 
@@ -245,7 +310,7 @@ def _advance(envelope: SigningEnvelope, now: dt.datetime) -> None:
     envelope.status = EnvelopeStatus.COMPLETED
     envelope.save(update_fields=["status", "updated_at"])
     source.agreement_set_status(
-        agreement=source.agreement_of(envelope.revision), to=AgreementStatus.SIGNED, actor=None
+        agreement=source.agreement_of(envelope.document), to=AgreementStatus.SIGNED, actor=None
     )
     enqueue_on_commit("documents.signing.seal", envelope.pk)
 
@@ -259,7 +324,7 @@ def _open(request: SignatureRequest, now: dt.datetime) -> None:
 
 
 def _notify_turn(request: SignatureRequest, now: dt.datetime, *, reminder: bool) -> None:
-    revision = request.envelope.revision
+    revision = request.envelope.document
     agreement = source.agreement_of(revision)
     title = source.agreement_title(agreement)
     prefix = "提醒：" if reminder else ""
@@ -272,13 +337,30 @@ def _notify_turn(request: SignatureRequest, now: dt.datetime, *, reminder: bool)
         )
         phone = request.phone
         transaction.on_commit(lambda: send_sms(phone=phone, text=text))
-        return
+        if source.is_agreement(agreement):
+            return
+        # the consent form: also in the student's or guardian's portal inbox, when they have an account
+        recipients, heading, link = (
+            link_signers(request),
+            f"{prefix}请签署《{title}》",
+            f"/me/sign/{request.pk}",
+        )
+        body = f"{source.agreement_reference(agreement)}：请点击本通知签署，或使用短信中的签署链接。"
+    else:
+        recipients, heading, link = (
+            account_signers(request),
+            f"{prefix}请签署《{title}》（{request.party_name}）",
+            f"/signing/requests/{request.pk}",
+        )
+        body = (
+            f"轮到{PARTY_LABELS[Party(request.party)][0]}签署协议 {source.agreement_reference(agreement)}。"
+        )
     notice_send(
-        recipients=account_signers(request),
+        recipients=recipients,
         kind="signing_reminder" if reminder else "signing_request",
-        title=f"{prefix}请签署《{title}》（{request.party_name}）",
-        body=f"轮到{PARTY_LABELS[Party(request.party)][0]}签署协议 {source.agreement_reference(agreement)}。",
-        link=f"/signing/requests/{request.pk}",
+        title=heading,
+        body=body,
+        link=link,
         dedupe_key=f"signing:{request.pk}:{request.reminder_count}:{int((request.sent_at or now).timestamp())}",
     )
 
@@ -325,12 +407,12 @@ def _check_actor(request: SignatureRequest, user: Any, via_link: bool) -> None:
 def check_signable(request: SignatureRequest, now: dt.datetime) -> None:
     envelope = request.envelope
     if envelope.status == EnvelopeStatus.VOIDED or source.agreement_is_void(
-        source.agreement_of(envelope.revision)
+        source.agreement_of(envelope.document)
     ):
         raise ApplicationError(*_STATUS_ERRORS[RequestStatus.VOIDED][:3], status=410)
     if envelope.status == EnvelopeStatus.DECLINED and request.status != RequestStatus.DECLINED:
         raise ApplicationError(*_STATUS_ERRORS[RequestStatus.DECLINED][:3], status=409)
-    if not source.revision_is_current(envelope.revision):
+    if not source.revision_is_current(envelope.document):
         raise ApplicationError(
             "REVISION_SUPERSEDED",
             "该协议版本已被新版本取代，此链接不再有效",
@@ -486,7 +568,7 @@ class Evidence:
 
 
 def agreed_text(request: SignatureRequest, typed_name: str) -> str:
-    revision = request.envelope.revision
+    revision = request.envelope.document
     agreement = source.agreement_of(revision)
     zh, en = PARTY_LABELS[Party(request.party)]
     sha = source.revision_pdf_sha256(revision)
@@ -634,7 +716,7 @@ def signing_decline(
         SigningLink.objects.filter(
             request__envelope=envelope, used_at__isnull=True, revoked_at__isnull=True
         ).update(revoked_at=now, revoked_reason="declined")
-        agreement = source.agreement_of(envelope.revision)
+        agreement = source.agreement_of(envelope.document)
         notice_send(
             recipients=coordinators(envelope),
             kind="agreement_declined",
@@ -643,9 +725,9 @@ def signing_decline(
             link=f"/signing/envelopes/{envelope.pk}",
         )
         source.agreement_set_status(agreement=agreement, to=AgreementStatus.DRAFT, actor=user)
-        placement = source.placement_of(envelope.revision)
+        placement = source.placement_of(envelope.document)
         placement.refresh_from_db(fields=["status"])
-        if placement.status == PlacementStatus.SIGNING:
+        if placement.status == PlacementStatus.SIGNING and source.is_agreement(agreement):
             placement_transition(
                 placement=placement, to=PlacementStatus.PROPOSED, actor=user, note="agreement declined"
             )
@@ -694,7 +776,7 @@ def signing_expire(*, request_id: int, now: dt.datetime) -> bool:
     request.links.filter(used_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=now, revoked_reason="expired"
     )
-    agreement = source.agreement_of(request.envelope.revision)
+    agreement = source.agreement_of(request.envelope.document)
     notice_send(
         recipients=coordinators(request.envelope),
         kind="signing_expired",
@@ -798,7 +880,22 @@ def signing_close_placement(*, actor: Any, placement: Any, reason: str, now: dt.
             source.agreement_set_status(
                 agreement=agreement, to=AgreementStatus.VOID, actor=actor, reason=reason
             )
+    for envelope in SigningEnvelope.objects.select_for_update().filter(
+        consent__placement=placement, status__in=OPEN_ENVELOPES
+    ):  # an informed-consent form still out: voided with its links
+        _close_document(envelope, actor=actor, reason=reason, now=now)
+        closed += 1
     return closed
+
+
+def _close_document(envelope: SigningEnvelope, *, actor: Any, reason: str, now: dt.datetime) -> None:
+    """Void a document that is not an agreement (the consent form) and its envelope, requests and links."""
+    before = envelope.status
+    _close(envelope, now=now, reason=reason)
+    source.agreement_set_status(
+        agreement=envelope.document, to=AgreementStatus.VOID, actor=actor, reason=reason
+    )
+    audit_record(actor=actor, action="signing.void", obj=envelope, changes={"from": before, "reason": reason})
 
 
 @transaction.atomic
@@ -813,8 +910,10 @@ def signing_void(*, actor: Any, envelope: SigningEnvelope, reason: str, now: dt.
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("REASON_REQUIRED", "请填写作废理由", "give a reason for voiding")
-    agreement = source.agreement_of(envelope.revision)
-    if source.agreement_is_void(agreement):
+    agreement = source.agreement_of(envelope.document)
+    if not source.is_agreement(agreement):
+        _close_document(envelope, actor=actor, reason=reason, now=now)
+    elif source.agreement_is_void(agreement):
         signing_close_agreement(actor=actor, agreement=agreement, reason=reason, now=now)
     else:
         source.agreement_set_status(agreement=agreement, to=AgreementStatus.VOID, actor=actor, reason=reason)

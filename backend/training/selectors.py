@@ -288,3 +288,33 @@ def claim_standard_summary(claim: Any) -> dict[str, Any] | None:
         "grade": (evidence.get("combined") or {}).get("grade", ""),
         "hours": hours,
     }
+
+
+def rotation_not_started(user: Any, *, limit: int = 200) -> list[Any]:
+    """The active placements the user may see that are held to a training plan and whose rotation has not started
+    (no post recorded yet): what the coordinator and HR start from the training page. Plans are read once per
+    pilot, not per placement."""
+    from backend.placements.models import Placement, PlacementStatus
+
+    placements = list(
+        scope_queryset(
+            user,
+            Placement.objects.filter(status=PlacementStatus.ACTIVE)
+            .exclude(training__rotations__isnull=False)
+            .select_related("student", "post__company", "pilot")
+            .order_by("start_date", "pk"),
+        )[:limit]
+    )
+    starts: dict[int, list[datetime.date]] = {}
+    for pilot_id, valid_from in TrainingPlan.objects.filter(
+        pilot_id__in={p.pilot_id for p in placements}, status=PlanStatus.APPROVED
+    ).values_list("pilot_id", "valid_from"):
+        starts.setdefault(pilot_id, []).append(valid_from)
+    enrolled = set(
+        TrainingEnrolment.objects.filter(placement__in=placements).values_list("placement_id", flat=True)
+    )
+    return [
+        p
+        for p in placements
+        if p.pk in enrolled or any(d <= p.start_date for d in starts.get(p.pilot_id, []))
+    ]

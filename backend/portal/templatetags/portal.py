@@ -54,6 +54,7 @@ NAV: dict[str, list[tuple[str, Any, str | None]]] = {
         ("portal:bureau-subsidy", _("补助审批与拨付"), "subsidy"),
         ("portal:training", _("培养标准"), "training"),
         ("portal:bureau-yearly-reports", _("年检报告"), "reports"),
+        ("portal:bureau-data-return", _("数据上报"), "reports"),
     ],
     "admin": [("portal:bureau-dashboard", _("概览"), None)],
     "student": [
@@ -125,6 +126,8 @@ def installed(app_label: str) -> bool:
 # Notes the services write on a placement's events, as labels (free text typed by a person is shown as typed).
 EVENT_NOTES = {
     "created": _("创建"),
+    "created by hand": _("手工创建"),
+    "adjusted by hand": _("手工调整（岗位、师傅或日期）"),
     "agreement sent": _("协议已发出签署"),
     "agreement declined": _("协议被拒签"),
     "agreement voided": _("协议已作废"),

@@ -82,7 +82,7 @@ def _envelopes(user: Any, agreements: Any) -> dict[int, Any]:
         .prefetch_related("requests")
         .order_by("created_at", "id")
     )
-    return {e.revision.agreement_id: e for e in envelopes}  # the newest wins
+    return {e.revision.agreement_id: e for e in envelopes if e.revision}  # the newest wins
 
 
 def _attach_state(user: Any, agreements: Any) -> None:

@@ -11,13 +11,15 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from backend.accounts.models import Role
 from backend.accounts.scoping import scope_queryset
 from backend.checklist import selectors, services
-from backend.checklist.models import HostVisitPhoto, PilotDocument, PilotDocumentKind
+from backend.checklist.models import ConsentStatus, HostVisitPhoto, PilotDocument, PilotDocumentKind
 from backend.companies.models import Company
 from backend.core.errors import ApplicationError
 from backend.placements.models import PilotProject, Placement, PlacementStatus
@@ -138,8 +140,23 @@ def _placements(request: HttpRequest, pilot: PilotProject, statuses: Any = OPEN)
     )
 
 
-def _rows(placements: list[Placement]) -> list[dict[str, Any]]:
+def consent_view(state: selectors.ConsentState) -> dict[str, Any]:
+    """A placement's consent in words for the pages: which form ticks it, the online form's state and signers."""
+    words = {"student": _("学生"), "guardian": _("监护人")}
+    document = state.document
+    return {
+        "via": state.via,
+        "document": document,
+        "status": document.get_status_display() if document else "",
+        "signed": [words.get(p, p) for p in state.signed],
+        "waiting": [words.get(p, p) for p in state.waiting],
+        "pdf": reverse("portal:checklist-consent-pdf", args=[document.pk]) if document else "",
+    }
+
+
+def _rows(placements: list[Placement], *, consent: bool = False) -> list[dict[str, Any]]:
     status = selectors.checklist_status(placements)
+    states = selectors.consent_states(placements) if consent else {}
     out = []
     for p in placements:
         items = status.get(p.pk, {})
@@ -151,6 +168,7 @@ def _rows(placements: list[Placement]) -> list[dict[str, Any]]:
                     for code in CHECKLIST_CODES
                 ],
                 "missing": [rule_label(c) for c, done in items.items() if not done],
+                "consent": consent_view(states[p.pk]) if p.pk in states else None,
             }
         )
     return out
@@ -317,7 +335,8 @@ def bulk(request: HttpRequest, kind: str) -> HttpResponse:
     cohorts = sorted({(p.student.cohort_id, str(p.student.cohort)) for p in listed})
     if cohort.isdigit():
         listed = [p for p in listed if p.student.cohort_id == int(cohort)]
-    form = form_class(request.POST or None, request.FILES or None)
+    sending = kind == "consent" and request.POST.get("action") == "send"
+    form = form_class(None if sending else (request.POST or None), request.FILES or None)
     if request.method == "POST":
         if request.POST.get("all") == "1":
             chosen = listed
@@ -326,6 +345,9 @@ def bulk(request: HttpRequest, kind: str) -> HttpResponse:
             chosen = [p for p in listed if p.pk in ids]
         if not chosen:
             messages.warning(request, _("请勾选学徒，或选择“全部列出的学徒”"))
+        elif sending:  # the consent form as its own document, signed online by student and guardian
+            if _consent_send(request, pilot, chosen):
+                return redirect(f"{reverse('portal:checklist-bulk', args=['consent'])}?pilot={pilot.pk}")
         elif form.is_valid():
             try:
                 _bulk_write(kind, request, pilot, chosen, form.cleaned_data)
@@ -350,10 +372,73 @@ def bulk(request: HttpRequest, kind: str) -> HttpResponse:
             "pilots": list(_pilots(request)),
             "cohort": cohort,
             "cohorts": cohorts,
-            "rows": _rows(listed),
+            "rows": _rows(listed, consent=kind == "consent"),
             "codes": [(c, rule_label(c)) for c in CHECKLIST_CODES],
             "multipart": kind == "consent",
         },
+    )
+
+
+def _consent_send(request: HttpRequest, pilot: PilotProject, chosen: list[Placement]) -> bool:
+    try:
+        documents = services.consent_documents_send(
+            actor=request.user, pilot=pilot, placements=chosen, now=timezone.now()
+        )
+    except ApplicationError as exc:
+        _fail(request, exc)
+        return False
+    messages.success(
+        request,
+        _("已向 %(n)s 名学徒及其监护人发送知情同意书在线签署（短信链接）") % {"n": len(documents)},
+    )
+    return True
+
+
+@require_POST
+@coordinator_only
+def consent_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """From the placement page: this placement's consent form out for online signing."""
+    placement = scoped_get(
+        request, Placement.objects.select_related("pilot", "student", "post__company"), pk=pk
+    )
+    _consent_send(request, placement.pilot, [placement])
+    return redirect(f"{reverse('portal:school-placement', args=[placement.pk])}#checklist")
+
+
+@role_required(Role.COORDINATOR, Role.STUDENT, Role.GUARDIAN)
+def consent_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    """A consent form for its parties (the school, the student, the guardian): sealed once it is sealed."""
+    item = scoped_get(request, selectors.consent_document_list(user=request.user), pk=pk)
+    sealed = getattr(getattr(item, "signing_envelope", None), "sealed", None)
+    if item.status == ConsentStatus.SEALED and sealed is not None:
+        return FileResponse(sealed.pdf.open("rb"), as_attachment=True, filename=f"{item.number}-sealed.pdf")
+    return FileResponse(item.pdf.open("rb"), as_attachment=True, filename=f"{item.number}.pdf")
+
+
+@role_required(Role.STUDENT, Role.GUARDIAN)
+def my_signing(request: HttpRequest, request_id: int) -> HttpResponse:
+    """/me/sign/<request>: the inbox notice's link for a student or guardian. A POST gives a fresh signing link
+    (the SMS's link is replaced by it) and opens the signing page; only the person the request is for."""
+    from backend.signing.services import signing_link_for_account
+
+    if request.method == "POST":
+        try:
+            url = signing_link_for_account(user=request.user, request_id=request_id, now=timezone.now())
+        except ApplicationError as exc:
+            if exc.status == 404:
+                raise Http404 from exc
+            messages.error(request, error_text(exc))
+        else:
+            return redirect(url)
+    documents = selectors.consent_document_list(user=request.user).filter(
+        signing_envelope__requests__pk=request_id,
+        signing_envelope__requests__party=str(getattr(request.user, "role", "")),
+    )
+    document = documents.first()
+    if document is None:
+        raise Http404
+    return render(
+        request, "portal/checklist/my_signing.html", {"document": document, "request_id": request_id}
     )
 
 
@@ -430,13 +515,18 @@ def placement_panel(placement: Placement) -> list[dict[str, Any]]:
     from backend.portal.views.placements import is_chinese
 
     zh = is_chinese()
+    consent = consent_view(selectors.consent_states([placement])[placement.pk])
     return [
         {
             "code": item.code,
             "name": rule_label(item.code),
             "done": item.done,
-            "text": "" if item.done else (item.message if zh else item.message_en),
+            # the CONSENT item says which form ticks it (online or paper) also when it is done
+            "text": (item.message if zh else item.message_en)
+            if not item.done or item.code == "CONSENT"
+            else "",
             "link": links.get(item.code, base),
+            "consent": consent if item.code == "CONSENT" else None,
         }
         for item in selectors.checklist_items(placement)
     ]

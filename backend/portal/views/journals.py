@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -283,13 +284,25 @@ def visits(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.COORDINATOR)
 def overview(request: HttpRequest) -> HttpResponse:
-    start = _week(request.GET.get("week"))
+    """Per class and per teacher, the term's journals against each pilot's rhythm (?term=2026-autumn; the
+    current term by default)."""
     from backend.portal import selectors as portal_selectors
 
-    figures = selectors.journal_overview(user=request.user, week=start)
+    term = rhythm.parse_term(request.GET.get("term", "")) or rhythm.term_of(local_today())
+    figures = selectors.journal_term_overview(user=request.user, day=term.start, now=timezone.now())
     pilots = portal_selectors.pilot_list(request.user).select_related("journal_rule")
     rows = [{"pilot": p, "rule": getattr(p, "journal_rule", None) or rhythm.Rhythm()} for p in pilots]
-    return render(request, "portal/journals/overview.html", {**_week_nav(start), **figures, "pilots": rows})
+    return render(
+        request,
+        "portal/journals/overview.html",
+        {
+            **figures,
+            "previous": rhythm.term_of(term.start - dt.timedelta(days=1)).label,
+            "next": rhythm.term_of(term.end + dt.timedelta(days=1)).label,
+            "autumn": term.start.month == 9,
+            "pilots": rows,
+        },
+    )
 
 
 @require_POST

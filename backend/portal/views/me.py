@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -17,6 +17,11 @@ personal = role_required(Role.STUDENT, Role.GUARDIAN, Role.MENTOR)
 
 @personal
 def me(request: HttpRequest) -> HttpResponse:
+    consents: list = []
+    if feature("checklist") and getattr(request.user, "role", "") in (Role.STUDENT, Role.GUARDIAN):
+        from backend.checklist.selectors import consent_document_list
+
+        consents = list(consent_document_list(user=request.user).exclude(status="void").order_by("-id")[:10])
     return render(
         request,
         "portal/me/home.html",
@@ -24,6 +29,7 @@ def me(request: HttpRequest) -> HttpResponse:
             "placements": selectors.placement_list(request.user),
             "notices": selectors.notice_list(request.user)[:20],
             "ranking": _ranking(request),
+            "consents": consents,
         },
     )
 
@@ -42,7 +48,33 @@ def _ranking(request: HttpRequest) -> Any:
 
 @personal
 def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "portal/placement_detail.html", placement_context(request, pk))
+    context = placement_context(request, pk)
+    context["sealed_agreements"] = _sealed_agreements(request, context["placement"])
+    return render(request, "portal/placement_detail.html", context)
+
+
+def _sealed_agreements(request: HttpRequest, placement: Any) -> Any:
+    """The sealed agreements a student or guardian signed as a party (none for a mentor, who is not one)."""
+    if not feature("signing"):
+        return []
+    from backend.signing.selectors import sealed_agreements_of_placement
+
+    return sealed_agreements_of_placement(user=request.user, placement=placement)
+
+
+@personal
+def sealed_agreement_pdf(request: HttpRequest, pk: int, sealed_pk: int) -> FileResponse:
+    placement = scoped_get(request, selectors.placement_list(request.user), pk=pk)
+    sealed = _sealed_agreements(request, placement)
+    document = sealed.filter(pk=sealed_pk).first() if sealed else None
+    if document is None:
+        raise Http404
+    return FileResponse(
+        document.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{document.envelope.revision.agreement.number}-sealed.pdf",
+        content_type="application/pdf",
+    )
 
 
 @require_POST

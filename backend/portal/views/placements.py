@@ -4,6 +4,7 @@ gate shown by name), and complete what its agreement needs."""
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,11 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from backend.accounts.models import Role
+from backend.companies.models import Mentor, Post
 from backend.core.errors import ApplicationError
 from backend.placements.models import InsuranceKind, InsurancePolicy, Placement, PlacementStatus
 from backend.placements.services import (
     EDITABLE,
     insurance_policies_import,
+    placement_adjust,
+    placement_create_manual,
+    placement_has_agreement,
     placement_insurance_set,
     placement_stages_replace,
     placement_transition,
@@ -29,6 +34,7 @@ from backend.portal.access import error_text, feature, role_required, scoped_get
 from backend.portal.forms import (
     InsuranceForm,
     PlacementDetailsForm,
+    PlacementManualForm,
     PolicyImportForm,
     StageFormSet,
     TeacherBulkForm,
@@ -101,6 +107,103 @@ def placement_activate(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("%(name)s 已在岗") % {"name": placement.student.name})
     return redirect("portal:school-placement", pk=pk)
+
+
+# --- a placement by hand, and adjusting a proposed one ----------------------------------------------------------
+
+
+def refusal_lines(exc: ApplicationError, zh: bool) -> list[dict[str, str]]:
+    """Each failing gate of a refusal (code, rule name, sentence), or the one refusal when it is not the gates'."""
+    details = exc.details if isinstance(exc.details, dict) else {}
+    failed = gate_lines(list(details.get("errors") or []), zh)
+    return failed or [{"code": exc.code, "name": rule_label(exc.code), "text": error_text(exc)}]
+
+
+def _manual_choices(user: Any) -> dict[str, Any]:
+    """The coordinator's own students (those already placed marked) and the posts and mentors of the companies of
+    the school's pilots."""
+    live = Placement.objects.filter(student=OuterRef("pk"), status__in=PlacementStatus.LIVE)
+    return {
+        "students": selectors.student_list(user)
+        .annotate(placed=Exists(live))
+        .order_by("-cohort__entry_year", "name", "id"),
+        "posts": Post.objects.filter(pk__in=selectors.post_list(user).values("pk"))
+        .select_related("company")
+        .order_by("company__name", "title", "id"),
+        "mentors": Mentor.objects.filter(pk__in=selectors.mentor_list(user).values("pk"))
+        .select_related("company")
+        .order_by("company__name", "name", "id"),
+    }
+
+
+@coordinator_only
+def placement_new(request: HttpRequest) -> HttpResponse:
+    """手工新增岗位安排: a student placed outside the matching, through the service the matching's acceptance uses
+    (every gate checked); a refusal lists each failing gate and writes nothing."""
+    form = PlacementManualForm(request.POST or None, **_manual_choices(request.user))
+    refusal: list[dict[str, str]] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            placement = placement_create_manual(actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            refusal = refusal_lines(exc, is_chinese())
+        else:
+            messages.success(
+                request, _("已为 %(name)s 新增岗位安排（拟安排）") % {"name": placement.student.name}
+            )
+            return redirect("portal:school-placement", pk=placement.pk)
+    return render(
+        request,
+        "portal/school/placement_manual.html",
+        {"form": form, "refusal": refusal, "placement": None},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@coordinator_only
+def placement_adjust_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """调整岗位安排: post, mentor, dates and pay of a proposed placement before its agreement is generated; after
+    that the page points to the change request (补充协议)."""
+    placement = scoped_get(request, selectors.placement_list(request.user), pk=pk)
+    agreement = placement_has_agreement(placement)
+    adjustable = placement.status == PlacementStatus.PROPOSED and not agreement
+    posting = request.method == "POST" and adjustable
+    form = PlacementManualForm(
+        request.POST if posting else None,
+        adjusting=True,
+        initial={
+            "post": placement.post_id,
+            "mentor": placement.mentor_id,
+            "start_date": placement.start_date,
+            "end_date": placement.end_date,
+            "monthly_pay": placement.monthly_pay,
+        },
+        **_manual_choices(request.user),
+    )
+    refusal: list[dict[str, str]] = []
+    if posting and form.is_valid():
+        try:
+            placement_adjust(actor=request.user, placement=placement, **form.cleaned_data)
+        except ApplicationError as exc:
+            refusal = refusal_lines(exc, is_chinese())
+        else:
+            messages.success(request, _("岗位安排已调整"))
+            return redirect("portal:school-placement", pk=placement.pk)
+    status = 200
+    if request.method == "POST":
+        status = 409 if not adjustable else 400
+    return render(
+        request,
+        "portal/school/placement_manual.html",
+        {
+            "form": form,
+            "refusal": refusal,
+            "placement": placement,
+            "adjustable": adjustable,
+            "agreement": agreement,
+        },
+        status=status,
+    )
 
 
 # --- completing what the agreement needs -------------------------------------------------------------------------

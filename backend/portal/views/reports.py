@@ -25,6 +25,8 @@ from backend.portal.access import error_text, role_required, scoped_get
 from backend.portal.rules_labels import rule_label
 from backend.reports import datareturn, documents, selectors, services
 from backend.reports.models import FundsLine, YearlyReportText
+from backend.schools.models import School
+from backend.schools.selectors import bureaus_of, schools_overseen
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -201,16 +203,53 @@ def school_data_return(request: HttpRequest) -> HttpResponse:
     )
 
 
-@coordinator_only
-def school_data_return_export(request: HttpRequest, month: str, fmt: str) -> HttpResponse:
+def _return_download(
+    request: HttpRequest, month: str, fmt: str, school: School | None = None
+) -> HttpResponse:
     if fmt not in ("xlsx", "csv") or not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", month):
         raise Http404
-    data = datareturn.data_return(user=request.user, month=_month(month))
+    data = datareturn.data_return(user=request.user, month=_month(month), school=school)
     if fmt == "xlsx":
         response = HttpResponse(datareturn.return_xlsx(data), content_type=XLSX)
     else:
         response = HttpResponse(datareturn.return_csv(data), content_type="text/csv; charset=utf-8")
-    return _attachment(response, f"实习信息-{month}.{fmt}", datareturn.return_filename(data, fmt))
+    name = f"实习信息-{school.name}-{month}.{fmt}" if school is not None else f"实习信息-{month}.{fmt}"
+    return _attachment(response, name, datareturn.return_filename(data, fmt, school))
+
+
+@coordinator_only
+def school_data_return_export(request: HttpRequest, month: str, fmt: str) -> HttpResponse:
+    return _return_download(request, month, fmt)
+
+
+@bureau_only
+def bureau_data_return(request: HttpRequest) -> HttpResponse:
+    """Per school under the bureau: the month's rows and what is missing, each school's XLSX/CSV, and all of its
+    schools in one file."""
+    month = _month(request.GET.get("month"))
+    parts = datareturn.returns_by_school(user=request.user, month=month)
+    return render(
+        request,
+        "portal/reports/bureau_data_return.html",
+        {
+            "month": f"{month:%Y-%m}",
+            "parts": parts,
+            "total": sum(p.rows for p in parts),
+            "missing_total": sum(len(p.missing) for p in parts),
+            "bureaus": bureaus_of(user=request.user),
+        },
+    )
+
+
+@bureau_only
+def bureau_data_return_export(
+    request: HttpRequest, month: str, fmt: str, school: int | None = None
+) -> HttpResponse:
+    """One school's return (a school not under the bureau does not exist here), or the whole bureau's."""
+    chosen = None
+    if school is not None:
+        chosen = scoped_get(request, schools_overseen(user=request.user), pk=school)
+    return _return_download(request, month, fmt, chosen)
 
 
 @bureau_only

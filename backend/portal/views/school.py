@@ -4,8 +4,9 @@ import base64
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -177,6 +178,40 @@ def students(request: HttpRequest) -> HttpResponse:
         queryset=selectors.student_list(request.user),
         template="portal/school/students.html",
     )
+
+
+@require_POST
+@coordinator_only
+def students_class(request: HttpRequest) -> HttpResponse:
+    """班级 for the ticked students of the list (or one student, from its page); another school's id is a 404 and
+    nothing is written."""
+    from django.http import Http404
+
+    from backend.schools.services import students_set_class
+
+    visible = selectors.student_list(request.user)
+    if request.POST.get("all") == "1":  # every student the list's filter shows
+        query = QueryDict(request.POST.get("query", ""))
+        chosen = list(StudentFilter(query, queryset=visible, request=request).qs)
+    else:
+        ids = {int(i) for i in request.POST.getlist("students") if i.isdigit()}
+        chosen = list(visible.filter(pk__in=ids))
+        if len(chosen) != len(ids):
+            raise Http404
+    back = request.POST.get("next", "")
+    target = back if back.startswith("/school/students/") else reverse("portal:school-students")
+    try:
+        changed = students_set_class(
+            actor=request.user, students=chosen, class_name=request.POST.get("class_name", "")
+        )
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(
+            request,
+            ngettext("已更新 %(n)d 名学生的班级", "已更新 %(n)d 名学生的班级", changed) % {"n": changed},
+        )
+    return redirect(target)
 
 
 @coordinator_only

@@ -84,7 +84,7 @@ def _account_signer(request: HttpRequest, pk: int) -> Signer:
 
 def _context(signer: Signer, **extra: Any) -> dict[str, Any]:
     req = signer.req
-    revision = req.envelope.revision
+    revision = req.envelope.document
     agreement = source.agreement_of(revision)
     pdf = source.revision_pdf_bytes(revision)
     signatory = None if signer.via_link else marks.signatory_for(req, signer.user)
@@ -176,7 +176,7 @@ def _decline(request: HttpRequest, signer: Signer) -> HttpResponse:
 
 
 def _png(signer: Signer, number: int) -> HttpResponse:
-    pdf = source.revision_pdf_bytes(signer.req.envelope.revision)
+    pdf = source.revision_pdf_bytes(signer.req.envelope.document)
     try:
         image = page_png(pdf, number)
     except IndexError as exc:
@@ -249,7 +249,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     the link to its signing page."""
     rows = list(selectors.signature_requests_awaiting(user=request.user))
     for req in rows:
-        agreement = source.agreement_of(req.envelope.revision)
+        agreement = source.agreement_of(req.envelope.document)
         req.agreement = agreement  # type: ignore[attr-defined]
         req.placement = agreement.placement  # type: ignore[attr-defined]
     detail = "portal:school-agreement" if request.user.role == Role.COORDINATOR else ""  # type: ignore[union-attr]
@@ -267,6 +267,8 @@ def envelope_page(request: HttpRequest, pk: int) -> HttpResponse:
         envelope = selectors.envelope_get(user=request.user, pk=pk)
     except ApplicationError as exc:
         raise Http404 from exc
+    if request.user.role == Role.COORDINATOR and envelope.revision_id is None:  # type: ignore[union-attr]
+        return redirect("portal:school-placement", pk=source.placement_of(envelope.document).pk)
     if request.user.role == Role.COORDINATOR:  # type: ignore[union-attr]
-        return redirect("portal:school-agreement", pk=envelope.revision.agreement_id)
+        return redirect("portal:school-agreement", pk=envelope.document.agreement_id)
     return redirect("portal:company-agreements")

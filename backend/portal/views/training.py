@@ -5,23 +5,27 @@ claim's evidence) with each role's actions, and who is behind the plan.
 Imported only when backend.training is installed (see backend/portal/urls.py). Each action is one service call;
 a refusal comes back as a message in the page's language."""
 
+import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from backend.accounts.models import Role
 from backend.core.clock import local_today
 from backend.core.errors import ApplicationError
+from backend.placements.models import Placement, PlacementStatus
 from backend.portal.access import error_text, role_required, scoped, scoped_get
 from backend.training import services
 from backend.training.models import (
     Competency,
     Grade,
     Party,
+    RotationStatus,
     SignOff,
     TrainingEnrolment,
     TrainingPlan,
@@ -32,10 +36,12 @@ from backend.training.selectors import (
     enrolment_standard,
     enrolments_visible,
     plans_visible,
+    rotation_not_started,
     rotation_progress,
 )
 
 SEES_BEHIND = frozenset({Role.COORDINATOR.value, Role.HR.value, Role.BUREAU.value, Role.ADMIN.value})
+MOVES_ROTATION = frozenset({Role.COORDINATOR.value, Role.HR.value})  # services.rotation_move
 ROLES = (Role.COORDINATOR, Role.TEACHER, Role.HR, Role.MENTOR, Role.STUDENT, Role.BUREAU)
 # the party each role evaluates as on the record page (third-party results come by file import)
 PARTY_OF_ROLE: dict[str, str] = {
@@ -60,8 +66,48 @@ def index(request: HttpRequest) -> HttpResponse:
             "behind": behind_plan(request.user, today=today)
             if str(getattr(request.user, "role", "")) in SEES_BEHIND
             else [],
+            "not_started": rotation_not_started(request.user)
+            if str(getattr(request.user, "role", "")) in MOVES_ROTATION
+            else [],
+            "today": today,
         },
     )
+
+
+def _move_date(request: HttpRequest, placement: Placement) -> datetime.date:
+    """The day of a rotation move as the form gives it (today when left empty): a move is recorded when it has
+    happened, on a day of the placement, so the hours worked since count toward the post."""
+    today = local_today()
+    text = request.POST.get("on", "").strip()
+    try:
+        on = datetime.date.fromisoformat(text) if text else today
+    except ValueError:
+        on = None
+    if on is None or on > today or on < placement.start_date:
+        raise ApplicationError(
+            "ROTATION_DATE",
+            f"轮岗日期须在学徒开始日期 {placement.start_date:%Y-%m-%d} 与今天之间",
+            f"the move's date lies between the placement's start ({placement.start_date:%Y-%m-%d}) and today",
+            details={"on": text, "start_date": placement.start_date, "today": today},
+        )
+    return on
+
+
+@require_POST
+@role_required(Role.COORDINATOR, Role.HR)
+def rotation_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start an active apprentice's rotation at the plan's first post, on the day given: the apprentice's training
+    record (学徒培养记录) begins with it, and the mentor and the teacher find it on this page."""
+    placement = scoped_get(
+        request, Placement.objects.filter(status=PlacementStatus.ACTIVE).select_related("pilot"), pk=pk
+    )
+    try:
+        services.rotation_move(placement=placement, actor=request.user, on=_move_date(request, placement))
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+        return redirect("portal:training")
+    messages.success(request, gettext("已开始轮岗"))
+    return redirect("portal:training-record", pk=TrainingEnrolment.objects.get(placement=placement).pk)
 
 
 @role_required(*ROLES)
@@ -135,6 +181,11 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         .first()
     )
     role = str(getattr(request.user, "role", ""))
+    status_labels = {**dict(RotationStatus.choices), "upcoming": gettext("未开始")}
+    rotation = [
+        {**r, "status_label": status_labels.get(r["status"], r["status"])}
+        for r in rotation_progress(enrolment, today=today)
+    ]
     is_teacher = services.is_teacher_of(request.user, enrolment.placement)
     my_party = PARTY_OF_ROLE.get(role)
     if my_party == Party.TEACHER and not is_teacher:
@@ -146,7 +197,8 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "enrolment": enrolment,
             "placement": enrolment.placement,
             "standard": standard,
-            "rotation": rotation_progress(enrolment, today=today),
+            "rotation": rotation,
+            "rotation_open": any(r["status"] != RotationStatus.DONE for r in rotation),
             "competencies": competencies,
             "evaluations": enrolment.evaluations.order_by("party", "-created_at"),
             "claim": claim,
@@ -158,6 +210,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "is_mentor": role == Role.MENTOR,
             "is_teacher": is_teacher,
             "can_download": role in RECORD_PDF_ROLES,
+            "today": today,
         },
     )
 
@@ -169,7 +222,7 @@ def record_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     placement = enrolment.placement
     try:
         if action == "move":
-            services.rotation_move(placement=placement, actor=request.user)
+            services.rotation_move(placement=placement, actor=request.user, on=_move_date(request, placement))
         elif action == "sign":
             competency = Competency.objects.get(
                 pk=int(request.POST["competency"]), standard__plan=enrolment.plan

@@ -1,0 +1,2 @@
+# The browser fixtures (Debian's Chromium through Playwright) are the portal's.
+from tests.portal.conftest import browser, login, new_page  # noqa: F401
