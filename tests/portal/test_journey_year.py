@@ -875,15 +875,16 @@ def en_phone_signing(j: Journey) -> None:
 
 
 def en_upload_attendance(j: Journey) -> None:
-    """HR uploads the hours of the week before last for a demo apprentice, with English headings; Thursday is 9.5
-    hours and the violation shows on HR's violations page."""
+    """HR uploads the hours of three weeks ago for a demo apprentice (the week before last is the demo's own
+    time-clock upload), with English headings; Thursday is 9.5 hours and the violation shows on HR's violations
+    page."""
     from backend.rules.models import Violation
 
     page = j.as_("hr1")
     page.click(f"nav.sections >> text={j.t('排班', 'Shifts')}")
     row = page.locator("tbody tr", has=page.locator(".badge.active")).first  # an active one (one is paused)
     name = row.locator("[data-testid=shift-week-link]").inner_text().strip()
-    monday = _attendance_monday() - datetime.timedelta(days=7)
+    monday = _attendance_monday() - datetime.timedelta(days=14)
     lines = ["date,start,end"]
     for offset, end in enumerate(("17:00", "17:00", "17:00", "18:30", "16:00")):
         lines.append(f"{(monday + datetime.timedelta(days=offset)).isoformat()},09:00,{end}")
