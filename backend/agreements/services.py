@@ -13,6 +13,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from backend.core.audit import audit_record
+from backend.core.documents import render_to_pdf
 from backend.core.errors import ApplicationError
 from backend.core.queue import enqueue
 from backend.notices.services import notice_send
@@ -21,8 +22,6 @@ from backend.rules.codes import RuleCode
 from backend.schools.models import Cohort, School
 from contracts.context import AgreementContext
 from contracts.context import AgreementKind as ContractKind
-from contracts.convert import ConversionError, convert_docx_to_pdf
-from contracts.render import RenderError, render_docx
 from contracts.validate import validate_template
 
 from .context import agreement_context_build, placement_agreement_kind
@@ -174,21 +173,7 @@ def _render_pdf(
     is the one error shape, naming `what` is being made (协议, 补充协议); nothing is stored."""
     with template.file.open("rb") as fh:
         template_bytes = fh.read()
-    try:
-        docx = render_docx(template_bytes, context)
-        pdf = convert_docx_to_pdf(docx)
-    except RenderError as exc:
-        raise ApplicationError(
-            "AGREEMENT_RENDER_FAILED", f"{what}生成失败：{exc}", str(exc), status=500
-        ) from exc
-    except ConversionError as exc:
-        raise ApplicationError(
-            "PDF_CONVERSION_FAILED",
-            f"{what}转换为PDF失败，请稍后重试。",
-            f"PDF conversion failed: {exc}",
-            status=503,
-        ) from exc
-    return docx, pdf
+    return render_to_pdf(template_bytes, context, what=what, render_code="AGREEMENT_RENDER_FAILED")
 
 
 def _revision_store(

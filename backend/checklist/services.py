@@ -463,26 +463,12 @@ def _consent_number(placement: Placement, version: int) -> str:
 
 def _render_consent(context: dict[str, Any]) -> tuple[bytes, bytes]:
     """docx and PDF of one form: docxtpl (StrictUndefined), then the LibreOffice pool, like an agreement."""
-    from contracts.convert import ConversionError, convert_docx_to_pdf
-    from contracts.render import RenderError, render_docx
+    from backend.core.documents import render_to_pdf
 
     from .consent import template_bytes
 
     template, _sha = template_bytes()
-    try:
-        docx = render_docx(template, context)
-        return docx, convert_docx_to_pdf(docx)
-    except RenderError as exc:
-        raise ApplicationError(
-            "CONSENT_RENDER_FAILED", f"知情同意书生成失败：{exc}", str(exc), status=500
-        ) from exc
-    except ConversionError as exc:
-        raise ApplicationError(
-            "PDF_CONVERSION_FAILED",
-            "知情同意书转换为PDF失败，请稍后重试。",
-            f"PDF conversion failed: {exc}",
-            status=503,
-        ) from exc
+    return render_to_pdf(template, context, what="知情同意书", render_code="CONSENT_RENDER_FAILED")
 
 
 def _consent_refusals(chosen: list[Placement]) -> None:
