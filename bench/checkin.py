@@ -11,12 +11,18 @@ The database (XUETU_TEST_DB, default xuetu_bench_checkin) is dropped and created
 The server runs backend.config.settings.production with the environment docker-compose.yml gives it, pointed
 at 127.0.0.1: a generated secret, DJANGO_SECURE_PROXY_SSL_HEADER=1 as in the compose file, and locust sends what
 the TLS-terminating proxy would (X-Forwarded-Proto: https), so HTTPS redirect, secure cookies and HSTS stay on.
+
+The burst is the morning's: every process of the run (this one, gunicorn's workers, locust) runs on a clock
+shifted to 08:00 Beijing time of the next working day (loadgen/clock_shift.py), whatever the hour of the run.
+`--at HH:MM` picks another hour; `--at now` does not shift (at night every clock-in is also a NIGHT_WORK
+violation, written and notified at once).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -40,6 +46,7 @@ os.environ.setdefault("XUETU_TEST_DB", "xuetu_bench_checkin")
 os.environ.setdefault("XUETU_REDIS_DB", "15")  # the bench empties this Redis database; never the app's own
 
 from _django import bench_database  # noqa: E402
+from loadgen.clock_shift import OFFSET_ENV, shift  # noqa: E402
 
 APPRENTICES = 200
 MENTOR_GROUP = 30  # the first mentor leads 30 apprentices ("attest all")
@@ -194,6 +201,7 @@ def _server_env(port: int, var: Path, database: str) -> dict[str, str]:
             "XUETU_SEALING_PASSPHRASE": secrets.token_urlsafe(16),
             "LOG_LEVEL": "WARNING",
             "PYTHONDONTWRITEBYTECODE": "1",
+            OFFSET_ENV: os.environ.get(OFFSET_ENV, "0"),
         }
     )
     return env
@@ -201,7 +209,7 @@ def _server_env(port: int, var: Path, database: str) -> dict[str, str]:
 
 def start_server(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
     """collectstatic (the production static storage needs its manifest), then docker-compose.yml's web command
-    with the bind address changed to loopback."""
+    with the bind address changed to loopback and the bench's clock in each worker (loadgen/gunicorn_clock.py)."""
     t0 = time.perf_counter()
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
@@ -209,7 +217,7 @@ def start_server(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
     print(f"collectstatic for the production static storage: {time.perf_counter() - t0:.0f} s")
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "backend.config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(WORKERS), "--timeout", "120"],
+         "--workers", str(WORKERS), "--timeout", "120", "-c", str(ROOT / "bench" / "loadgen" / "gunicorn_clock.py")],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 60
@@ -314,7 +322,7 @@ def check_stored(samples: list[dict]) -> bool:
         f"periods {periods} for {ins} clock-ins, {closed} closed for {outs} clock-outs)"
     )
     if refused:
-        print("  refusals:", dict(Counter(s["status"] for s in refused)))
+        print("  refusals:", dict(Counter(f"{s['status']} {s.get('refusal', '')}" for s in refused)))
     return once
 
 
@@ -459,8 +467,29 @@ def journal_review(world: dict) -> None:
         )
 
 
+def morning_offset(at: str) -> float:
+    """Seconds from now to ``at`` (HH:MM, Asia/Shanghai) on the next working day (Monday to Friday, not a
+    statutory holiday in the migrated calendar) that has not passed yet; 0 for "now"."""
+    from backend.core.clock import RULES_ZONE
+    from backend.rules.selectors import calendar_between
+
+    if at == "now":
+        return 0.0
+    hour, minute = (int(x) for x in at.split(":"))
+    now = dt.datetime.now(RULES_ZONE)
+    calendar = calendar_between(now.date(), now.date() + dt.timedelta(days=30))
+    day = now.date()
+    while True:
+        target = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=RULES_ZONE)
+        if target > now and day.weekday() < 5 and not calendar.is_statutory_holiday(day):
+            return (target - now).total_seconds()
+        day += dt.timedelta(days=1)
+
+
 def main() -> None:
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
+    logging.disable(logging.INFO)  # the test client's logins (django-axes) would log each one
+    at = sys.argv[sys.argv.index("--at") + 1] if "--at" in sys.argv else "08:00"
     # a stop from outside (make's timeout, Ctrl-C) still stops the server and drops the database
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with bench_database():
@@ -471,6 +500,9 @@ def main() -> None:
         from backend.core.clock import RULES_ZONE
 
         setup_test_environment()
+        offset = morning_offset(at)
+        os.environ[OFFSET_ENV] = str(offset)  # gunicorn's workers and locust shift by the same seconds
+        shift(offset)
         started = time.perf_counter()
         world = build()
         database = connection.settings_dict["NAME"]
@@ -487,7 +519,12 @@ def main() -> None:
             print(
                 f"gunicorn backend.config.wsgi:application --workers {WORKERS} --timeout 120 on 127.0.0.1:{port} "
                 f"(settings production, {os.cpu_count()} cores); locust headless, {APPRENTICES} users, "
-                f"local time {dt.datetime.now(RULES_ZONE):%H:%M} Asia/Shanghai"
+                f"server clock {dt.datetime.now(RULES_ZONE):%Y-%m-%d %H:%M} Asia/Shanghai"
+                + (
+                    f" (--at {at}: shifted by {offset / 3600:+.2f} h)"
+                    if offset
+                    else " (--at now: not shifted)"
+                )
             )
             plan = {
                 "apprentices": world["apprentices"],

@@ -111,13 +111,10 @@ class ClockViewSet(viewsets.GenericViewSet):
         payload = ClockSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         d = payload.validated_data
-        site = scope_queryset(request.user, WorkSite.objects.all()).filter(pk=d["site"]).first()
-        if site is None:  # unknown to this apprentice: they have no placement there
-            raise services.no_placement_error(d["site"])
         token = request.META.get(DEVICE_HEADER) or request.COOKIES.get(services.DEVICE_COOKIE, "")
         result = services.attendance_clock(
             actor=request.user,
-            site=site,
+            site_id=d["site"],  # unknown to this apprentice (no placement there): ATT_NO_PLACEMENT
             kind=d["kind"],
             code=d["code"],
             idempotency_key=d["idempotency_key"],

@@ -151,7 +151,7 @@ def seed_attendance_days(*, now: dt.datetime, first: dt.date) -> dict[str, int]:
             for kind, at in (("in", clock_in), ("out", clock_out)):
                 services.attendance_clock(
                     actor=student,
-                    site=site,
+                    site_id=site.pk,
                     kind=kind,
                     code=totp.code_for(site.secret, totp.step_of(at)),
                     idempotency_key=f"demo:{placement.pk}:{day}:{kind}",

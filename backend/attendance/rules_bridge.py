@@ -18,7 +18,8 @@ from backend.placements.models import Placement
 from backend.rules import worktime as wt
 from backend.rules.codes import RuleCode
 from backend.rules.models import Severity, Shift, ShiftException, ShiftKind, Violation, ViolationStatus
-from backend.rules.selectors import calendar_between, policy_for_placement
+from backend.rules.policy import Policy
+from backend.rules.selectors import policy_for_placement, recent_calendar_between, recent_policy
 from backend.rules.services.shifts import shift_attest, shift_create
 
 # What a clock can show at once: work in the night window or on a statutory holiday (at clock-in), and a day
@@ -37,40 +38,46 @@ def shift_student_attest(*, actor: Any, shift: Shift, confirmed: bool, note: str
     return shift_attest(actor=actor, shift=shift, confirmed=confirmed, note=note)
 
 
-def _covered(placement: Placement, finding: wt.Finding) -> bool:
+def _covered(placement_id: int, finding: wt.Finding) -> bool:
     return ShiftException.objects.filter(
-        placement=placement,
+        placement_id=placement_id,
         rule_code=finding.code,
         period_start__lte=finding.period_start,
         period_end__gte=finding.period_end,
     ).exists()
 
 
-def findings_raise(
-    *,
-    placement: Placement,
-    spans: Sequence[tuple[dt.datetime, dt.datetime]],
-    rules: Sequence[str],
-    now: dt.datetime | None = None,
-) -> list[int]:
-    """Raise the violations that ``spans`` (worked or being worked) show now, keyed as the audit keys them
-    (placement, rule, period), so the audit and the attested shift later find the same rows. Notifies the
-    coordinator, HR and a minor's guardian as every violation does, once the transaction commits.
-    Returns the ids of the violations created."""
-    now = now or timezone.now()
-    spans = [(a, b) for a, b in spans if b > a]
-    if not spans:
+def clock_policy(*, pilot_id: int, start_date: dt.date) -> Policy:
+    """The placement's policy as this process read the policy versions at most a minute ago (a clock must stay
+    cheap in the morning burst; the audit and every decision read the database)."""
+    return recent_policy(pilot_id=pilot_id, on=start_date)
+
+
+def findings_of(
+    *, policy: Policy, spans: Sequence[tuple[dt.datetime, dt.datetime]], rules: Sequence[str]
+) -> list[wt.Finding]:
+    """What ``rules`` say of ``spans`` (worked or being worked) now; nothing is read but the holiday calendar
+    of this process (at most a minute old), nothing is written."""
+    shifts = [wt.ShiftSpan(a, b) for a, b in spans if b > a]
+    if not shifts:
         return []
-    policy = policy_for_placement(placement)
-    shifts = [wt.ShiftSpan(a, b) for a, b in spans]
     days = wt.touched_days(shifts, policy)
-    calendar = calendar_between(min(days) - dt.timedelta(days=1), max(days) + dt.timedelta(days=1))
+    calendar = recent_calendar_between(min(days) - dt.timedelta(days=1), max(days) + dt.timedelta(days=1))
+    return wt.check_worktime(shifts, policy, calendar, rules=rules)
+
+
+def violations_raise(
+    *, placement_id: int, policy: Policy, findings: Sequence[wt.Finding], now: dt.datetime
+) -> list[int]:
+    """Raise the violations of ``findings``, keyed as the audit keys them (placement, rule, period), so the audit
+    and the attested shift later find the same rows. Notifies the coordinator, HR and a minor's guardian as
+    every violation does, once the transaction commits. Returns the ids of the violations created."""
     created: list[int] = []
-    for f in wt.check_worktime(shifts, policy, calendar, rules=rules):
-        if _covered(placement, f):
+    for f in findings:
+        if _covered(placement_id, f):
             continue
         v, was_created = Violation.objects.get_or_create(
-            placement=placement,
+            placement_id=placement_id,
             rule_code=f.code,
             period_start=f.period_start,
             period_end=f.period_end,
@@ -90,6 +97,21 @@ def findings_raise(
     if created:
         enqueue_on_commit(NOTIFY_TASK, created)
     return created
+
+
+def findings_raise(
+    *,
+    placement: Placement,
+    spans: Sequence[tuple[dt.datetime, dt.datetime]],
+    rules: Sequence[str],
+    now: dt.datetime | None = None,
+) -> list[int]:
+    """Raise the violations that ``spans`` show now (findings_of, then violations_raise)."""
+    policy = clock_policy(pilot_id=placement.pilot_id, start_date=placement.start_date)
+    findings = findings_of(policy=policy, spans=spans, rules=rules)
+    return violations_raise(
+        placement_id=placement.pk, policy=policy, findings=findings, now=now or timezone.now()
+    )
 
 
 def adult_age(placement: Placement) -> int:

@@ -180,8 +180,8 @@ def record_placements(*, user: Any) -> QuerySet[Placement]:
     return scope_queryset(user, Placement.objects.select_related("student", "pilot", "post")).order_by("id")
 
 
-def clock_violations(*, placement: Placement, ids: tuple[int, ...]) -> list[tuple[str, str, str]]:
+def clock_violations(*, placement_id: int, ids: tuple[int, ...]) -> list[tuple[str, str, str]]:
     """What a clock just raised (rule code, Chinese, English), only the placement's own."""
     from .rules_bridge import violation_texts
 
-    return violation_texts(placement_id=placement.pk, ids=ids) if ids else []
+    return violation_texts(placement_id=placement_id, ids=ids) if ids else []

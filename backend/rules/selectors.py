@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps
+from django.core.cache import cache
 from django.db.models import Max, Min, QuerySet
 
 from backend.accounts.scoping import scope_queryset
@@ -73,9 +74,54 @@ def policy_for_placement(placement: Any) -> Policy:
     ).policy(pilot_id=placement.pilot_id, on=placement.start_date)
 
 
+HOLIDAY_FIELDS = ("date", "kind", "name", "name_zh")
+
+
 def calendar_between(lo: datetime.date, hi: datetime.date) -> Calendar:
-    rows = Holiday.objects.filter(date__gte=lo, date__lte=hi).values("date", "kind", "name", "name_zh")
+    rows = Holiday.objects.filter(date__gte=lo, date__lte=hi).values(*HOLIDAY_FIELDS)
     return calendar_from_rows(rows)
+
+
+# -- the same, as this process read them at most RECENT_SECONDS ago --------------------------------------------
+# For the check at a clock, which must stay cheap when a region's apprentices clock in within the same half hour
+# (bench/checkin.py); a change saved in this process drops its copy at once (rules/apps.py), other processes
+# read it within the minute. The audit, the gates and every decision read the database.
+
+RECENT_SECONDS = 60
+RECENT_POLICIES_KEY = "rules:recent:policy-versions"
+
+
+def recent_holidays_key(year: int) -> str:
+    return f"rules:recent:holidays:{year}"
+
+
+def recent_policy(*, pilot_id: int | None, on: datetime.date) -> Policy:
+    """The policy in force for a pilot on a date (policy_for_placement: on its start date), from the policy
+    versions read at most a minute ago."""
+    versions = cache.get(RECENT_POLICIES_KEY)
+    if versions is None:
+        versions = list(PolicyVersion.objects.all())
+        cache.set(RECENT_POLICIES_KEY, versions, RECENT_SECONDS)
+    return PolicyBook(versions).policy(pilot_id=pilot_id, on=on)
+
+
+def recent_calendar_between(lo: datetime.date, hi: datetime.date) -> Calendar:
+    """calendar_between from each year's holidays read at most a minute ago."""
+    rows: list[dict[str, Any]] = []
+    for year in range(lo.year, hi.year + 1):
+        key = recent_holidays_key(year)
+        of_year = cache.get(key)
+        if of_year is None:
+            of_year = list(Holiday.objects.filter(date__year=year).values(*HOLIDAY_FIELDS))
+            cache.set(key, of_year, RECENT_SECONDS)
+        rows += [r for r in of_year if lo <= r["date"] <= hi]
+    return calendar_from_rows(rows)
+
+
+def recent_forget(*, holiday_years: Iterable[int] = (), policies: bool = False) -> None:
+    """Drop this process's copies (a policy version or a holiday was saved or deleted here)."""
+    keys = [recent_holidays_key(y) for y in holiday_years]
+    cache.delete_many([*keys, RECENT_POLICIES_KEY] if policies else keys)
 
 
 def shift_list(*, user: Any, placement_id: int | None = None) -> QuerySet[Shift]:

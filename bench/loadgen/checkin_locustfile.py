@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import sys
 import time
 import uuid
@@ -31,13 +32,19 @@ from locust.contrib.fasthttp import FastHttpUser
 from locust.exception import StopUser
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from clock_shift import shift_from_env  # noqa: E402
+
 from backend.attendance import totp  # noqa: E402  (pure: pyotp only)
+
+shift_from_env()  # the server's clock (bench/checkin.py --at)
 
 PLAN = json.loads(Path(os.environ["BENCH_CHECKIN_PLAN"]).read_text())
 OUT = Path(os.environ["BENCH_CHECKIN_OUT"])
 ROUNDS = ("burst", "spread", "burst", "spread")
 KINDS = ("in", "out", "in", "out")
 SPREAD_SECONDS = 15.0
+REFUSAL = re.compile(r'data-code="([A-Z_]+)"')  # the phone page's error box names the refusal's code
 
 state: dict = {"next": 0, "done": 0, "t0": None, "samples": [], "answers": [0] * len(ROUNDS)}
 drained = [Event() for _ in ROUNDS]
@@ -130,7 +137,9 @@ class Apprentice(FastHttpUser):
             if ok:
                 response.success()
             else:
-                response.failure(f"{response.status_code} {(response.text or '')[:80]}")
+                found = REFUSAL.search(response.text or "")
+                extra["refusal"] = found.group(1) if found else (response.text or "")[:80]
+                response.failure(f"{response.status_code} {extra['refusal']}")
         self._record(what, rnd, started, seconds, response.status_code, ok, **extra)
         return ok, response.status_code
 

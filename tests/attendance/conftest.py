@@ -59,11 +59,12 @@ class World:
         self, kind: str, at: dt.datetime, *, code: str | None = None, key: str | None = None, **kw: Any
     ):
         kw.setdefault("device_token", self.device)
-        kw.setdefault("site", self.site)
+        site = kw.pop("site", self.site)
         return services.attendance_clock(
             actor=kw.pop("actor", self.student),
+            site_id=site.pk,
             kind=kind,
-            code=code if code is not None else self.code(at, kw["site"]),
+            code=code if code is not None else self.code(at, site),
             idempotency_key=key or uuid.uuid4().hex,
             now=at,
             **kw,

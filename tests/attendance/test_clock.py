@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from backend.attendance import services, totp
 from backend.attendance.models import DeviceBinding, PeriodStatus, Punch, WorkPeriod
@@ -220,3 +221,32 @@ def _coordinator(world):
     from tests.factories.accounts import CoordinatorFactory
 
     return CoordinatorFactory(school=world.placement.pilot.school)
+
+
+def test_a_day_clock_reads_once_before_it_writes(world):
+    """The morning burst's path (bench/checkin.py): one statement reads everything the checks need; a clock-in
+    writes the punch, the period and the audit row, a clock-out reads its day once to judge the day's hours."""
+    # given the device is bound and this process has read the policy and the calendar (first clock)
+    world.work(local(MONDAY, 7, 0, 5), local(MONDAY, 7, 30, 5))
+
+    def statements(fn):
+        with CaptureQueriesContext(connection) as queries:
+            fn()
+        return [" ".join(q["sql"].split()[:3]) for q in queries.captured_queries]
+
+    # when
+    clock_in = statements(lambda: world.clock("in", local(MONDAY, 8, 0, 5)))
+    clock_out = statements(lambda: world.clock("out", local(MONDAY, 12, 0, 5)))
+    # then (the test's transaction makes the clock's own a savepoint)
+    assert [s.split()[0] for s in clock_in] == [
+        "SELECT",
+        "SAVEPOINT",
+        "INSERT",
+        "INSERT",
+        "INSERT",
+        "RELEASE",
+    ]
+    assert [s.split()[0] for s in clock_out] == [
+        "SELECT", "SAVEPOINT", "INSERT", "SELECT", "UPDATE", "INSERT", "RELEASE",
+    ]  # fmt: skip
+    assert WorkPeriod.objects.filter(status=PeriodStatus.CLOSED).count() == 2

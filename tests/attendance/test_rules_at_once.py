@@ -7,10 +7,11 @@ import pytest
 
 from backend.attendance import services
 from backend.notices.models import Notice
-from backend.rules.models import Violation
+from backend.rules.models import Holiday, HolidayKind, Violation
 from tests.conftest import wait_for
 from tests.factories.accounts import CoordinatorFactory, HrFactory
 from tests.factories.attendance import TeacherAssignmentFactory, TeacherFactory
+from tests.factories.rules import PolicyVersionFactory
 
 from .conftest import MONDAY, local, make_world
 
@@ -90,3 +91,51 @@ def test_the_attested_night_shift_finds_the_same_violation_not_a_second_one(worl
     services.period_attest(actor=world.mentor, period=period)
     # then it is the same violation (OVERTIME comes too: no schedule was planned for that evening)
     assert list(Violation.objects.filter(rule_code="NIGHT_WORK").values_list("pk", flat=True)) == [first.pk]
+
+
+@pytest.mark.django_db
+def test_a_policy_saved_here_is_the_one_the_next_clock_reads(world):
+    # given a night clock-in read the national policy (night from 22:00) into this process's recent copy
+    assert world.clock("in", local(MONDAY, 22, 30, 5)).violations
+    world.clock("out", local(MONDAY, 22, 40, 5))
+    # when the pilot's own policy moves the night to 23:00
+    PolicyVersionFactory(
+        pilot=world.placement.pilot,
+        valid_from=world.placement.start_date,
+        figures={"night_start": "23:00"},
+    )
+    # then the next evening's 22:30 clock-in is day work under it, and 23:10 is night work
+    tuesday = MONDAY + dt.timedelta(days=1)
+    assert world.clock("in", local(tuesday, 22, 30, 5)).violations == ()
+    world.clock("out", local(tuesday, 22, 50, 5))
+    assert list(Violation.objects.values_list("period_start", flat=True)) == [MONDAY]
+    result = world.clock("in", local(tuesday, 23, 10, 5))
+    assert Violation.objects.get(pk__in=result.violations).figures["window"] == "23:00-06:00"
+
+
+@pytest.mark.django_db
+def test_a_holiday_declared_here_is_the_one_the_next_clock_reads(world):
+    # given a Wednesday's clock-in read the year's calendar into this process's recent copy
+    wednesday, thursday = MONDAY + dt.timedelta(days=2), MONDAY + dt.timedelta(days=3)
+    world.work(local(wednesday, 9, 0, 5), local(wednesday, 10, 0, 5))
+    # when Thursday is declared a statutory day off
+    Holiday.objects.create(date=thursday, kind=HolidayKind.HOLIDAY, name="Test Day", name_zh="测试假日")
+    # then a clock-in on Thursday raises HOLIDAY_WORK at once
+    result = world.clock("in", local(thursday, 9, 0, 5))
+    violation = Violation.objects.get()
+    assert (violation.rule_code, violation.period_start) == ("HOLIDAY_WORK", thursday)
+    assert violation.figures["holiday"] == "测试假日"
+    assert list(result.violations) == [violation.pk]
+
+
+@pytest.mark.django_db
+def test_a_day_clock_in_after_a_night_one_leaves_the_nights_figures_alone(world):
+    # given the night of Monday's early hours was worked and clocked out (NIGHT_WORK, 55 minutes)
+    world.work(local(MONDAY, 5, 5, 5), local(MONDAY, 7, 0, 5))
+    night = Violation.objects.get()
+    assert night.figures["actual_minutes"] == 55
+    # when the apprentice clocks in again at 08:00 and out at 12:00
+    assert world.clock("in", local(MONDAY, 8, 0, 5)).violations == ()
+    assert world.clock("out", local(MONDAY, 12, 0, 5)).violations == ()
+    # then the night's violation is the one it was, and nothing else was raised
+    assert list(Violation.objects.values_list("pk", "figures")) == [(night.pk, night.figures)]

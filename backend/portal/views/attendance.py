@@ -197,14 +197,10 @@ def clock(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {}
     if request.method == "POST":
         posted_site = request.POST.get("site", "")
-        sites = selectors.student_sites_today(user=request.user, day=local_today())
-        site = next((s for s in sites if str(s.pk) == posted_site), None)
         try:
-            if site is None:
-                raise services.no_placement_error(int(posted_site) if posted_site.isdigit() else 0)
             result = services.attendance_clock(
                 actor=request.user,
-                site=site,
+                site_id=int(posted_site) if posted_site.isdigit() else 0,
                 kind=request.POST.get("kind", ""),
                 code=request.POST.get("code", ""),
                 idempotency_key=request.POST.get("idempotency_key", ""),
@@ -222,7 +218,7 @@ def clock(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{label} {at:%H:%M:%S}")
             english = not (get_language() or "zh").startswith("zh")
             for code, zh, en in selectors.clock_violations(
-                placement=result.punch.placement, ids=result.violations
+                placement_id=result.punch.placement_id, ids=result.violations
             ):
                 messages.warning(
                     request,
