@@ -45,7 +45,7 @@ def test_hr_proposes_with_a_file_and_the_coordinator_accepts_in_the_portal(clien
     client.force_login(hr)
     card = client.post(
         f"/violations/{violation.pk}/propose",
-        {"text": "已调整排班", "evidence": SimpleUploadedFile("排班.png", b"\x89PNG evidence")},
+        {"text": "已调整排班", "evidence": SimpleUploadedFile("排班.png", b"\x89PNG\r\n\x1a\n evidence")},
         HTTP_HX_REQUEST="true",
     ).content.decode()
     proposal = ResolutionProposal.objects.get()
@@ -63,7 +63,7 @@ def test_hr_proposes_with_a_file_and_the_coordinator_accepts_in_the_portal(clien
 
     # then
     assert 'data-testid="accept"' in inbox and 'data-testid="reject"' in inbox
-    assert b"".join(evidence.streaming_content) == b"\x89PNG evidence"
+    assert b"".join(evidence.streaming_content) == b"\x89PNG\r\n\x1a\n evidence"
     assert accepted.status_code == 200
     violation.refresh_from_db()
     assert (violation.status, violation.resolved_by_id) == (ViolationStatus.RESOLVED, coordinator.pk)

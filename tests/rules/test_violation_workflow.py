@@ -172,6 +172,17 @@ def test_evidence_of_the_wrong_type_is_refused_before_anything_is_stored(api_cli
     assert counts() == before
 
 
+def test_evidence_named_as_a_pdf_that_is_not_one_is_refused(api_client_for, violation, hr):
+    before = counts()
+    response = api_client_for(hr).post(
+        f"/api/v1/violations/{violation.pk}/propose/",
+        {"text": "见附件", "evidence": SimpleUploadedFile("排班调整.pdf", b"MZ\x90\x00 a renamed program")},
+        format="multipart",
+    )
+    assert_error(response, 400, "EVIDENCE_TYPE")
+    assert counts() == before
+
+
 def test_the_bureau_resolves_and_the_school_may_not_propose(api_client_for, violation, coordinator):
     before = counts()
     assert_error(

@@ -21,6 +21,7 @@ from django.utils import timezone
 from backend.accounts.models import Role
 from backend.core.audit import audit_record
 from backend.core.errors import ApplicationError
+from backend.core.uploads import Refusal, validate_upload
 from backend.rules.models import ProposalStatus, ResolutionProposal, Violation, ViolationStatus
 
 # Who closes a violation: the school or the bureau (an administrator too), never the company.
@@ -28,7 +29,7 @@ VIOLATION_CLOSERS: tuple[str, ...] = (Role.COORDINATOR, Role.BUREAU, Role.ADMIN)
 # Who proposes a resolution: the company.
 RESOLUTION_PROPOSERS: tuple[str, ...] = (Role.HR, Role.ADMIN)
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-EVIDENCE_EXTENSIONS = (".pdf", ".png", ".jpg", ".jpeg")
+EVIDENCE_KINDS = ("pdf", "png", "jpeg")
 
 
 def _role_in(actor: Any, roles: tuple[str, ...]) -> bool:
@@ -95,22 +96,20 @@ def violation_resolve(*, actor: Any, violation: Violation, note: str) -> Violati
 
 
 def _check_evidence(evidence: UploadedFile | None) -> None:
+    """A PDF, PNG or JPG of at most 10 MB, its bytes what its name says (a renamed file is refused)."""
     if evidence is None:
         return
-    if os.path.splitext(evidence.name or "")[1].lower() not in EVIDENCE_EXTENSIONS:
-        raise ApplicationError(
-            "EVIDENCE_TYPE",
-            "证据文件须为 PDF、PNG 或 JPG",
-            "the evidence must be a PDF, PNG or JPG file",
-            details={"allowed": list(EVIDENCE_EXTENSIONS)},
-        )
-    if (evidence.size or 0) > EVIDENCE_MAX_BYTES:
-        raise ApplicationError(
-            "EVIDENCE_TOO_LARGE",
-            "证据文件不得超过 10 MB",
-            "the evidence file may be at most 10 MB",
-            details={"max_bytes": EVIDENCE_MAX_BYTES},
-        )
+    validate_upload(
+        evidence,
+        kinds=EVIDENCE_KINDS,
+        max_bytes=EVIDENCE_MAX_BYTES,
+        too_large=Refusal(
+            "EVIDENCE_TOO_LARGE", "证据文件不得超过 10 MB", "the evidence file may be at most 10 MB"
+        ),
+        wrong_type=Refusal(
+            "EVIDENCE_TYPE", "证据文件须为 PDF、PNG 或 JPG", "the evidence must be a PDF, PNG or JPG file"
+        ),
+    )
 
 
 @transaction.atomic
