@@ -21,7 +21,7 @@ from backend.core.errors import ApplicationError
 from backend.core.queue import enqueue_on_commit
 from backend.core.services import model_create, model_update
 from backend.placements.models import PilotProject, Placement, PlacementStatus
-from backend.placements.services import placement_create
+from backend.placements.services import placement_create, student_unplaced_check
 from backend.rules import gates
 from backend.rules.selectors import PolicyBook, placement_gates_check, policy_for_placement
 from backend.rules.services.gates import gate_error
@@ -699,14 +699,7 @@ def proposals_accept(
     policy = PolicyBook().policy(pilot_id=run.pilot_id, on=run.start_date)
     for proposal in qs.order_by("pk"):
         assert proposal.pilot is not None and proposal.post is not None  # a matched proposal has both
-        if proposal.student.placements.filter(status__in=PlacementStatus.LIVE).exists():
-            raise ApplicationError(
-                "STUDENT_PLACED",
-                f"{proposal.student.name}已有岗位安排",
-                "the student already has a placement",
-                details={"proposal": proposal.pk},
-                status=409,
-            )
+        student_unplaced_check(proposal.student, proposal=proposal.pk)
         placement = placement_create(
             actor=actor,
             pilot=proposal.pilot,

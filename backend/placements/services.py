@@ -187,8 +187,9 @@ def _mentor_of_post_company(mentor: Mentor | None, post: Post) -> None:
         )
 
 
-def _student_unplaced(student: Student, *, exclude: Placement | None = None) -> None:
-    """A student holds at most one live placement (the matching's acceptance refuses the same way)."""
+def student_unplaced_check(student: Student, *, exclude: Placement | None = None, **details: Any) -> None:
+    """A student holds at most one live placement: STUDENT_PLACED otherwise (details: the student, or what the
+    caller names, as the matching's acceptance names its proposal)."""
     live = student.placements.filter(status__in=PlacementStatus.LIVE)
     if exclude is not None:
         live = live.exclude(pk=exclude.pk)
@@ -197,7 +198,7 @@ def _student_unplaced(student: Student, *, exclude: Placement | None = None) -> 
             "STUDENT_PLACED",
             f"{student.name}已有岗位安排",
             "the student already has a placement",
-            details={"student": student.pk},
+            details=details or {"student": student.pk},
             status=409,
         )
 
@@ -230,7 +231,7 @@ def placement_create_manual(
             "STUDENT_OTHER_SCHOOL", "该学生不属于本校", "the student is not at your school", status=403
         )
     student = Student.objects.select_for_update().select_related("cohort").get(pk=student.pk)
-    _student_unplaced(student)
+    student_unplaced_check(student)
     pilot = _pilot_for(student=student, post=post)
     _mentor_of_post_company(mentor, post)
     return placement_create(
@@ -281,7 +282,7 @@ def placement_adjust(
             "(supplementary agreement)",
             status=409,
         )
-    _student_unplaced(placement.student, exclude=placement)
+    student_unplaced_check(placement.student, exclude=placement)
     pilot = _pilot_for(student=placement.student, post=post, current=placement.pilot)
     _mentor_of_post_company(mentor, post)
     outside = [s for s in placement.stages.all() if s.company_start < start_date or s.company_end > end_date]
